@@ -1,0 +1,63 @@
+# civcas: two commands do all the set-up from a fresh clone.
+#   make build   creates .venv from requirements.lock, checks the raw files, and runs
+#                `dbt build` on the synthetic demo dataset into warehouse/civcas.duckdb
+#   make test    runs every check: sqlfluff, dbt build (data tests, unit tests,
+#                contracts) and the pytest suite
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export CIVCAS_DUCKDB_PATH ?= warehouse/civcas.duckdb
+DBT := $(BIN)/dbt
+DBT_FLAGS := --profiles-dir . --project-dir .
+
+.PHONY: help install build test lint dbt-build pytest demo check-raw lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
+	@if ! command -v uv >/dev/null 2>&1 && [ ! -x $(VENV)/bin/uv ]; then \
+		echo "==> bootstrapping uv with pip"; \
+		$(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet --disable-pip-version-check uv; \
+	fi
+	@UV=$$(command -v uv || echo $(BIN)/uv); \
+	echo "==> creating $(VENV) from requirements.lock"; \
+	[ -x $(BIN)/python ] || $$UV venv --quiet --python $(PYTHON) $(VENV); \
+	$$UV pip sync --quiet --python $(BIN)/python requirements.lock; \
+	$$UV pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP) ## create the virtual environment from the lock file
+
+check-raw: $(STAMP) ## check the raw files (header, encoding, row shape) before dbt reads them
+	$(BIN)/civcas check-raw --folder seeds/raw
+
+build: check-raw ## build the warehouse on the demo dataset
+	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
+	$(DBT) build $(DBT_FLAGS)
+	@echo "==> warehouse written to $(CIVCAS_DUCKDB_PATH)"
+
+lint: $(STAMP) ## sqlfluff (dialect duckdb) over models, tests, macros and analyses
+	$(BIN)/sqlfluff lint models tests/singular analyses
+
+test: lint check-raw ## run every check: lint, dbt build (tests, unit tests, contracts), pytest
+	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
+	$(DBT) build $(DBT_FLAGS)
+	$(BIN)/python -m pytest tests/python
+
+demo: $(STAMP) ## regenerate the synthetic demo dataset in seeds/raw (byte for byte)
+	$(BIN)/civcas generate-demo --out seeds/raw
+
+lock: ## re-pin every dependency into requirements.lock
+	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
+
+clean: ## remove the build outputs and the virtual environment
+	rm -rf target logs warehouse $(VENV)

@@ -1,0 +1,32 @@
+{#- The value of `expr` on the row with the greatest `order_expr`, ignoring rows where
+    `expr` is null. DuckDB's arg_max; Spark has max_by. -#}
+{% macro value_at_latest(expr, order_expr) -%}
+    {{ return(adapter.dispatch('value_at_latest', 'civcas')(expr, order_expr)) }}
+{%- endmacro %}
+
+{% macro default__value_at_latest(expr, order_expr) -%}
+    arg_max({{ expr }}, {{ order_expr }}) filter (where {{ expr }} is not null)
+{%- endmacro %}
+
+{#- Is a point inside a bounding box? Coordinates and bounds are all degrees. -#}
+{% macro point_in_box(latitude, longitude, box_alias) -%}
+    (
+        {{ latitude }} between {{ box_alias }}.min_latitude and {{ box_alias }}.max_latitude
+        and {{ longitude }} between {{ box_alias }}.min_longitude and {{ box_alias }}.max_longitude
+    )
+{%- endmacro %}
+
+{#- A select statement yielding one row per month, column month_start, from the month of
+    start_expr to the month of end_expr inclusive. The bounds may be scalar subqueries. -#}
+{% macro month_series(start_expr, end_expr) -%}
+    {{ return(adapter.dispatch('month_series', 'civcas')(start_expr, end_expr)) }}
+{%- endmacro %}
+
+{% macro default__month_series(start_expr, end_expr) -%}
+    select cast(series.generated_month as date) as month_start
+    from generate_series(
+        cast({{ dbt.date_trunc('month', start_expr) }} as timestamp),
+        cast({{ dbt.date_trunc('month', end_expr) }} as timestamp),
+        interval 1 month
+    ) as series (generated_month)
+{%- endmacro %}

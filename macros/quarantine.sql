@@ -1,0 +1,65 @@
+{#- The quarantine rule engine used by every int_*_validated model.
+
+    `checks` is a list of dicts, in priority order:
+      rule   - short machine-readable rule name, e.g. 'min_above_max'
+      when   - SQL condition that is true when the row breaks the rule
+      reason - SQL string expression a researcher can act on
+
+    quarantine_rule is the first rule broken; quarantine_reason lists every rule broken,
+    so one pass over the raw row fixes everything. -#}
+{% macro quarantine_columns(checks) -%}
+    case
+        {%- for check in checks %}
+        when {{ check.when }} then '{{ check.rule }}'
+        {%- endfor %}
+    end as quarantine_rule,
+    nullif(concat_ws(
+        '; '
+        {%- for check in checks %},
+        case when {{ check.when }} then {{ check.reason }} end
+        {%- endfor %}
+    ), '') as quarantine_reason
+{%- endmacro %}
+
+{#- Checks shared by every raw table with an id column: a missing id, an exact copy of
+    another raw row (the first copy is kept), and one id used by rows that differ. -#}
+{% macro id_checks(id_column, table_name) -%}
+    {%- do return([
+        {'rule': 'missing_id',
+         'when': id_column ~ ' is null',
+         'reason': "'" ~ id_column ~ " is empty; every row of " ~ table_name ~ " needs an id'"},
+        {'rule': 'exact_duplicate',
+         'when': 'raw_copy_number > 1',
+         'reason': "'exact copy of another row of " ~ table_name ~ " (" ~ id_column ~ " ' || " ~ quoted_value(id_column) ~ " || '); the first copy is kept, delete this one'"},
+        {'rule': 'conflicting_duplicate_id',
+         'when': 'min(raw_record_hash) over (partition by ' ~ id_column ~ ') <> max(raw_record_hash) over (partition by ' ~ id_column ~ ')',
+         'reason': "'" ~ id_column ~ " ' || " ~ quoted_value(id_column) ~ " || ' is used by rows with different content; give each row its own id or delete the wrong one'"},
+    ]) -%}
+{%- endmacro %}
+
+{#- Checks for a text value that must parse: a non-empty raw value whose typed twin is null. -#}
+{% macro parse_check(rule, raw_expr, typed_expr, column_label, expected) -%}
+    {%- do return({
+        'rule': rule,
+        'when': raw_expr ~ ' is not null and trim(' ~ raw_expr ~ ") <> '' and " ~ typed_expr ~ ' is null',
+        'reason': "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || ' is not " ~ expected ~ "'"}) -%}
+{%- endmacro %}
+
+{#- Checks for a reported min-max pair of counts: each parses as a whole number, is not
+    negative, and the minimum is not above the maximum. -#}
+{% macro figure_pair_checks(prefix) -%}
+    {%- set checks = [] -%}
+    {%- for bound in ['min', 'max'] -%}
+        {%- set column = prefix ~ '_' ~ bound -%}
+        {%- do checks.append(parse_check('unparseable_number', column ~ '_raw', column, column, "a whole number; write digits only, or leave it empty when unknown")) -%}
+        {%- do checks.append({
+            'rule': 'negative_number',
+            'when': column ~ ' < 0',
+            'reason': "'" ~ column ~ " is negative (' || cast(" ~ column ~ " as varchar) || '); counts of people cannot be below zero'"}) -%}
+    {%- endfor -%}
+    {%- do checks.append({
+        'rule': 'min_above_max',
+        'when': prefix ~ '_min > ' ~ prefix ~ '_max',
+        'reason': "'" ~ prefix ~ "_min (' || cast(" ~ prefix ~ "_min as varchar) || ') is above " ~ prefix ~ "_max (' || cast(" ~ prefix ~ "_max as varchar) || '); correct the range'"}) -%}
+    {%- do return(checks) -%}
+{%- endmacro %}

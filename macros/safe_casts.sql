@@ -1,0 +1,52 @@
+{#- Safe casts: an unparseable value becomes null (the raw text is kept beside it, so
+    the validation models can quarantine the row with the value that failed). -#}
+
+{#- Whole numbers only: '12.5' or '1e3' are not silently rounded. -#}
+{% macro safe_whole_number(expr) -%}
+    {{ return(adapter.dispatch('safe_whole_number', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_whole_number(expr) -%}
+    case
+        when regexp_full_match(trim({{ expr }}), '[+-]?[0-9]{1,9}')
+            then cast(trim({{ expr }}) as integer)
+    end
+{%- endmacro %}
+
+{% macro safe_decimal_degrees(expr) -%}
+    {{ return(adapter.dispatch('safe_decimal_degrees', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_decimal_degrees(expr) -%}
+    case
+        when regexp_full_match(trim({{ expr }}), '[+-]?[0-9]{1,4}(\.[0-9]+)?')
+            then cast(trim({{ expr }}) as double)
+    end
+{%- endmacro %}
+
+{#- An ISO date, YYYY-MM-DD. Impossible dates such as 2017-02-31 become null. -#}
+{% macro safe_iso_date(expr) -%}
+    {{ return(adapter.dispatch('safe_iso_date', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_iso_date(expr) -%}
+    cast(try_strptime(trim({{ expr }}), '%Y-%m-%d') as date)
+{%- endmacro %}
+
+{#- A month given as YYYY-MM, returned as the first day of that month. -#}
+{% macro safe_iso_month(expr) -%}
+    {{ return(adapter.dispatch('safe_iso_month', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_iso_month(expr) -%}
+    cast(try_strptime(trim({{ expr }}), '%Y-%m') as date)
+{%- endmacro %}
+
+{#- A compact date, YYYYMMDD, as the coalition's statement dates are written. -#}
+{% macro safe_compact_date(expr) -%}
+    {{ return(adapter.dispatch('safe_compact_date', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_compact_date(expr) -%}
+    cast(try_strptime(trim({{ expr }}), '%Y%m%d') as date)
+{%- endmacro %}

@@ -1,0 +1,58 @@
+-- Every raw belligerent statement (a military's own verdict), checked.
+with
+
+statements as (
+
+    select * from {{ ref('stg_monitor__belligerent_statements') }}
+
+),
+
+incident_codes as (
+
+    select * from {{ ref('int_incident_codes_mapped') }}
+
+),
+
+linked as (
+
+    select
+        statements.*,
+        incident_codes.incident_code as linked_incident_code
+    from statements
+    left join incident_codes
+        on statements.incident_code = incident_codes.code
+
+),
+
+{%- set checks = id_checks('statement_id', 'raw_belligerent_statements') + [
+    {'rule': 'unknown_incident_code',
+     'when': 'linked_incident_code is null',
+     'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || ' is not a current or previous code of any clean incident (raw_incidents)'"},
+    {'rule': 'unknown_belligerent',
+     'when': 'belligerent_id is null',
+     'reason': "'belligerent ' || " ~ quoted_value('belligerent_as_written') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias'"},
+    {'rule': 'unknown_verdict',
+     'when': 'verdict_id is null',
+     'reason': "'verdict ' || " ~ quoted_value('verdict_as_written') ~ " || ' is not a verdict; use credible, non-credible, duplicate or not yet assessed'"},
+    parse_check('unparseable_date', 'statement_date_raw', 'statement_date', 'statement_date', "a date; write YYYY-MM-DD"),
+] + figure_pair_checks('deaths_conceded') + figure_pair_checks('injuries_conceded') %}
+
+validated as (
+
+    select
+        linked.*,
+        {{ quarantine_columns(checks) }}
+    from linked
+
+),
+
+final as (
+
+    select
+        *,
+        quarantine_rule is not null as is_quarantined
+    from validated
+
+)
+
+select * from final

@@ -1,0 +1,59 @@
+-- One row per incident with at least one clean linked claim: how many claims and
+-- distinct sources back it, by source type, and the range of figures they report.
+-- The claimed range runs from the lowest figure any claim reported to the highest:
+-- "at least 12" (min only) contributes 12 to both ends; unknown contributes nothing.
+with
+
+claims as (
+
+    select * from {{ ref('int_claims_validated') }}
+    where not is_quarantined and linked_incident_code is not null
+
+),
+
+sources as (
+
+    select * from {{ ref('int_sources_validated') }}
+    where not is_quarantined
+
+),
+
+claims_with_sources as (
+
+    select
+        claims.linked_incident_code as incident_code,
+        claims.claim_id,
+        claims.source_id,
+        claims.date_reported,
+        sources.source_type_id,
+        coalesce(claims.civilians_killed_min, claims.civilians_killed_max) as killed_low,
+        coalesce(claims.civilians_killed_max, claims.civilians_killed_min) as killed_high,
+        coalesce(claims.civilians_injured_min, claims.civilians_injured_max) as injured_low,
+        coalesce(claims.civilians_injured_max, claims.civilians_injured_min) as injured_high
+    from claims
+    inner join sources
+        on claims.source_id = sources.source_id
+
+),
+
+final as (
+
+    select
+        incident_code,
+        count(*) as claim_count,
+        count(distinct source_id) as source_count,
+        {%- for source_type in source_type_ids() %}
+        count(distinct case when source_type_id = '{{ source_type }}' then source_id end)
+            as {{ source_type }}_source_count,
+        {%- endfor %}
+        min(date_reported) as first_reported_on,
+        min(killed_low) as claimed_killed_min,
+        max(killed_high) as claimed_killed_max,
+        min(injured_low) as claimed_injured_min,
+        max(injured_high) as claimed_injured_max
+    from claims_with_sources
+    group by incident_code
+
+)
+
+select * from final

@@ -1,0 +1,175 @@
+-- Every raw claim row, typed and checked. Clean rows get their incident date and its
+-- precision, governorate and country filled from the gazetteer, swapped coordinates put
+-- back in order, and their incident code mapped to the incident's current code.
+with
+
+claims as (
+
+    select * from {{ ref('stg_monitor__claims') }}
+
+),
+
+claim_belligerents as (
+
+    select * from {{ ref('int_claim_belligerents_resolved') }}
+
+),
+
+sources as (
+
+    select * from {{ ref('int_sources_validated') }}
+    where not is_quarantined
+
+),
+
+incident_codes as (
+
+    select * from {{ ref('int_incident_codes_mapped') }}
+
+),
+
+places as (
+
+    select * from {{ ref('ref_places') }}
+
+),
+
+governorates as (
+
+    select * from {{ ref('ref_governorates') }}
+
+),
+
+countries as (
+
+    select * from {{ ref('ref_countries') }}
+
+),
+
+unresolved_belligerents as (
+
+    select
+        raw_row_key,
+        {{ dbt.listagg('belligerent_as_written', "', '", 'order by belligerent_as_written') }} as unresolved_belligerent_names
+    from claim_belligerents
+    where belligerent_id is null
+    group by raw_row_key
+
+),
+
+located as (
+
+    select
+        claims.*,
+        coalesce(claims.governorate_id, places.governorate_id) as resolved_governorate_id,
+        coalesce(claims.country_id, governorates.country_id, places.country_id) as resolved_country_id,
+        unresolved_belligerents.unresolved_belligerent_names,
+        incident_codes.incident_code as linked_incident_code,
+        sources.source_id as registered_source_id
+    from claims
+    left join places
+        on claims.place_id = places.place_id
+    left join governorates
+        on coalesce(claims.governorate_id, places.governorate_id) = governorates.governorate_id
+    left join unresolved_belligerents
+        on claims.raw_row_key = unresolved_belligerents.raw_row_key
+    left join incident_codes
+        on claims.incident_code = incident_codes.code
+    left join sources
+        on claims.source_id = sources.source_id
+
+),
+
+dated as (
+
+    -- The incident date, most precise first: an exact date, a month, the start of a
+    -- range, and as a last resort the date the report was posted.
+    select
+        located.*,
+        coalesce(
+            located.incident_date_exact,
+            located.incident_month,
+            located.incident_date_start,
+            located.date_reported
+        ) as incident_date,
+        case
+            when located.incident_date_exact is not null then 'exact'
+            when located.incident_month is not null then 'month'
+            when located.incident_date_start = located.incident_date_end then 'exact'
+            when located.incident_date_start is not null then 'range'
+            when located.date_reported is not null then 'reported'
+        end as date_precision,
+        case
+            when located.incident_date_exact is not null then located.incident_date_exact
+            when located.incident_month is not null
+                then {{ dbt.last_day('located.incident_month', 'month') }}
+            when located.incident_date_start is not null
+                then coalesce(located.incident_date_end, located.incident_date_start)
+            else located.date_reported
+        end as incident_date_last
+    from located
+
+),
+
+{{ coordinate_checks_cte('dated', 'countries') }},
+
+{%- set checks = id_checks('claim_id', 'raw_claims') + [
+    parse_check('unparseable_date', 'date_reported_raw', 'date_reported', 'date_reported', "a date; write YYYY-MM-DD"),
+    {'rule': 'unparseable_date',
+     'when': "nullif(trim(incident_date_raw), '') is not null and incident_date_exact is null and incident_month is null",
+     'reason': "'incident_date ' || " ~ quoted_value('incident_date_raw') ~ " || ' is not a date; write YYYY-MM-DD, or YYYY-MM when only the month is known'"},
+    parse_check('unparseable_date', 'incident_date_start_raw', 'incident_date_start', 'incident_date_start', "a date; write YYYY-MM-DD"),
+    parse_check('unparseable_date', 'incident_date_end_raw', 'incident_date_end', 'incident_date_end', "a date; write YYYY-MM-DD"),
+    {'rule': 'missing_date',
+     'when': 'incident_date is null and date_reported_raw is null and incident_date_raw is null and incident_date_start_raw is null',
+     'reason': "'the claim has no incident date and no date reported; add at least the date the report was posted'"},
+    {'rule': 'date_range_inverted',
+     'when': 'incident_date_end < incident_date_start',
+     'reason': "'incident_date_end ' || cast(incident_date_end as varchar) || ' is before incident_date_start ' || cast(incident_date_start as varchar)"},
+    {'rule': 'implausible_date',
+     'when': "incident_date < cast('" ~ var('civcas_earliest_plausible_date') ~ "' as date)",
+     'reason': "'incident date ' || cast(incident_date as varchar) || ' is before " ~ var('civcas_earliest_plausible_date') ~ " and looks like a placeholder; enter the real date'"},
+    {'rule': 'date_after_report',
+     'when': 'incident_date > date_reported',
+     'reason': "'incident date ' || cast(incident_date as varchar) || ' is after the date the claim was reported (' || cast(date_reported as varchar) || '); one of the two is wrong'"},
+] + figure_pair_checks('civilians_killed') + figure_pair_checks('civilians_injured') + [
+    {'rule': 'unknown_belligerent',
+     'when': 'unresolved_belligerent_names is not null',
+     'reason': "'belligerent ' || " ~ quoted_value('unresolved_belligerent_names') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias, or write unknown when the source does not say'"},
+    {'rule': 'unknown_governorate',
+     'when': 'governorate_as_written is not null and governorate_id is null',
+     'reason': "'governorate ' || " ~ quoted_value('governorate_as_written') ~ " || ' is not in seeds/reference/ref_governorate_aliases.csv; add the spelling or correct it'"},
+    {'rule': 'unknown_country',
+     'when': 'country_as_written is not null and country_id is null',
+     'reason': "'country ' || " ~ quoted_value('country_as_written') ~ " || ' is not a known country; see seeds/reference/ref_code_aliases.csv'"},
+    {'rule': 'unknown_geo_precision',
+     'when': 'geolocation_precision_as_written is not null and geo_precision_id is null',
+     'reason': "'geolocation_precision ' || " ~ quoted_value('geolocation_precision_as_written') ~ " || ' is not a known precision; see seeds/reference/ref_geo_precisions.csv'"},
+] + coordinate_checks() + [
+    {'rule': 'unknown_source',
+     'when': 'registered_source_id is null',
+     'reason': "'source_id ' || " ~ quoted_value('source_id') ~ " || ' is not in the clean source registry (raw_sources); register the source or fix the id'"},
+    {'rule': 'unknown_incident_code',
+     'when': 'incident_code is not null and linked_incident_code is null',
+     'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || ' is not a current or previous code of any clean incident (raw_incidents); fix the code or clear it to leave the claim unlinked'"},
+] %}
+
+validated as (
+
+    select
+        checked.*,
+        {{ quarantine_columns(checks) }}
+    from checked
+
+),
+
+final as (
+
+    select
+        *,
+        quarantine_rule is not null as is_quarantined
+    from validated
+
+)
+
+select * from final

@@ -1,0 +1,64 @@
+-- Every raw declared-strike line, checked. A place the gazetteer does not know is not
+-- an error: the line stays clean, and just cannot be matched to a governorate.
+with
+
+strikes as (
+
+    select * from {{ ref('stg_monitor__declared_strikes') }}
+
+),
+
+places as (
+
+    select * from {{ ref('ref_places') }}
+
+),
+
+located as (
+
+    select
+        strikes.*,
+        places.governorate_id,
+        coalesce(strikes.country_id, places.country_id) as resolved_country_id
+    from strikes
+    left join places
+        on strikes.place_id = places.place_id
+
+),
+
+{%- set checks = id_checks('strike_release_id', 'raw_declared_strikes') + [
+    parse_check('unparseable_date', 'strike_date_raw', 'strike_date', 'strike_date', "a date; write YYYY-MM-DD"),
+    {'rule': 'missing_date',
+     'when': 'strike_date_raw is null',
+     'reason': "'strike_date is empty; a declared strike needs its date'"},
+    {'rule': 'unknown_belligerent',
+     'when': 'belligerent_id is null',
+     'reason': "'belligerent ' || " ~ quoted_value('belligerent_as_written') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias'"},
+    {'rule': 'unknown_country',
+     'when': 'country_as_written is not null and country_id is null',
+     'reason': "'country ' || " ~ quoted_value('country_as_written') ~ " || ' is not a known country; see seeds/reference/ref_code_aliases.csv'"},
+    parse_check('unparseable_number', 'strike_count_raw', 'strike_count', 'strike_count', "a whole number of strikes"),
+    {'rule': 'negative_number',
+     'when': 'strike_count < 0',
+     'reason': "'strike_count is negative (' || cast(strike_count as varchar) || ')'"},
+] %}
+
+validated as (
+
+    select
+        located.*,
+        {{ quarantine_columns(checks) }}
+    from located
+
+),
+
+final as (
+
+    select
+        *,
+        quarantine_rule is not null as is_quarantined
+    from validated
+
+)
+
+select * from final

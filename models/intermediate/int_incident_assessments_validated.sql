@@ -1,0 +1,63 @@
+-- Every raw assessment-log row, checked. A blank grade is legitimate: the assessor
+-- recorded figures without grading, and the incident stays ungraded.
+with
+
+assessments as (
+
+    select * from {{ ref('stg_monitor__incident_assessments') }}
+
+),
+
+incident_codes as (
+
+    select * from {{ ref('int_incident_codes_mapped') }}
+
+),
+
+linked as (
+
+    select
+        assessments.*,
+        incident_codes.incident_code as linked_incident_code
+    from assessments
+    left join incident_codes
+        on assessments.incident_code = incident_codes.code
+
+),
+
+{%- set checks = id_checks('assessment_id', 'raw_incident_assessments') + [
+    {'rule': 'unknown_incident_code',
+     'when': 'linked_incident_code is null',
+     'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || ' is not a current or previous code of any clean incident (raw_incidents)'"},
+    parse_check('unparseable_date', 'assessed_on_raw', 'assessed_on', 'assessed_on', "a date; write YYYY-MM-DD"),
+    {'rule': 'missing_date',
+     'when': 'assessed_on_raw is null',
+     'reason': "'assessed_on is empty; every decision needs its date so the grade history can be ordered'"},
+    {'rule': 'unknown_grade',
+     'when': 'grade_as_written is not null and grade_id is null',
+     'reason': "'grade ' || " ~ quoted_value('grade_as_written') ~ " || ' is not a grade; use Confirmed, Fair, Weak, Contested or Discounted, or leave it empty when not graded'"},
+    {'rule': 'unknown_strike_status',
+     'when': 'strike_status_as_written is not null and strike_status_id is null',
+     'reason': "'strike_status ' || " ~ quoted_value('strike_status_as_written') ~ " || ' is not a strike status; use declared strike, likely strike, contested strike or single source claim'"},
+] + figure_pair_checks('civilians_killed') + figure_pair_checks('civilians_injured')
+  + figure_pair_checks('children_killed') + figure_pair_checks('women_killed') %}
+
+validated as (
+
+    select
+        linked.*,
+        {{ quarantine_columns(checks) }}
+    from linked
+
+),
+
+final as (
+
+    select
+        *,
+        quarantine_rule is not null as is_quarantined
+    from validated
+
+)
+
+select * from final

@@ -1,0 +1,107 @@
+-- Every raw incident-register row, typed and checked. Clean rows get their date
+-- precision, governorate and country filled from the gazetteer, and swapped
+-- coordinates put back in order.
+with
+
+incidents as (
+
+    select * from {{ ref('stg_monitor__incidents') }}
+
+),
+
+places as (
+
+    select * from {{ ref('ref_places') }}
+
+),
+
+governorates as (
+
+    select * from {{ ref('ref_governorates') }}
+
+),
+
+countries as (
+
+    select * from {{ ref('ref_countries') }}
+
+),
+
+located as (
+
+    select
+        incidents.*,
+        coalesce(incidents.governorate_id, places.governorate_id) as resolved_governorate_id,
+        coalesce(incidents.country_id, governorates.country_id, places.country_id) as resolved_country_id
+    from incidents
+    left join places
+        on incidents.place_id = places.place_id
+    left join governorates
+        on coalesce(incidents.governorate_id, places.governorate_id) = governorates.governorate_id
+
+),
+
+dated as (
+
+    select
+        located.*,
+        coalesce(located.incident_date_exact, located.incident_month) as incident_date,
+        case
+            when located.incident_month is not null then 'month'
+            when located.incident_date_end is not null
+                and located.incident_date_end <> located.incident_date_exact then 'range'
+            when located.incident_date_exact is not null then 'exact'
+        end as date_precision,
+        case
+            when located.incident_month is not null
+                then {{ dbt.last_day('located.incident_month', 'month') }}
+            else coalesce(located.incident_date_end, located.incident_date_exact)
+        end as incident_date_last
+    from located
+
+),
+
+{{ coordinate_checks_cte('dated', 'countries') }},
+
+{%- set checks = id_checks('incident_code', 'raw_incidents') + [
+    parse_check('unparseable_date', 'incident_date_raw', 'incident_date', 'incident_date', "a date; write YYYY-MM-DD, or YYYY-MM when only the month is known"),
+    parse_check('unparseable_date', 'incident_date_end_raw', 'incident_date_end', 'incident_date_end', "a date; write YYYY-MM-DD"),
+    {'rule': 'missing_date',
+     'when': 'incident_date is null and nullif(trim(incident_date_raw), \'\') is null',
+     'reason': "'incident_date is empty; an incident needs at least the month it happened'"},
+    {'rule': 'implausible_date',
+     'when': "incident_date < cast('" ~ var('civcas_earliest_plausible_date') ~ "' as date)",
+     'reason': "'incident_date ' || cast(incident_date as varchar) || ' is before " ~ var('civcas_earliest_plausible_date') ~ " and looks like a placeholder; enter the real date'"},
+    {'rule': 'date_range_inverted',
+     'when': 'incident_date_end < incident_date',
+     'reason': "'incident_date_end ' || cast(incident_date_end as varchar) || ' is before incident_date ' || cast(incident_date as varchar)"},
+    {'rule': 'unknown_governorate',
+     'when': 'governorate_as_written is not null and governorate_id is null',
+     'reason': "'governorate ' || " ~ quoted_value('governorate_as_written') ~ " || ' is not in seeds/reference/ref_governorate_aliases.csv; add the spelling or correct it'"},
+    {'rule': 'unknown_country',
+     'when': 'country_as_written is not null and country_id is null',
+     'reason': "'country ' || " ~ quoted_value('country_as_written') ~ " || ' is not a known country; see seeds/reference/ref_code_aliases.csv'"},
+    {'rule': 'unknown_geo_precision',
+     'when': 'geolocation_precision_as_written is not null and geo_precision_id is null',
+     'reason': "'geolocation_precision ' || " ~ quoted_value('geolocation_precision_as_written') ~ " || ' is not a known precision; see seeds/reference/ref_geo_precisions.csv'"},
+] + coordinate_checks() %}
+
+validated as (
+
+    select
+        checked.*,
+        {{ quarantine_columns(checks) }}
+    from checked
+
+),
+
+final as (
+
+    select
+        *,
+        quarantine_rule is not null as is_quarantined
+    from validated
+
+)
+
+select * from final

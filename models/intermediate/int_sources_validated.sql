@@ -1,0 +1,34 @@
+-- Every raw source row, with the first rule it breaks (null when clean).
+with
+
+sources as (
+
+    select * from {{ ref('stg_monitor__sources') }}
+
+),
+
+{%- set checks = id_checks('source_id', 'raw_sources') + [
+    {'rule': 'unknown_source_type',
+     'when': 'source_type_id is null',
+     'reason': "'source_type ' || " ~ quoted_value('source_type_as_written') ~ " || ' is not a known source type; use one of the types in seeds/reference/ref_source_types.csv'"},
+] %}
+
+validated as (
+
+    select
+        sources.*,
+        {{ quarantine_columns(checks) }}
+    from sources
+
+),
+
+final as (
+
+    select
+        *,
+        quarantine_rule is not null as is_quarantined
+    from validated
+
+)
+
+select * from final

@@ -1,0 +1,82 @@
+-- One row per clean claim. Links of protected sources are withheld.
+with
+
+claims as (
+
+    select * from {{ ref('int_claims_validated') }}
+    where not is_quarantined
+
+),
+
+claim_belligerents as (
+
+    select * from {{ ref('int_claim_belligerents_resolved') }}
+
+),
+
+sources as (
+
+    select * from {{ ref('int_sources_validated') }}
+    where not is_quarantined
+
+),
+
+datasets as (
+
+    select * from {{ ref('dim_datasets') }}
+
+),
+
+blame_lists as (
+
+    select
+        raw_row_key,
+        count(distinct belligerent_id) as blamed_belligerent_count,
+        {{ dbt.listagg('distinct belligerent_id', "';'", 'order by belligerent_id') }} as belligerent_ids
+    from claim_belligerents
+    group by raw_row_key
+
+),
+
+final as (
+
+    select
+        claims.claim_id,
+        claims.source_id,
+        claims.linked_incident_code as incident_code,
+        claims.incident_code as incident_code_as_written,
+        claims.linked_incident_code is not null as is_linked,
+        claims.date_reported,
+        claims.incident_date,
+        claims.incident_date_last,
+        claims.date_precision,
+        claims.place_as_written,
+        claims.place_id,
+        claims.governorate_as_written,
+        claims.resolved_governorate_id as governorate_id,
+        claims.resolved_country_id as country_id,
+        claims.corrected_latitude as latitude,
+        claims.corrected_longitude as longitude,
+        claims.geo_precision_id,
+        claims.are_coordinates_swapped,
+        claims.belligerents_as_written,
+        blame_lists.belligerent_ids,
+        blame_lists.blamed_belligerent_count,
+        claims.civilians_killed_min,
+        claims.civilians_killed_max,
+        claims.civilians_injured_min,
+        claims.civilians_injured_max,
+        case when sources.is_protected then null else claims.report_url end as report_url,
+        case when sources.is_protected then null else claims.archive_url end as archive_url,
+        sources.is_protected as is_source_protected,
+        datasets.is_synthetic
+    from claims
+    inner join sources
+        on claims.source_id = sources.source_id
+    left join blame_lists
+        on claims.raw_row_key = blame_lists.raw_row_key
+    cross join datasets
+
+)
+
+select * from final

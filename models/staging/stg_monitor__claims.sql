@@ -1,0 +1,66 @@
+with
+
+source as (
+
+    select * from {{ raw_relation('raw_claims') }}
+
+),
+
+renamed as (
+
+    select
+        {{ raw_row_identity('source') }},
+
+        -- ids
+        {{ clean_text('source.claim_id') }} as claim_id,
+        {{ clean_text('source.source_id') }} as source_id,
+        upper({{ clean_text('source.incident_code') }}) as incident_code,
+
+        -- dates: typed, with the text as written kept beside them
+        {{ safe_iso_date('source.date_reported') }} as date_reported,
+        {{ safe_iso_date('source.incident_date') }} as incident_date_exact,
+        {{ safe_iso_month('source.incident_date') }} as incident_month,
+        {{ safe_iso_date('source.incident_date_start') }} as incident_date_start,
+        {{ safe_iso_date('source.incident_date_end') }} as incident_date_end,
+        source.date_reported as date_reported_raw,
+        source.incident_date as incident_date_raw,
+        source.incident_date_start as incident_date_start_raw,
+        source.incident_date_end as incident_date_end_raw,
+
+        -- place, resolved through the gazetteer seeds
+        {{ clean_text('source.place_as_written') }} as place_as_written,
+        {{ resolve_alias('ref_place_aliases', 'place_id', 'source.place_as_written') }} as place_id,
+        {{ clean_text('source.governorate_as_written') }} as governorate_as_written,
+        {{ resolve_alias('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written') }}
+            as governorate_id,
+        {{ clean_text('source.country_as_written') }} as country_as_written,
+        {{ resolve_code('country', 'source.country_as_written') }} as country_id,
+        {{ safe_decimal_degrees('source.latitude') }} as latitude,
+        {{ safe_decimal_degrees('source.longitude') }} as longitude,
+        source.latitude as latitude_raw,
+        source.longitude as longitude_raw,
+        {{ clean_text('source.geolocation_precision') }} as geolocation_precision_as_written,
+        {{ resolve_code('geo_precision', 'source.geolocation_precision') }} as geo_precision_id,
+
+        -- blame, as written; split and resolved in int_claim_belligerents_resolved
+        {{ clean_text('source.belligerents_as_written') }} as belligerents_as_written,
+
+        -- figures as reported
+        {{ safe_whole_number('source.civilians_killed_min') }} as civilians_killed_min,
+        {{ safe_whole_number('source.civilians_killed_max') }} as civilians_killed_max,
+        {{ safe_whole_number('source.civilians_injured_min') }} as civilians_injured_min,
+        {{ safe_whole_number('source.civilians_injured_max') }} as civilians_injured_max,
+        source.civilians_killed_min as civilians_killed_min_raw,
+        source.civilians_killed_max as civilians_killed_max_raw,
+        source.civilians_injured_min as civilians_injured_min_raw,
+        source.civilians_injured_max as civilians_injured_max_raw,
+
+        -- links (internal when the source is protected)
+        {{ clean_text('source.report_url') }} as report_url,
+        {{ clean_text('source.archive_url') }} as archive_url
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ raw_relation('raw_dataset') }}
+
+),
+
+renamed as (
+
+    select
+        {{ raw_row_identity('source') }},
+        {{ clean_text('source.dataset_id') }} as dataset_id,
+        {{ clean_text('source.dataset_name') }} as dataset_name,
+        -- Anything that is not a recognised "false" counts as synthetic: a demo
+        -- number must never pass for a real one.
+        coalesce(
+            {{ resolve_code('boolean', 'source.is_synthetic') }} <> 'false', true
+        ) as is_synthetic,
+        {{ clean_text('source.description') }} as dataset_description,
+        {{ clean_text('source.generated_by') }} as generated_by,
+        {{ clean_text('source.generator_seed') }} as generator_seed,
+        {{ clean_text('source.source_reference') }} as source_reference
+
+    from source
+
+)
+
+select * from renamed

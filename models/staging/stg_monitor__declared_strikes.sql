@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ raw_relation('raw_declared_strikes') }}
+
+),
+
+renamed as (
+
+    select
+        {{ raw_row_identity('source') }},
+        {{ clean_text('source.strike_release_id') }} as strike_release_id,
+        {{ safe_iso_date('source.strike_date') }} as strike_date,
+        source.strike_date as strike_date_raw,
+        {{ clean_text('source.belligerent_as_written') }} as belligerent_as_written,
+        {{ resolve_alias('ref_belligerent_aliases', 'belligerent_id', 'source.belligerent_as_written') }}
+            as belligerent_id,
+        {{ clean_text('source.country_as_written') }} as country_as_written,
+        {{ resolve_code('country', 'source.country_as_written') }} as country_id,
+        {{ clean_text('source.place_near') }} as place_near,
+        {{ resolve_alias('ref_place_aliases', 'place_id', 'source.place_near') }} as place_id,
+        {{ safe_whole_number('source.strike_count') }} as strike_count,
+        source.strike_count as strike_count_raw,
+        {{ clean_text('source.release_text') }} as release_text
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,48 @@
+with
+
+source as (
+
+    select * from {{ raw_relation('raw_incidents') }}
+
+),
+
+renamed as (
+
+    select
+        {{ raw_row_identity('source') }},
+        upper({{ clean_text('source.incident_code') }}) as incident_code,
+        upper({{ clean_text('source.previous_codes') }}) as previous_codes,
+
+        {{ safe_iso_date('source.incident_date') }} as incident_date_exact,
+        {{ safe_iso_month('source.incident_date') }} as incident_month,
+        {{ safe_iso_date('source.incident_date_end') }} as incident_date_end,
+        source.incident_date as incident_date_raw,
+        source.incident_date_end as incident_date_end_raw,
+        {{ clean_text('source.date_precision') }} as date_precision_as_written,
+        {{ resolve_code('date_precision', 'source.date_precision') }} as date_precision_id,
+
+        {{ clean_text('source.place_as_written') }} as place_as_written,
+        {{ resolve_alias('ref_place_aliases', 'place_id', 'source.place_as_written') }} as place_id,
+        {{ clean_text('source.governorate_as_written') }} as governorate_as_written,
+        {{ resolve_alias('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written') }}
+            as governorate_id,
+        {{ clean_text('source.country_as_written') }} as country_as_written,
+        {{ resolve_code('country', 'source.country_as_written') }} as country_id,
+        {{ safe_decimal_degrees('source.latitude') }} as latitude,
+        {{ safe_decimal_degrees('source.longitude') }} as longitude,
+        source.latitude as latitude_raw,
+        source.longitude as longitude_raw,
+        {{ clean_text('source.geolocation_precision') }} as geolocation_precision_as_written,
+        {{ resolve_code('geo_precision', 'source.geolocation_precision') }} as geo_precision_id,
+
+        source.civilian_harm_reported as civilian_harm_reported_raw,
+        cast({{ resolve_code('boolean', 'source.civilian_harm_reported') }} as boolean)
+            as is_civilian_harm_reported,
+        {{ safe_iso_date('source.first_published') }} as first_published_on,
+        source.first_published as first_published_raw
+
+    from source
+
+)
+
+select * from renamed
