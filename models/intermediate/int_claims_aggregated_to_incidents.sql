@@ -43,8 +43,8 @@ final as (
         count(*) as claim_count,
         count(distinct source_id) as source_count,
         {%- for source_type in source_type_ids() %}
-        count(distinct case when source_type_id = '{{ source_type }}' then source_id end)
-            as {{ source_type }}_source_count,
+            count(distinct case when source_type_id = '{{ source_type }}' then source_id end)
+                as {{ source_type }}_source_count,
         {%- endfor %}
         min(date_reported) as first_reported_on,
         min(killed_low) as claimed_killed_min,

@@ -28,6 +28,19 @@ incident_codes as (
 
 ),
 
+registered_codes as (
+
+    -- every code in the raw register, clean or not, to tell "quarantined" from "unknown"
+    select distinct incident_code from {{ ref('stg_monitor__incidents') }}
+
+),
+
+registered_sources as (
+
+    select distinct source_id from {{ ref('stg_monitor__sources') }}
+
+),
+
 places as (
 
     select * from {{ ref('ref_places') }}
@@ -65,7 +78,9 @@ located as (
         coalesce(claims.country_id, governorates.country_id, places.country_id) as resolved_country_id,
         unresolved_belligerents.unresolved_belligerent_names,
         incident_codes.incident_code as linked_incident_code,
-        sources.source_id as registered_source_id
+        sources.source_id as registered_source_id,
+        registered_codes.incident_code is not null as is_cited_code_in_register,
+        registered_sources.source_id is not null as is_source_in_registry
     from claims
     left join places
         on claims.place_id = places.place_id
@@ -77,6 +92,10 @@ located as (
         on claims.incident_code = incident_codes.code
     left join sources
         on claims.source_id = sources.source_id
+    left join registered_codes
+        on claims.incident_code = registered_codes.incident_code
+    left join registered_sources
+        on claims.source_id = registered_sources.source_id
 
 ),
 
@@ -148,10 +167,10 @@ dated as (
 ] + coordinate_checks() + [
     {'rule': 'unknown_source',
      'when': 'registered_source_id is null',
-     'reason': "'source_id ' || " ~ quoted_value('source_id') ~ " || ' is not in the clean source registry (raw_sources); register the source or fix the id'"},
+     'reason': "'source_id ' || " ~ quoted_value('source_id') ~ " || case when is_source_in_registry then ' is itself quarantined in raw_sources (see fct_quarantined_rows); fix that source row first' else ' is not in the source registry (raw_sources); register the source or fix the id' end"},
     {'rule': 'unknown_incident_code',
      'when': 'incident_code is not null and linked_incident_code is null',
-     'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || ' is not a current or previous code of any clean incident (raw_incidents); fix the code or clear it to leave the claim unlinked'"},
+     'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || case when is_cited_code_in_register then ' names an incident that is itself quarantined in raw_incidents (see fct_quarantined_rows); fix that incident first' else ' is not a current or previous code of any incident (raw_incidents); fix the code or clear it to leave the claim unlinked' end"},
 ] %}
 
 validated as (

@@ -84,6 +84,13 @@ dated as (
     {'rule': 'unknown_geo_precision',
      'when': 'geolocation_precision_as_written is not null and geo_precision_id is null',
      'reason': "'geolocation_precision ' || " ~ quoted_value('geolocation_precision_as_written') ~ " || ' is not a known precision; see seeds/reference/ref_geo_precisions.csv'"},
+    {'rule': 'unknown_date_precision',
+     'when': 'date_precision_as_written is not null and date_precision_id is null',
+     'reason': "'date_precision ' || " ~ quoted_value('date_precision_as_written') ~ " || ' is not exact, range or month'"},
+    {'rule': 'unparseable_boolean',
+     'when': "nullif(trim(civilian_harm_reported_raw), '') is not null and is_civilian_harm_reported is null",
+     'reason': "'civilian_harm_reported ' || " ~ quoted_value('civilian_harm_reported_raw') ~ " || ' is not yes or no'"},
+    parse_check('unparseable_date', 'first_published_raw', 'first_published_on', 'first_published', "a date; write YYYY-MM-DD"),
 ] + coordinate_checks() %}
 
 validated as (

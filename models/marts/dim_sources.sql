@@ -30,7 +30,7 @@ final as (
         sources.source_type_id,
         source_types.source_type_name,
         sources.platform,
-        sources.language,
+        sources.source_language,
         sources.is_protected,
         datasets.is_synthetic
     from sources

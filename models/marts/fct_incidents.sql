@@ -147,7 +147,7 @@ joined as (
         coalesce(claim_evidence.claim_count, 0) as claim_count,
         coalesce(claim_evidence.source_count, 0) as source_count,
         {%- for source_type in source_type_ids() %}
-        coalesce(claim_evidence.{{ source_type }}_source_count, 0) as {{ source_type }}_source_count,
+            coalesce(claim_evidence.{{ source_type }}_source_count, 0) as {{ source_type }}_source_count,
         {%- endfor %}
         blame.belligerent_ids,
         blame.blamed_belligerent_count,

@@ -63,7 +63,7 @@ monthly as (
         sum(case when is_likely_for_belligerent then civilians_injured_min end) as likely_injured_min,
         sum(case when is_likely_for_belligerent then civilians_injured_max end) as likely_injured_max,
         {%- for grade in grade_ids() %}
-        sum(case when grade_id = '{{ grade }}' then 1 else 0 end) as {{ grade }}_incidents,
+            sum(case when grade_id = '{{ grade }}' then 1 else 0 end) as {{ grade }}_incidents,
         {%- endfor %}
         sum(case when grade_id is null then 1 else 0 end) as ungraded_incidents,
         sum(case when is_shared_with_other_belligerents then 1 else 0 end) as shared_incidents,
@@ -94,7 +94,7 @@ final as (
         cast(coalesce(monthly.likely_injured_min, 0) as {{ dbt.type_bigint() }}) as likely_injured_min,
         cast(coalesce(monthly.likely_injured_max, 0) as {{ dbt.type_bigint() }}) as likely_injured_max,
         {%- for grade in grade_ids() %}
-        cast(coalesce(monthly.{{ grade }}_incidents, 0) as {{ dbt.type_bigint() }}) as {{ grade }}_incidents,
+            cast(coalesce(monthly.{{ grade }}_incidents, 0) as {{ dbt.type_bigint() }}) as {{ grade }}_incidents,
         {%- endfor %}
         cast(coalesce(monthly.ungraded_incidents, 0) as {{ dbt.type_bigint() }}) as ungraded_incidents,
         case
@@ -116,3 +116,4 @@ final as (
 )
 
 select * from final
+order by month_start, belligerent_id

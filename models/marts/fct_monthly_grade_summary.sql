@@ -76,3 +76,4 @@ final as (
 )
 
 select * from final
+order by month_start, belligerent_id, grade_group_sort_order

@@ -21,18 +21,18 @@ datasets as (
 quarantined as (
 
     {%- for raw_table, model, id_column in validated %}
-    select
-        '{{ raw_table }}' as raw_table,
-        raw_row_key,
-        {{ id_column }} as record_id,
-        quarantine_rule,
-        quarantine_reason,
-        raw_record
-    from {{ ref(model) }}
-    where is_quarantined
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ raw_table }}' as raw_table,
+            raw_row_key,
+            {{ id_column }} as record_id,
+            quarantine_rule,
+            quarantine_reason,
+            raw_record
+        from {{ ref(model) }}
+        where is_quarantined
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),

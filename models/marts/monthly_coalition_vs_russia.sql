@@ -47,9 +47,9 @@ pivoted as (
     select
         month_start,
         {%- for side in sides %}
-        {%- for measure in measures %}
-        max(case when belligerent_id = '{{ side }}' then {{ measure }} end) as {{ side }}_{{ measure }},
-        {%- endfor %}
+            {%- for measure in measures %}
+                max(case when belligerent_id = '{{ side }}' then {{ measure }} end) as {{ side }}_{{ measure }},
+            {%- endfor %}
         {%- endfor %}
         bool_or(is_synthetic) as is_synthetic
     from monthly
@@ -62,9 +62,9 @@ final as (
     select
         pivoted.month_start,
         {%- for side in sides %}
-        {%- for measure in measures %}
-        pivoted.{{ side }}_{{ measure }},
-        {%- endfor %}
+            {%- for measure in measures %}
+                pivoted.{{ side }}_{{ measure }},
+            {%- endfor %}
         {%- endfor %}
         coalesce(blamed_on_both.incidents_blamed_on_both, 0) as incidents_blamed_on_both,
         pivoted.coalition_alleged_incidents - pivoted.russia_alleged_incidents as alleged_incidents_difference,
@@ -92,3 +92,4 @@ final as (
 )
 
 select * from final
+order by month_start

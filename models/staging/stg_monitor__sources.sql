@@ -17,7 +17,7 @@ renamed as (
         {{ clean_text('source.source_type') }} as source_type_as_written,
         {{ resolve_code('source_type', 'source.source_type') }} as source_type_id,
         {{ clean_text('source.platform') }} as platform,
-        {{ clean_text('source.language') }} as language,
+        {{ clean_text('source.language') }} as source_language,
         source.is_protected as is_protected_raw,
         -- Anything that is not a recognised "false" counts as protected: when in
         -- doubt, an identity stays internal.

@@ -14,18 +14,18 @@ counts as (
         ('raw_incident_belligerents', 'int_incident_belligerents_validated', 'not is_quarantined'),
     ] %}
     {%- for raw_table, clean_model, clean_filter in tables %}
-    select
-        '{{ raw_table }}' as raw_table,
-        (select count(*) from {{ raw_relation(raw_table) }}) as raw_rows,
-        (
-            select count(*) from {{ ref(clean_model) }}
-            {%- if clean_filter %} where {{ clean_filter }}{% endif %}
-        ) as clean_rows,
-        (
-            select count(*) from {{ ref('fct_quarantined_rows') }}
-            where raw_table = '{{ raw_table }}'
-        ) as quarantined_rows
-    union all
+        select
+            '{{ raw_table }}' as raw_table,
+            (select count(*) from {{ raw_relation(raw_table) }}) as raw_rows,
+            (
+                select count(*) from {{ ref(clean_model) }}
+                {%- if clean_filter %} where {{ clean_filter }}{% endif %}
+            ) as clean_rows,
+            (
+                select count(*) from {{ ref('fct_quarantined_rows') }}
+                where raw_table = '{{ raw_table }}'
+            ) as quarantined_rows
+        union all
     {%- endfor %}
     select
         'raw_dataset' as raw_table,

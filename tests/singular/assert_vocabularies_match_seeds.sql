@@ -7,23 +7,33 @@ with
 
 seeded as (
 
-    select 'source_type' as vocabulary, source_type_id as code from {{ ref('ref_source_types') }}
+    select
+        'source_type' as vocabulary,
+        source_type_id as code
+    from {{ ref('ref_source_types') }}
     union all
-    select 'grade' as vocabulary, grade_id as code from {{ ref('ref_grades') }}
+    select
+        'grade' as vocabulary,
+        grade_id as code
+    from {{ ref('ref_grades') }}
 
 ),
 
 declared as (
 
     {%- for code in expected_source_types %}
-    select 'source_type' as vocabulary, '{{ code }}' as code
-    union all
+        select
+            'source_type' as vocabulary,
+            '{{ code }}' as code
+        union all
     {%- endfor %}
     {%- for code in expected_grades %}
-    select 'grade' as vocabulary, '{{ code }}' as code
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            'grade' as vocabulary,
+            '{{ code }}' as code
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 )

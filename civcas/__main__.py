@@ -1,0 +1,7 @@
+"""Allow ``python -m civcas``."""
+
+import sys
+
+from civcas.cli import main
+
+sys.exit(main())

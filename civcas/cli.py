@@ -1,0 +1,157 @@
+"""Command line: ``civcas <subcommand>``.
+
+Exit codes: 0 ok, 1 data problem, 2 usage. To add a subcommand, write an
+``_add_<name>`` function that registers its parser (with ``handler=``) and a
+``_cmd_<name>`` function taking the parsed arguments, then list the former in
+``_SUBCOMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from civcas import __version__
+from civcas.generator import DEFAULT_CLAIMS, DEFAULT_SEED, generate_demo, stderr_progress
+from civcas.raw_contract import RAW_CONTRACT_PATH, ContractError, find_project_dir, load_raw_contract
+from civcas.raw_files import check_raw_folder, display, scan_raw_folder
+
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+
+RAW_FOLDER = Path("seeds") / "raw"
+
+
+# Below this the monthly shape and the dirty-row kinds cannot all be represented.
+MIN_CLAIMS = 200
+
+
+def _claims_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < MIN_CLAIMS:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_CLAIMS}: {text}")
+    return value
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every subcommand takes."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--project-dir", type=Path,
+                        help="project root holding seeds/ (default: the nearest one at or above the working directory)")
+    return parent
+
+
+def _project_dir(args: argparse.Namespace) -> Path:
+    return Path(args.project_dir) if args.project_dir else find_project_dir()
+
+
+# --------------------------------------------------------------------------- generate-demo
+
+
+def _add_generate_demo(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "generate-demo",
+        parents=[_common()],
+        help="write the synthetic demo dataset into the raw seed folder",
+        description="Write every raw table of the contract as a deterministic, clearly synthetic CSV. "
+        "The same seed always writes byte-identical files.",
+    )
+    parser.add_argument("--out", type=Path, help=f"output folder (default: <project>/{RAW_FOLDER})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
+    parser.add_argument("--claims", type=_claims_count, default=DEFAULT_CLAIMS,
+                        help=f"target number of claims, at least {MIN_CLAIMS} (default: {DEFAULT_CLAIMS}); "
+                        "deliberate duplicate rows come on top")
+    parser.set_defaults(handler=_cmd_generate_demo)
+
+
+def _cmd_generate_demo(args: argparse.Namespace) -> int:
+    project = _project_dir(args)
+    out = args.out or project / RAW_FOLDER
+    result = generate_demo(out, project, seed=args.seed, n_claims=args.claims, progress=stderr_progress)
+    dirty = sum(n for per_table in result.dirty.values() for n in per_table.values())
+    print(f"generate-demo: wrote {len(result.rows)} synthetic tables to {display(out)} "
+          f"(seed {args.seed}, {result.rows.get('raw_claims', 0):,} claims, {dirty} deliberately dirty rows)")
+    # Self-check: what we just wrote must pass the same gate the build uses.
+    problems = check_raw_folder(out, load_raw_contract(project))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return EXIT_DATA if problems else EXIT_OK
+
+
+# --------------------------------------------------------------------------- check-raw
+
+
+def _add_check_raw(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check-raw",
+        parents=[_common()],
+        help="check the raw CSV files against the raw contract",
+        description=f"Check each raw file named in {RAW_CONTRACT_PATH}: present, UTF-8, header as declared, "
+        "every row as wide as the header, and no undeclared CSV files. Row contents are not checked "
+        "(dbt quarantines bad rows). Exits 1 when any file is malformed.",
+    )
+    parser.add_argument("--folder", type=Path, help=f"raw folder to check (default: <project>/{RAW_FOLDER})")
+    parser.set_defaults(handler=_cmd_check_raw)
+
+
+def _cmd_check_raw(args: argparse.Namespace) -> int:
+    project = _project_dir(args)
+    folder = args.folder or project / RAW_FOLDER
+    report = scan_raw_folder(folder, load_raw_contract(project))
+    problems = report.all_problems
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"check-raw: {len(problems)} problem(s) in {display(folder)}", file=sys.stderr)
+        return EXIT_DATA
+    counts = ", ".join(f"{f.table} {f.rows:,}" for f in report.files)
+    print(f"check-raw: OK, {len(report.files)} files in {display(folder)} ({counts})")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- main
+
+_SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    _add_generate_demo,
+    _add_check_raw,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="civcas",
+        description="civcas: civilian-harm monitoring warehouse tools (dbt + DuckDB).",
+    )
+    parser.add_argument("--version", action="version", version=f"civcas {__version__}")
+    subparsers = parser.add_subparsers(title="subcommands", metavar="<subcommand>")
+    for register in _SUBCOMMANDS:
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except ContractError as exc:
+        print(f"civcas: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        # A missing or malformed reference file is a data problem, not a crash.
+        print(f"civcas: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_DATA
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Shared fixtures: build the demo warehouse once per pytest session, with dbt's
+programmatic runner, into a temporary DuckDB file; then read it with pandas."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+def run_dbt(args: list[str], project_dir: Path, duckdb_path: Path, target_path: Path):
+    """Run one dbt command in-process against `duckdb_path`; return dbt's result."""
+    from dbt.cli.main import dbtRunner
+
+    previous = os.environ.get("CIVCAS_DUCKDB_PATH")
+    os.environ["CIVCAS_DUCKDB_PATH"] = str(duckdb_path)
+    try:
+        return dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir", str(project_dir),
+                "--profiles-dir", str(project_dir),
+                "--target-path", str(target_path),
+                "--log-path", str(target_path / "logs"),
+                "--quiet",
+            ]
+        )
+    finally:
+        _release_duckdb_handle()
+        if previous is None:
+            os.environ.pop("CIVCAS_DUCKDB_PATH", None)
+        else:
+            os.environ["CIVCAS_DUCKDB_PATH"] = previous
+
+
+def _release_duckdb_handle() -> None:
+    """dbt-duckdb keeps its DuckDB database open in-process after a run; close it so
+    that the tests (or the next run) can open the file with another configuration."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None and hasattr(environment, "close"):
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory):
+    """`dbt build` of the committed demo dataset; the run result is kept for inspection."""
+    workdir = tmp_path_factory.mktemp("demo_build")
+    duckdb_path = workdir / "civcas.duckdb"
+    result = run_dbt(["build"], PROJECT_DIR, duckdb_path, workdir / "target")
+    return result, duckdb_path
+
+
+@pytest.fixture(scope="session")
+def warehouse(demo_build) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the built demo warehouse."""
+    result, duckdb_path = demo_build
+    if not duckdb_path.exists():
+        pytest.fail(f"dbt build wrote no warehouse: {result.exception}")
+    connection = duckdb.connect(str(duckdb_path), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def query(warehouse):
+    """query(sql) -> pandas DataFrame."""
+
+    def run(sql: str) -> pd.DataFrame:
+        return warehouse.sql(sql).df()
+
+    return run
+
+
+@pytest.fixture()
+def project_copy(tmp_path: Path) -> Path:
+    """A throw-away copy of the dbt project, for tests that damage its raw files."""
+    destination = tmp_path / "project"
+    destination.mkdir()
+    for name in ["dbt_project.yml", "profiles.yml"]:
+        shutil.copy(PROJECT_DIR / name, destination / name)
+    for name in ["models", "macros", "seeds", "tests", "analyses"]:
+        shutil.copytree(PROJECT_DIR / name, destination / name, ignore=shutil.ignore_patterns("python"))
+    return destination

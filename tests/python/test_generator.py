@@ -1,0 +1,567 @@
+"""The synthetic demo generator: determinism, contract, realistic shape and deliberate dirt.
+
+Everything is read back from the CSV files the generator wrote, with detectors
+written independently of the generator, so a wrong file fails here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from civcas.generator import DEFAULT_SEED, DIRTY_KINDS, DIRTY_PLAN, DemoResult, generate_demo
+from civcas.raw_contract import load_raw_contract
+from civcas.raw_files import check_raw_folder
+
+PROJECT = Path(__file__).resolve().parents[2]
+REFERENCE = PROJECT / "seeds" / "reference"
+Rows = list[dict[str, str]]
+Tables = dict[str, Rows]
+
+ID_COLUMNS = {
+    "raw_claims": "claim_id",
+    "raw_sources": "source_id",
+    "raw_incidents": "incident_code",
+}
+DATE_COLUMNS = {
+    "raw_claims": ("date_reported", "incident_date", "incident_date_start", "incident_date_end"),
+    "raw_incidents": ("incident_date", "incident_date_end", "first_published"),
+    "raw_incident_assessments": ("assessed_on",),
+    "raw_belligerent_statements": ("statement_date",),
+    "raw_declared_strikes": ("strike_date",),
+}
+RANGE_COLUMNS = {
+    "raw_claims": (("civilians_killed_min", "civilians_killed_max"), ("civilians_injured_min", "civilians_injured_max")),
+    "raw_incident_assessments": (
+        ("civilians_killed_min", "civilians_killed_max"),
+        ("civilians_injured_min", "civilians_injured_max"),
+        ("children_killed_min", "children_killed_max"),
+        ("women_killed_min", "women_killed_max"),
+    ),
+    "raw_belligerent_statements": (
+        ("deaths_conceded_min", "deaths_conceded_max"),
+        ("injuries_conceded_min", "injuries_conceded_max"),
+    ),
+}
+COUNT_COLUMNS = {"raw_declared_strikes": ("strike_count",)}
+BELLIGERENT_COLUMNS = {
+    "raw_claims": "belligerents_as_written",
+    "raw_incident_belligerents": "belligerent_as_written",
+    "raw_belligerent_statements": "belligerent_as_written",
+    "raw_declared_strikes": "belligerent_as_written",
+}
+PLACEHOLDER = "1970-01-01"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def read_csv(path: Path) -> Rows:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_tables(folder: Path, contract: dict[str, list[str]]) -> Tables:
+    return {table: read_csv(folder / f"{table}.csv") for table in contract}
+
+
+@pytest.fixture(scope="session")
+def contract() -> dict[str, list[str]]:
+    return load_raw_contract(PROJECT)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoResult, float]:
+    out = tmp_path_factory.mktemp("demo_a")
+    started = time.perf_counter()
+    result = generate_demo(out, PROJECT, seed=DEFAULT_SEED)
+    return out, result, time.perf_counter() - started
+
+
+@pytest.fixture(scope="session")
+def tables(demo: tuple[Path, DemoResult, float], contract: dict[str, list[str]]) -> Tables:
+    return read_tables(demo[0], contract)
+
+
+@pytest.fixture(scope="session")
+def ref() -> dict[str, dict[str, str]]:
+    """Alias look-ups (trimmed, case-folded), as the warehouse resolves them."""
+    return {
+        "belligerent": {r["alias"].casefold(): r["belligerent_id"] for r in read_csv(REFERENCE / "ref_belligerent_aliases.csv")},
+        "governorate": {r["alias"].casefold(): r["governorate_id"] for r in read_csv(REFERENCE / "ref_governorate_aliases.csv")},
+        "place_country": {
+            a["alias"].casefold(): p["country_id"]
+            for p in read_csv(REFERENCE / "ref_places.csv")
+            for a in read_csv(REFERENCE / "ref_place_aliases.csv")
+            if a["place_id"] == p["place_id"]
+        },
+    }
+
+
+@pytest.fixture(scope="session")
+def boxes() -> dict[str, tuple[float, float, float, float]]:
+    return {
+        r["country_id"]: (float(r["min_latitude"]), float(r["max_latitude"]), float(r["min_longitude"]), float(r["max_longitude"]))
+        for r in read_csv(REFERENCE / "ref_countries.csv")
+    }
+
+
+def key(value: str) -> str:
+    return value.strip().casefold()
+
+
+# --------------------------------------------------------------------------- determinism and contract
+
+
+def test_same_seed_writes_byte_identical_files(demo: tuple[Path, DemoResult, float], tmp_path: Path) -> None:
+    first = demo[0]
+    generate_demo(tmp_path, PROJECT, seed=DEFAULT_SEED)
+    names = sorted(p.name for p in first.glob("*.csv"))
+    assert names == sorted(p.name for p in tmp_path.glob("*.csv"))
+    for name in names:
+        assert (first / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_different_seed_writes_different_data(demo: tuple[Path, DemoResult, float], tmp_path: Path) -> None:
+    generate_demo(tmp_path, PROJECT, seed=DEFAULT_SEED + 1)
+    for name in ("raw_claims.csv", "raw_incidents.csv", "raw_incident_assessments.csv"):
+        assert (demo[0] / name).read_bytes() != (tmp_path / name).read_bytes(), name
+
+
+def test_generation_is_fast(demo: tuple[Path, DemoResult, float]) -> None:
+    assert demo[2] < 5.0
+
+
+def test_every_contract_table_is_written_with_contract_columns(demo: tuple[Path, DemoResult, float], contract: dict[str, list[str]]) -> None:
+    folder = demo[0]
+    assert sorted(p.stem for p in folder.glob("*.csv")) == sorted(contract)
+    for table, columns in contract.items():
+        with (folder / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+            assert next(csv.reader(handle)) == columns, table
+
+
+def test_files_are_utf8_with_unix_line_endings(demo: tuple[Path, DemoResult, float]) -> None:
+    for path in demo[0].glob("*.csv"):
+        data = path.read_bytes()
+        data.decode("utf-8")
+        assert b"\r\n" not in data, path.name
+        assert not data.startswith(b"\xef\xbb\xbf"), path.name
+
+
+def test_output_passes_check_raw(demo: tuple[Path, DemoResult, float], contract: dict[str, list[str]]) -> None:
+    assert check_raw_folder(demo[0], contract) == []
+
+
+# --------------------------------------------------------------------------- synthetic labelling
+
+
+def test_dataset_row_declares_synthetic_data(tables: Tables) -> None:
+    (row,) = tables["raw_dataset"]
+    assert row["dataset_id"] == "civcas-demo"
+    assert row["is_synthetic"] == "true"
+    assert row["description"].startswith(
+        "SYNTHETIC DEMO DATA generated by civcas; not a record of real events. Do not cite these figures."
+    )
+    assert re.fullmatch(r"civcas\.generator \d+\.\d+\.\d+", row["generated_by"])
+    assert row["generator_seed"] == str(DEFAULT_SEED)
+    assert row["source_reference"] == "civcas generate-demo"
+
+
+def test_sources_and_links_are_obviously_fictional(tables: Tables) -> None:
+    for row in tables["raw_sources"]:
+        assert key(row["source_name"]).startswith("demo "), row
+        assert key(row["source_name"]).endswith("(synthetic)"), row
+        assert not row["source_handle"] or row["source_handle"].startswith("@demo_"), row
+    links = [(t, c, v) for t, rows in tables.items() for r in rows for c, v in r.items() if c.endswith("_url") and v]
+    assert links
+    assert all(v.startswith("https://example.org/synthetic/") for _, _, v in links), links[:3]
+
+
+def test_protected_sources_exist_and_are_cited(tables: Tables) -> None:
+    protected = {r["source_id"] for r in tables["raw_sources"] if r["is_protected"] == "true"}
+    assert len(protected) >= 3
+    cited = Counter(r["source_id"] for r in tables["raw_claims"] if r["source_id"] in protected)
+    assert len(cited) >= 3, cited
+
+
+def test_all_six_source_types_with_platform_and_language(tables: Tables) -> None:
+    codes = {r["alias"]: r["code"] for r in read_csv(REFERENCE / "ref_code_aliases.csv") if r["code_set"] == "source_type"}
+    sources = tables["raw_sources"]
+    assert 200 <= len({r["source_id"] for r in sources}) <= 300
+    assert {codes.get(key(r["source_type"])) for r in sources} >= {r["source_type_id"] for r in read_csv(REFERENCE / "ref_source_types.csv")}
+    assert all(r["platform"] and r["language"] for r in sources)
+
+
+# --------------------------------------------------------------------------- shape
+
+
+def incident_belligerents(tables: Tables, ref: dict[str, dict[str, str]]) -> dict[str, set[str]]:
+    blamed: dict[str, set[str]] = defaultdict(set)
+    for row in tables["raw_incident_belligerents"]:
+        belligerent = ref["belligerent"].get(key(row["belligerent_as_written"]))
+        if belligerent:
+            blamed[row["incident_code"]].add(belligerent)
+    return blamed
+
+
+def incident_months(tables: Tables) -> dict[str, str]:
+    """Incident code -> YYYY-MM, for rows whose date parses (first row per code wins)."""
+    months: dict[str, str] = {}
+    for row in tables["raw_incidents"]:
+        value = row["incident_date"]
+        if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value) and value != PLACEHOLDER:
+            months.setdefault(row["incident_code"], value[:7])
+    return months
+
+
+def monthly_counts(tables: Tables, ref: dict[str, dict[str, str]]) -> dict[str, Counter[str]]:
+    blamed = incident_belligerents(tables, ref)
+    counts: dict[str, Counter[str]] = {"coalition": Counter(), "russia": Counter()}
+    for code, month in incident_months(tables).items():
+        for belligerent in blamed.get(code, ()):
+            if belligerent in counts:
+                counts[belligerent][month] += 1
+    return counts
+
+
+def test_march_2017_is_the_coalition_record_and_beats_russia(tables: Tables, ref: dict[str, dict[str, str]]) -> None:
+    counts = monthly_counts(tables, ref)
+    coalition, russia = counts["coalition"], counts["russia"]
+    record = coalition["2017-03"]
+    assert record == max(coalition.values())
+    assert sum(1 for n in coalition.values() if n == record) == 1
+    assert record >= 2 * russia["2017-03"]
+    assert max(russia.values()) < record
+
+
+def test_russia_peaks_in_2015_2016_and_early_2018(tables: Tables, ref: dict[str, dict[str, str]]) -> None:
+    russia = monthly_counts(tables, ref)["russia"]
+    top = [m for m, _ in russia.most_common(8)]
+    assert all("2015-10" <= m <= "2016-12" or "2018-01" <= m <= "2018-04" for m in top), top
+    late_2016 = sum(russia[m] for m in ("2016-10", "2016-11", "2016-12"))
+    coalition = monthly_counts(tables, ref)["coalition"]
+    assert late_2016 > sum(coalition[m] for m in ("2016-10", "2016-11", "2016-12")) * 0.8
+    assert sum(coalition[m] for m in ("2017-01", "2017-02", "2017-03")) > 2 * sum(russia[m] for m in ("2017-01", "2017-02", "2017-03"))
+
+
+def test_march_2017_coalition_alleged_deaths_exceed_russia(tables: Tables, ref: dict[str, dict[str, str]]) -> None:
+    blamed = incident_belligerents(tables, ref)
+    months = incident_months(tables)
+    highest: dict[str, int] = defaultdict(int)
+    for row in tables["raw_claims"]:
+        figures = [v for v in (row["civilians_killed_max"], row["civilians_killed_min"]) if v.isdigit()]
+        if row["incident_code"] and figures:
+            highest[row["incident_code"]] = max(highest[row["incident_code"]], int(figures[0]))
+    deaths = Counter()
+    for code, n in highest.items():
+        if months.get(code) == "2017-03":
+            for belligerent in blamed.get(code, ()):
+                deaths[belligerent] += n
+    assert deaths["coalition"] > 2 * deaths["russia"] > 0, deaths
+
+
+def test_campaign_scope_and_dates(tables: Tables) -> None:
+    starts = {"CI": "2014-08-08", "CS": "2014-09-23", "RS": "2015-09-30"}
+    codes = set()
+    for row in tables["raw_incidents"]:
+        code, value = row["incident_code"], row["incident_date"]
+        assert re.fullmatch(r"(CS|CI|RS)\d{4}[ab]?", code), code
+        codes.add(code)
+        if is_date(value) and value != PLACEHOLDER:
+            assert starts[code[:2]] <= value <= "2019-12-31", row
+        for previous in row["previous_codes"].split():
+            assert re.fullmatch(r"(CS|CI|RS|R)\d+", previous), row
+    assert 900 <= len(codes) <= 1100
+
+
+def test_claims_volume_linkage_and_skew(tables: Tables) -> None:
+    claims = tables["raw_claims"]
+    assert len({r["claim_id"] for r in claims}) >= 3000
+    unlinked = sum(1 for r in claims if not r["incident_code"])
+    assert 0.05 <= unlinked / len(claims) <= 0.11
+    per_incident = Counter(r["incident_code"] for r in claims if r["incident_code"])
+    sizes = Counter(per_incident.values())
+    assert sizes[1] >= 0.3 * len(per_incident)
+    assert sum(n for size, n in sizes.items() if 5 <= size <= 15) >= 0.1 * len(per_incident)
+
+
+def test_claims_use_every_date_and_figure_form(tables: Tables) -> None:
+    claims = tables["raw_claims"]
+    forms = Counter()
+    for r in claims:
+        if re.fullmatch(r"\d{4}-\d{2}", r["incident_date"]):
+            forms["month"] += 1
+        elif r["incident_date_start"] and r["incident_date_end"] and not r["incident_date"]:
+            forms["range"] += 1
+        elif not (r["incident_date"] or r["incident_date_start"] or r["incident_date_end"]):
+            forms["reported only"] += 1
+        low, high = r["civilians_killed_min"], r["civilians_killed_max"]
+        if low.isdigit() and low == high:
+            forms["exact"] += 1
+        elif low.isdigit() and high.isdigit() and int(low) < int(high):
+            forms["killed range"] += 1
+        elif low.isdigit() and not high:
+            forms["at least"] += 1
+        elif not low and not high:
+            forms["unknown"] += 1
+    assert all(forms[f] >= 50 for f in ("month", "range", "reported only", "exact", "killed range", "at least", "unknown")), forms
+
+
+def test_claims_use_arabic_and_varied_spellings(tables: Tables, ref: dict[str, dict[str, str]]) -> None:
+    arabic = re.compile("[\u0600-\u06ff]")
+    claims = tables["raw_claims"]
+    assert sum(1 for r in claims if arabic.search(r["place_as_written"])) > 0.05 * len(claims)
+    coalition_spellings = {
+        t for r in claims for t in r["belligerents_as_written"].split(";")
+        if ref["belligerent"].get(key(t)) == "coalition"
+    }
+    assert len(coalition_spellings) >= 6
+    assert any(key(r["belligerents_as_written"]) == "unknown" for r in claims)
+
+
+def test_contested_attributions(tables: Tables, ref: dict[str, dict[str, str]]) -> None:
+    blamed = incident_belligerents(tables, ref)
+    russian = [b for b in blamed.values() if "russia" in b]
+    with_regime = sum(1 for b in russian if "syrian_regime" in b)
+    assert with_regime >= 0.3 * len(russian)
+    both = sum(1 for b in blamed.values() if {"coalition", "russia"} <= b)
+    assert 0.01 * len(blamed) <= both <= 0.04 * len(blamed), both
+
+
+def latest_grades(tables: Tables) -> dict[str, str]:
+    latest: dict[str, tuple[str, str, str]] = {}
+    for row in tables["raw_incident_assessments"]:
+        code = row["incident_code"]
+        if code not in latest or (row["assessed_on"], row["assessment_id"]) > latest[code][:2]:
+            latest[code] = (row["assessed_on"], row["assessment_id"], key(row["grade"]))
+    return {code: grade for code, (_, _, grade) in latest.items()}
+
+
+def test_assessments_change_over_time_and_some_incidents_stay_ungraded(tables: Tables) -> None:
+    assessments = tables["raw_incident_assessments"]
+    by_incident: dict[str, list[str]] = defaultdict(list)
+    for row in sorted(assessments, key=lambda r: (r["assessed_on"], r["assessment_id"])):
+        by_incident[row["incident_code"]].append(key(row["grade"]))
+    changed = sum(1 for grades in by_incident.values() if len(set(grades)) > 1)
+    assert changed >= 0.15 * len(by_incident)
+    assert max(len(g) for g in by_incident.values()) <= 3
+    incidents = {r["incident_code"] for r in tables["raw_incidents"]}
+    ungraded = incidents - set(by_incident)
+    assert 0.03 * len(incidents) <= len(ungraded) <= 0.2 * len(incidents)
+    months = incident_months(tables)
+    russian = [c for c in incidents if c.startswith("RS") and c in months]
+    before = [c for c in russian if months[c] < "2017-03"]
+    after = [c for c in russian if months[c] >= "2017-03"]
+    share = lambda codes: sum(1 for c in codes if c in ungraded) / len(codes)  # noqa: E731
+    assert share(after) > 2 * share(before)
+
+
+def test_confirmed_only_for_coalition_incidents_with_a_credible_verdict(tables: Tables, ref: dict[str, dict[str, str]]) -> None:
+    credible = {r["incident_code"] for r in tables["raw_belligerent_statements"] if key(r["verdict"]) == "credible"}
+    confirmed = {c for c, g in latest_grades(tables).items() if g == "confirmed"}
+    assert confirmed
+    assert confirmed <= credible
+    assert all(c.startswith(("CS", "CI")) for c in confirmed)
+    russian_grades = Counter(g for c, g in latest_grades(tables).items() if c.startswith("RS"))
+    assert russian_grades["contested"] >= russian_grades["weak"] * 0.8 and russian_grades["fair"] > 0
+
+
+def test_russia_gives_no_verdicts_and_coalition_concedes_less_than_alleged(tables: Tables, ref: dict[str, dict[str, str]]) -> None:
+    statements = tables["raw_belligerent_statements"]
+    speakers = Counter(ref["belligerent"].get(key(r["belligerent_as_written"])) for r in statements)
+    assert speakers["russia"] == 0
+    assert speakers["coalition"] >= 0.95 * len(statements)
+    verdicts = {key(r["verdict"]) for r in statements}
+    assert {"credible", "duplicate", "open"} <= verdicts
+    assert verdicts & {"non-credible", "non credible"}
+
+
+def test_declared_strikes_sit_near_many_but_not_all_coalition_incidents(tables: Tables, ref: dict[str, dict[str, str]]) -> None:
+    place_governorate = {
+        a["alias"].casefold(): p["governorate_id"]
+        for p in read_csv(REFERENCE / "ref_places.csv")
+        for a in read_csv(REFERENCE / "ref_place_aliases.csv")
+        if a["place_id"] == p["place_id"]
+    }
+    strikes = set()
+    for row in tables["raw_declared_strikes"]:
+        if ref["belligerent"].get(key(row["belligerent_as_written"])) == "coalition" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["strike_date"]):
+            try:
+                strikes.add((dt.date.fromisoformat(row["strike_date"]), place_governorate.get(key(row["place_near"]))))
+            except ValueError:
+                continue
+    assert 2000 <= len(tables["raw_declared_strikes"]) <= 6000
+    matched = total = 0
+    for row in tables["raw_incidents"]:
+        if not row["incident_code"].startswith("C") or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["incident_date"]):
+            continue
+        try:
+            day = dt.date.fromisoformat(row["incident_date"])
+        except ValueError:
+            continue
+        governorate = ref["governorate"].get(key(row["governorate_as_written"]))
+        total += 1
+        matched += any((day + dt.timedelta(days=k), governorate) in strikes for k in (-1, 0, 1))
+    assert 0.5 * total <= matched <= 0.95 * total, (matched, total)
+
+
+# --------------------------------------------------------------------------- dirt
+
+
+def is_date(value: str, allow_month: bool = False) -> bool:
+    try:
+        if allow_month and re.fullmatch(r"\d{4}-\d{2}", value):
+            return 1 <= int(value[5:]) <= 12
+        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) and bool(dt.date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+def inside(box: tuple[float, float, float, float], lat: float, lon: float) -> bool:
+    return box[0] <= lat <= box[1] and box[2] <= lon <= box[3]
+
+
+def coordinate_faults(tables: Tables, ref: dict[str, dict[str, str]], boxes: dict, swapped: bool) -> Counter[str]:
+    found = Counter()
+    for table in ("raw_claims", "raw_incidents"):
+        for row in tables[table]:
+            country = ref["place_country"].get(key(row["place_as_written"]))
+            if not (row["latitude"] and row["longitude"] and country):
+                continue
+            lat, lon = float(row["latitude"]), float(row["longitude"])
+            box = boxes[country]
+            if not inside(box, lat, lon) and inside(box, lon, lat) == swapped:
+                found[table] += 1
+    return found
+
+
+def duplicate_ids(tables: Tables, exact: bool) -> Counter[str]:
+    found = Counter()
+    for table, column in ID_COLUMNS.items():
+        groups: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for row in tables[table]:
+            groups[row[column]].append(tuple(row.values()))
+        for rows in groups.values():
+            if exact:
+                found[table] += len(rows) - len(set(rows))
+            elif len(set(rows)) > 1:
+                found[table] += len(set(rows)) - 1
+    return found
+
+
+def per_value(tables: Tables, columns: dict[str, tuple[str, ...]], fault: Callable[[str, str], bool]) -> Counter[str]:
+    found = Counter()
+    for table, names in columns.items():
+        for row in tables[table]:
+            if any(fault(name, row[name]) for name in names):
+                found[table] += 1
+    return found
+
+
+def numeric_columns() -> dict[str, tuple[str, ...]]:
+    numeric = {t: tuple(c for pair in pairs for c in pair) for t, pairs in RANGE_COLUMNS.items()}
+    return {**numeric, **COUNT_COLUMNS}
+
+
+def detect_dirt(tables: Tables, ref: dict[str, dict[str, str]], boxes: dict) -> dict[str, Counter[str]]:
+    codes = {r["incident_code"] for r in tables["raw_incidents"]}
+    unknown_belligerent = Counter()
+    for table, column in BELLIGERENT_COLUMNS.items():
+        for row in tables[table]:
+            if any(key(t) not in ref["belligerent"] for t in row[column].split(";")):
+                unknown_belligerent[table] += 1
+    min_above_max = Counter()
+    for table, pairs in RANGE_COLUMNS.items():
+        for row in tables[table]:
+            if any(row[a].isdigit() and row[b].isdigit() and int(row[a]) > int(row[b]) for a, b in pairs):
+                min_above_max[table] += 1
+    return {
+        "unparseable_date": per_value(
+            tables, DATE_COLUMNS, lambda c, v: bool(v) and v != PLACEHOLDER and not is_date(v, c == "incident_date")
+        ),
+        "placeholder_date": per_value(tables, {t: ("incident_date",) for t in ("raw_claims", "raw_incidents")}, lambda c, v: v == PLACEHOLDER),
+        "min_above_max": min_above_max,
+        "negative_number": per_value(tables, numeric_columns(), lambda c, v: bool(re.fullmatch(r"-\d+", v))),
+        "non_numeric_figure": per_value(tables, numeric_columns(), lambda c, v: bool(v) and not re.fullmatch(r"-?\d+", v)),
+        "unknown_belligerent": unknown_belligerent,
+        "coordinates_outside_country": coordinate_faults(tables, ref, boxes, swapped=False),
+        "swapped_lat_lon": coordinate_faults(tables, ref, boxes, swapped=True),
+        "duplicate_id_exact": duplicate_ids(tables, exact=True),
+        "duplicate_id_different": duplicate_ids(tables, exact=False),
+        "blank_grade": per_value(tables, {"raw_incident_assessments": ("grade",)}, lambda c, v: not v.strip()),
+        "old_grade_name": per_value(
+            tables, {"raw_incident_assessments": ("grade",)}, lambda c, v: key(v) in ("disproved", "disproven")
+        ),
+        "whitespace_mixed_case": Counter(
+            {t: sum(1 for r in rows if any(v != v.strip() for v in r.values())) for t, rows in tables.items()}
+        ),
+        "unknown_governorate": per_value(
+            tables,
+            {t: ("governorate_as_written",) for t in ("raw_claims", "raw_incidents")},
+            lambda c, v: bool(v) and key(v) not in ref["governorate"],
+        ),
+        "orphan_incident_code": per_value(
+            tables, {"raw_claims": ("incident_code",)}, lambda c, v: bool(v) and v not in codes
+        ),
+    }
+
+
+def test_every_dirty_kind_occurs_where_it_applies(tables: Tables, ref: dict[str, dict[str, str]], boxes: dict) -> None:
+    found = detect_dirt(tables, ref, boxes)
+    assert set(found) == set(DIRTY_KINDS)
+    for kind, per_table in DIRTY_PLAN.items():
+        for table in per_table:
+            minimum = 2 if table == "raw_claims" else 1
+            assert found[kind][table] >= minimum, (kind, table, found[kind])
+    for table in ("raw_sources", "raw_incidents", "raw_incident_belligerents", "raw_incident_assessments",
+                  "raw_belligerent_statements", "raw_declared_strikes"):
+        assert sum(found[k][table] for k in DIRTY_KINDS) >= 3, table
+
+
+def test_dirt_log_matches_the_files(demo: tuple[Path, DemoResult, float], tables: Tables, ref: dict[str, dict[str, str]], boxes: dict) -> None:
+    found = detect_dirt(tables, ref, boxes)
+    for kind, per_table in demo[1].dirty.items():
+        for table, count in per_table.items():
+            assert found[kind][table] == count, (kind, table, found[kind][table], count)
+
+
+def test_dirty_share_of_claims_is_realistic(demo: tuple[Path, DemoResult, float]) -> None:
+    claims = demo[1].rows["raw_claims"]
+    dirty = sum(per_table.get("raw_claims", 0) for per_table in demo[1].dirty.values())
+    assert 0.02 <= dirty / claims <= 0.04, dirty / claims
+
+
+def test_clean_rows_keep_their_promises(tables: Tables, ref: dict[str, dict[str, str]], boxes: dict) -> None:
+    """Outside the injected faults: min <= max, coordinates inside the country, known spellings."""
+    found = detect_dirt(tables, ref, boxes)
+    planned = {(k, t) for k, per_table in DIRTY_PLAN.items() for t in per_table}
+    unplanned = {(k, t): n for k, per_table in found.items() for t, n in per_table.items() if n and (k, t) not in planned}
+    assert unplanned == {}
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_python_dash_m_civcas_help() -> None:
+    for args in ([], ["generate-demo"], ["check-raw"]):
+        done = subprocess.run([sys.executable, "-m", "civcas", *args, "--help"], capture_output=True, text=True, cwd=PROJECT)
+        assert done.returncode == 0, done.stderr
+        assert "usage: civcas" in done.stdout
+
+
+def test_cli_generate_demo_writes_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from civcas.cli import main
+
+    assert main(["generate-demo", "--project-dir", str(PROJECT), "--out", str(tmp_path), "--claims", "400", "--seed", "7"]) == 0
+    captured = capsys.readouterr()
+    assert "raw_claims.csv" in captured.err
+    assert sum(1 for _ in (tmp_path / "raw_claims.csv").open(encoding="utf-8")) > 400
