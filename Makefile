@@ -51,6 +51,7 @@ lint: $(STAMP) ## sqlfluff (dialect duckdb) over models, tests, macros and analy
 test: lint check-raw ## run every check: lint, dbt build (tests, unit tests, contracts), pytest
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
 	$(DBT) build $(DBT_FLAGS)
+	$(DBT) compile $(DBT_FLAGS) --select "resource_type:analysis" --quiet
 	$(BIN)/python -m pytest tests/python
 
 demo: $(STAMP) ## regenerate the synthetic demo dataset in seeds/raw (byte for byte)

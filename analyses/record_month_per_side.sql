@@ -1,0 +1,45 @@
+-- Which month had the most alleged incidents for each side, and how many alleged deaths
+-- (sum of minimums to sum of maximums) it had. Compile with `dbt compile`, then run the
+-- SQL in target/compiled/ against the warehouse.
+with
+
+monthly as (
+
+    select * from {{ ref('fct_monthly_belligerent_summary') }}
+    where belligerent_id in ('coalition', 'russia')
+
+),
+
+ranked as (
+
+    select
+        belligerent_id,
+        month_start,
+        alleged_incidents,
+        alleged_killed_min,
+        alleged_killed_max,
+        is_synthetic,
+        row_number() over (
+            partition by belligerent_id
+            order by alleged_incidents desc, alleged_killed_max desc, month_start asc
+        ) as incident_rank
+    from monthly
+
+),
+
+final as (
+
+    select
+        belligerent_id,
+        month_start as record_month,
+        alleged_incidents,
+        alleged_killed_min,
+        alleged_killed_max,
+        is_synthetic
+    from ranked
+    where incident_rank = 1
+
+)
+
+select * from final
+order by belligerent_id
