@@ -6,13 +6,17 @@
       reason - SQL string expression a researcher can act on
 
     quarantine_rule is the first rule broken; quarantine_reason lists every rule broken,
-    so one pass over the raw row fixes everything. -#}
+    so one pass over the raw row fixes everything; is_quarantined says whether any was. -#}
 {% macro quarantine_columns(checks) -%}
+    {%- set first_rule_broken -%}
     case
         {%- for check in checks %}
         when {{ check.when }} then '{{ check.rule }}'
         {%- endfor %}
-    end as quarantine_rule,
+    end
+    {%- endset -%}
+    {{ first_rule_broken }} as quarantine_rule,
+    {{ first_rule_broken }} is not null as is_quarantined,
     nullif(concat_ws(
         '; '
         {%- for check in checks %},
@@ -62,4 +66,27 @@
         'when': prefix ~ '_min > ' ~ prefix ~ '_max',
         'reason': "'" ~ prefix ~ "_min (' || cast(" ~ prefix ~ "_min as varchar) || ') is above " ~ prefix ~ "_max (' || cast(" ~ prefix ~ "_max as varchar) || '); correct the range'"}) -%}
     {%- do return(checks) -%}
+{%- endmacro %}
+
+{#- Checks that a gazetteer or vocabulary value written in the row resolved. -#}
+{% macro location_vocabulary_checks() -%}
+    {%- do return([
+        {'rule': 'unknown_governorate',
+         'when': 'governorate_as_written is not null and governorate_id is null',
+         'reason': "'governorate ' || " ~ quoted_value('governorate_as_written') ~ " || ' is not in seeds/reference/ref_governorate_aliases.csv; add the spelling or correct it'"},
+        {'rule': 'unknown_country',
+         'when': 'country_as_written is not null and country_id is null',
+         'reason': "'country ' || " ~ quoted_value('country_as_written') ~ " || ' is not a known country; see seeds/reference/ref_code_aliases.csv'"},
+        {'rule': 'unknown_geo_precision',
+         'when': 'geolocation_precision_as_written is not null and geo_precision_id is null',
+         'reason': "'geolocation_precision ' || " ~ quoted_value('geolocation_precision_as_written') ~ " || ' is not a known precision; see seeds/reference/ref_geo_precisions.csv'"},
+    ]) -%}
+{%- endmacro %}
+
+{#- The row cites an incident code that maps to no clean incident. -#}
+{% macro incident_link_check() -%}
+    {%- do return({
+        'rule': 'unknown_incident_code',
+        'when': 'linked_incident_code is null',
+        'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || ' is not a current or previous code of any clean incident (raw_incidents)'"}) -%}
 {%- endmacro %}

@@ -25,9 +25,7 @@ linked as (
 ),
 
 {%- set checks = id_checks('statement_id', 'raw_belligerent_statements') + [
-    {'rule': 'unknown_incident_code',
-     'when': 'linked_incident_code is null',
-     'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || ' is not a current or previous code of any clean incident (raw_incidents)'"},
+    incident_link_check(),
     {'rule': 'unknown_belligerent',
      'when': 'belligerent_id is null',
      'reason': "'belligerent ' || " ~ quoted_value('belligerent_as_written') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias'"},
@@ -44,15 +42,6 @@ validated as (
         {{ quarantine_columns(checks) }}
     from linked
 
-),
-
-final as (
-
-    select
-        *,
-        quarantine_rule is not null as is_quarantined
-    from validated
-
 )
 
-select * from final
+select * from validated

@@ -155,16 +155,7 @@ dated as (
     {'rule': 'unknown_belligerent',
      'when': 'unresolved_belligerent_names is not null',
      'reason': "'belligerent ' || " ~ quoted_value('unresolved_belligerent_names') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias, or write unknown when the source does not say'"},
-    {'rule': 'unknown_governorate',
-     'when': 'governorate_as_written is not null and governorate_id is null',
-     'reason': "'governorate ' || " ~ quoted_value('governorate_as_written') ~ " || ' is not in seeds/reference/ref_governorate_aliases.csv; add the spelling or correct it'"},
-    {'rule': 'unknown_country',
-     'when': 'country_as_written is not null and country_id is null',
-     'reason': "'country ' || " ~ quoted_value('country_as_written') ~ " || ' is not a known country; see seeds/reference/ref_code_aliases.csv'"},
-    {'rule': 'unknown_geo_precision',
-     'when': 'geolocation_precision_as_written is not null and geo_precision_id is null',
-     'reason': "'geolocation_precision ' || " ~ quoted_value('geolocation_precision_as_written') ~ " || ' is not a known precision; see seeds/reference/ref_geo_precisions.csv'"},
-] + coordinate_checks() + [
+] + location_vocabulary_checks() + coordinate_checks() + [
     {'rule': 'unknown_source',
      'when': 'registered_source_id is null',
      'reason': "'source_id ' || " ~ quoted_value('source_id') ~ " || case when is_source_in_registry then ' is itself quarantined in raw_sources (see fct_quarantined_rows); fix that source row first' else ' is not in the source registry (raw_sources); register the source or fix the id' end"},
@@ -180,15 +171,6 @@ validated as (
         {{ quarantine_columns(checks) }}
     from checked
 
-),
-
-final as (
-
-    select
-        *,
-        quarantine_rule is not null as is_quarantined
-    from validated
-
 )
 
-select * from final
+select * from validated

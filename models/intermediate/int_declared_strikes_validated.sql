@@ -50,15 +50,6 @@ validated as (
         {{ quarantine_columns(checks) }}
     from located
 
-),
-
-final as (
-
-    select
-        *,
-        quarantine_rule is not null as is_quarantined
-    from validated
-
 )
 
-select * from final
+select * from validated

@@ -26,9 +26,7 @@ linked as (
 ),
 
 {%- set checks = id_checks('assessment_id', 'raw_incident_assessments') + [
-    {'rule': 'unknown_incident_code',
-     'when': 'linked_incident_code is null',
-     'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || ' is not a current or previous code of any clean incident (raw_incidents)'"},
+    incident_link_check(),
     parse_check('unparseable_date', 'assessed_on_raw', 'assessed_on', 'assessed_on', "a date; write YYYY-MM-DD"),
     {'rule': 'missing_date',
      'when': 'assessed_on_raw is null',
@@ -49,15 +47,6 @@ validated as (
         {{ quarantine_columns(checks) }}
     from linked
 
-),
-
-final as (
-
-    select
-        *,
-        quarantine_rule is not null as is_quarantined
-    from validated
-
 )
 
-select * from final
+select * from validated

@@ -49,15 +49,6 @@ validated as (
         {{ quarantine_columns(checks) }}
     from linked
 
-),
-
-final as (
-
-    select
-        *,
-        quarantine_rule is not null as is_quarantined
-    from validated
-
 )
 
-select * from final
+select * from validated

@@ -75,15 +75,6 @@ dated as (
     {'rule': 'date_range_inverted',
      'when': 'incident_date_end < incident_date',
      'reason': "'incident_date_end ' || cast(incident_date_end as varchar) || ' is before incident_date ' || cast(incident_date as varchar)"},
-    {'rule': 'unknown_governorate',
-     'when': 'governorate_as_written is not null and governorate_id is null',
-     'reason': "'governorate ' || " ~ quoted_value('governorate_as_written') ~ " || ' is not in seeds/reference/ref_governorate_aliases.csv; add the spelling or correct it'"},
-    {'rule': 'unknown_country',
-     'when': 'country_as_written is not null and country_id is null',
-     'reason': "'country ' || " ~ quoted_value('country_as_written') ~ " || ' is not a known country; see seeds/reference/ref_code_aliases.csv'"},
-    {'rule': 'unknown_geo_precision',
-     'when': 'geolocation_precision_as_written is not null and geo_precision_id is null',
-     'reason': "'geolocation_precision ' || " ~ quoted_value('geolocation_precision_as_written') ~ " || ' is not a known precision; see seeds/reference/ref_geo_precisions.csv'"},
     {'rule': 'unknown_date_precision',
      'when': 'date_precision_as_written is not null and date_precision_id is null',
      'reason': "'date_precision ' || " ~ quoted_value('date_precision_as_written') ~ " || ' is not exact, range or month'"},
@@ -91,7 +82,7 @@ dated as (
      'when': "nullif(trim(civilian_harm_reported_raw), '') is not null and is_civilian_harm_reported is null",
      'reason': "'civilian_harm_reported ' || " ~ quoted_value('civilian_harm_reported_raw') ~ " || ' is not yes or no'"},
     parse_check('unparseable_date', 'first_published_raw', 'first_published_on', 'first_published', "a date; write YYYY-MM-DD"),
-] + coordinate_checks() %}
+] + location_vocabulary_checks() + coordinate_checks() %}
 
 validated as (
 
@@ -100,15 +91,6 @@ validated as (
         {{ quarantine_columns(checks) }}
     from checked
 
-),
-
-final as (
-
-    select
-        *,
-        quarantine_rule is not null as is_quarantined
-    from validated
-
 )
 
-select * from final
+select * from validated
