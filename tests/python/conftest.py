@@ -63,6 +63,15 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def manifest(demo_build) -> dict:
+    """dbt's manifest from the session build."""
+    import json
+
+    _, duckdb_path = demo_build
+    return json.loads((duckdb_path.parent / "target" / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="session")
 def warehouse(demo_build) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the built demo warehouse."""
     result, duckdb_path = demo_build

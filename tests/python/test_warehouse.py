@@ -262,3 +262,27 @@ def test_grade_history_shows_grades_changing(query):
 def test_declared_strikes_match_some_incidents(query):
     matched = query("select count(*) as n from fct_incidents where declared_strike_releases_nearby > 0").n.iloc[0]
     assert matched > 0
+
+
+def test_every_model_states_its_grain_and_describes_every_column(manifest, query):
+    built = query("select table_schema, table_name, column_name from information_schema.columns")
+    problems = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in {"model", "seed"} or node["package_name"] != "civcas":
+            continue
+        if "grain" not in node["description"].lower():
+            problems.append(f"{node['name']}: description does not state its grain")
+        columns = built[(built.table_schema == node["schema"]) & (built.table_name == node["alias"])]
+        assert not columns.empty, f"{node['name']} was not built"
+        for column in columns.column_name:
+            documented = node["columns"].get(column, {}).get("description", "").strip()
+            if not documented:
+                problems.append(f"{node['name']}.{column}: not described")
+    assert problems == []
+
+
+def test_every_mart_has_an_enforced_contract(manifest):
+    marts = [n for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["original_file_path"].startswith("models/marts/")]
+    assert {m["name"] for m in marts} >= set(MARTS)
+    assert all(m["config"]["contract"]["enforced"] for m in marts)
