@@ -32,7 +32,7 @@ RAW_TABLES = {
     "raw_incident_assessments": ("fct_incident_assessments", None),
     "raw_belligerent_statements": ("fct_belligerent_statements", None),
     "raw_declared_strikes": ("fct_declared_strikes", None),
-    "raw_incident_belligerents": ("int_incident_belligerents_validated", "not is_quarantined"),
+    "raw_incident_belligerents": ("intermediate.int_incident_belligerents_validated", "not is_quarantined"),
 }
 
 
