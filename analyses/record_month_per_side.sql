@@ -5,8 +5,17 @@ with
 
 monthly as (
 
-    select * from {{ ref('fct_monthly_belligerent_summary') }}
+    -- all countries together
+    select
+        belligerent_id,
+        month,
+        sum(alleged_incidents) as alleged_incidents,
+        sum(alleged_killed_min) as alleged_killed_min,
+        sum(alleged_killed_max) as alleged_killed_max,
+        bool_or(is_synthetic) as is_synthetic
+    from {{ ref('fct_monthly_belligerent_summary') }}
     where belligerent_id in ('coalition', 'russia')
+    group by belligerent_id, month
 
 ),
 
@@ -14,14 +23,14 @@ ranked as (
 
     select
         belligerent_id,
-        month_start,
+        month,
         alleged_incidents,
         alleged_killed_min,
         alleged_killed_max,
         is_synthetic,
         row_number() over (
             partition by belligerent_id
-            order by alleged_incidents desc, alleged_killed_max desc, month_start asc
+            order by alleged_incidents desc, alleged_killed_max desc, month asc
         ) as incident_rank
     from monthly
 
@@ -31,7 +40,7 @@ final as (
 
     select
         belligerent_id,
-        month_start as record_month,
+        month as record_month,
         alleged_incidents,
         alleged_killed_min,
         alleged_killed_max,

@@ -9,3 +9,21 @@
 {% macro grade_ids() -%}
     {{ return(['confirmed', 'fair', 'weak', 'contested', 'discounted']) }}
 {%- endmacro %}
+
+{#- The additive monthly measures of fct_monthly_belligerent_summary, in column order. -#}
+{% macro monthly_summary_measures() -%}
+    {%- set measures = [
+        'alleged_incidents', 'alleged_killed_min', 'alleged_killed_max',
+        'alleged_injured_min', 'alleged_injured_max', 'alleged_incidents_with_unknown_killed',
+        'likely_incidents', 'likely_killed_min', 'likely_killed_max',
+        'likely_injured_min', 'likely_injured_max',
+    ] -%}
+    {%- for grade in grade_ids() -%}
+        {%- do measures.append(grade ~ '_incidents') -%}
+    {%- endfor -%}
+    {%- do measures.extend([
+        'ungraded_incidents', 'shared_incidents', 'incidents_with_declared_strike_nearby',
+        'deaths_conceded_min', 'deaths_conceded_max',
+    ]) -%}
+    {{ return(measures) }}
+{%- endmacro %}

@@ -1,7 +1,7 @@
--- One row per month and belligerent, for every month in range, zeros where nothing
--- happened. Counts only incidents where civilian harm was reported. An incident blamed
--- on several belligerents counts for each of them. Totals are sums of minimums and sums
--- of maximums; an unknown figure adds nothing and is counted in *_unknown_killed.
+-- One row per month, belligerent and country, for every month in range, zeros where
+-- nothing happened. Counts only incidents where civilian harm was reported. An incident
+-- blamed on several belligerents counts for each of them. Totals are sums of minimums and
+-- sums of maximums; an unknown figure adds nothing and is counted in *_unknown_killed.
 with
 
 incident_belligerents as (
@@ -14,6 +14,15 @@ incident_belligerents as (
 belligerents as (
 
     select * from {{ ref('ref_belligerents') }}
+
+),
+
+countries as (
+
+    select country_id from {{ ref('ref_countries') }}
+    union all
+    -- incidents whose country could not be resolved still count, under "unknown"
+    select 'unknown' as country_id
 
 ),
 
@@ -36,20 +45,23 @@ months as (
 spine as (
 
     select
-        months.month_start,
+        months.month_start as month,
         belligerents.belligerent_id,
+        countries.country_id,
         months.month_start >= cast({{ dbt.date_trunc('month', 'belligerents.first_strike_date') }} as date)
             as is_within_campaign_period
     from months
     cross join belligerents
+    cross join countries
 
 ),
 
 monthly as (
 
     select
-        incident_month as month_start,
+        incident_month as month,
         belligerent_id,
+        coalesce(country_id, 'unknown') as country_id,
         count(*) as alleged_incidents,
         sum(civilians_killed_min) as alleged_killed_min,
         sum(civilians_killed_max) as alleged_killed_max,
@@ -72,48 +84,51 @@ monthly as (
         sum(deaths_conceded_min) as deaths_conceded_min,
         sum(deaths_conceded_max) as deaths_conceded_max
     from incident_belligerents
-    group by incident_month, belligerent_id
+    group by incident_month, belligerent_id, coalesce(country_id, 'unknown')
+
+),
+
+filled as (
+
+    select
+        spine.month,
+        spine.belligerent_id,
+        spine.country_id,
+        spine.is_within_campaign_period,
+        {%- for measure in monthly_summary_measures() %}
+            cast(coalesce(monthly.{{ measure }}, 0) as {{ dbt.type_bigint() }}) as {{ measure }},
+        {%- endfor %}
+        case
+            when coalesce(monthly.alleged_incidents, 0) > 0
+                then cast(monthly.contested_incidents as double) / monthly.alleged_incidents
+        end as contested_share
+    from spine
+    left join monthly
+        on
+            spine.month = monthly.month
+            and spine.belligerent_id = monthly.belligerent_id
+            and spine.country_id = monthly.country_id
 
 ),
 
 final as (
 
     select
-        spine.month_start,
-        spine.belligerent_id,
-        spine.is_within_campaign_period,
-        cast(coalesce(monthly.alleged_incidents, 0) as {{ dbt.type_bigint() }}) as alleged_incidents,
-        cast(coalesce(monthly.alleged_killed_min, 0) as {{ dbt.type_bigint() }}) as alleged_killed_min,
-        cast(coalesce(monthly.alleged_killed_max, 0) as {{ dbt.type_bigint() }}) as alleged_killed_max,
-        cast(coalesce(monthly.alleged_injured_min, 0) as {{ dbt.type_bigint() }}) as alleged_injured_min,
-        cast(coalesce(monthly.alleged_injured_max, 0) as {{ dbt.type_bigint() }}) as alleged_injured_max,
-        cast(coalesce(monthly.alleged_incidents_with_unknown_killed, 0) as {{ dbt.type_bigint() }}) as alleged_incidents_with_unknown_killed,
-        cast(coalesce(monthly.likely_incidents, 0) as {{ dbt.type_bigint() }}) as likely_incidents,
-        cast(coalesce(monthly.likely_killed_min, 0) as {{ dbt.type_bigint() }}) as likely_killed_min,
-        cast(coalesce(monthly.likely_killed_max, 0) as {{ dbt.type_bigint() }}) as likely_killed_max,
-        cast(coalesce(monthly.likely_injured_min, 0) as {{ dbt.type_bigint() }}) as likely_injured_min,
-        cast(coalesce(monthly.likely_injured_max, 0) as {{ dbt.type_bigint() }}) as likely_injured_max,
-        {%- for grade in grade_ids() %}
-            cast(coalesce(monthly.{{ grade }}_incidents, 0) as {{ dbt.type_bigint() }}) as {{ grade }}_incidents,
+        filled.*,
+        {%- for measure in ['deaths_conceded_min', 'deaths_conceded_max', 'likely_killed_min', 'likely_killed_max', 'alleged_killed_min', 'alleged_killed_max'] %}
+            cast(sum(filled.{{ measure }}) over (
+                partition by filled.belligerent_id, filled.country_id
+                order by filled.month
+                rows between unbounded preceding and current row
+            ) as {{ dbt.type_bigint() }}) as cumulative_{{ measure }},
         {%- endfor %}
-        cast(coalesce(monthly.ungraded_incidents, 0) as {{ dbt.type_bigint() }}) as ungraded_incidents,
-        case
-            when coalesce(monthly.alleged_incidents, 0) > 0
-                then cast(monthly.contested_incidents as double) / monthly.alleged_incidents
-        end as contested_share,
-        cast(coalesce(monthly.shared_incidents, 0) as {{ dbt.type_bigint() }}) as shared_incidents,
-        cast(coalesce(monthly.incidents_with_declared_strike_nearby, 0) as {{ dbt.type_bigint() }}) as incidents_with_declared_strike_nearby,
-        cast(coalesce(monthly.deaths_conceded_min, 0) as {{ dbt.type_bigint() }}) as deaths_conceded_min,
-        cast(coalesce(monthly.deaths_conceded_max, 0) as {{ dbt.type_bigint() }}) as deaths_conceded_max,
+        -- The gap between what the belligerent admitted and what monitors judged likely.
+        filled.likely_killed_max - filled.deaths_conceded_max as likely_minus_conceded_max,
         datasets.is_synthetic
-    from spine
-    left join monthly
-        on
-            spine.month_start = monthly.month_start
-            and spine.belligerent_id = monthly.belligerent_id
+    from filled
     cross join datasets
 
 )
 
 select * from final
-order by month_start, belligerent_id
+order by month, belligerent_id, country_id

@@ -1,5 +1,5 @@
--- One row per month, belligerent and grade group (the five grades plus ungraded), zeros
--- where nothing happened. The grade groups partition the alleged totals of
+-- One row per month, belligerent, country and grade group (the five grades plus
+-- ungraded), zeros where nothing happened. The grade groups partition the alleged totals of
 -- fct_monthly_belligerent_summary exactly.
 with
 
@@ -13,8 +13,9 @@ incident_belligerents as (
 spine as (
 
     select
-        month_start,
+        month,
         belligerent_id,
+        country_id,
         is_synthetic
     from {{ ref('fct_monthly_belligerent_summary') }}
 
@@ -38,8 +39,9 @@ grade_groups as (
 monthly as (
 
     select
-        incident_month as month_start,
+        incident_month as month,
         belligerent_id,
+        coalesce(country_id, 'unknown') as country_id,
         coalesce(grade_id, 'ungraded') as grade_group,
         count(*) as incidents,
         sum(civilians_killed_min) as killed_min,
@@ -47,15 +49,16 @@ monthly as (
         sum(civilians_injured_min) as injured_min,
         sum(civilians_injured_max) as injured_max
     from incident_belligerents
-    group by incident_month, belligerent_id, coalesce(grade_id, 'ungraded')
+    group by incident_month, belligerent_id, coalesce(country_id, 'unknown'), coalesce(grade_id, 'ungraded')
 
 ),
 
 final as (
 
     select
-        spine.month_start,
+        spine.month,
         spine.belligerent_id,
+        spine.country_id,
         grade_groups.grade_group,
         grade_groups.grade_group_name,
         grade_groups.sort_order as grade_group_sort_order,
@@ -69,11 +72,12 @@ final as (
     cross join grade_groups
     left join monthly
         on
-            spine.month_start = monthly.month_start
+            spine.month = monthly.month
             and spine.belligerent_id = monthly.belligerent_id
+            and spine.country_id = monthly.country_id
             and grade_groups.grade_group = monthly.grade_group
 
 )
 
 select * from final
-order by month_start, belligerent_id, grade_group_sort_order
+order by month, belligerent_id, country_id, grade_group_sort_order

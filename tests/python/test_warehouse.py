@@ -55,9 +55,10 @@ def test_every_mart_is_a_table_in_the_duckdb_file(query):
 
 
 def test_march_2017_coalition_above_russia(query):
-    row = query("select * from monthly_coalition_vs_russia where month_start = date '2017-03-01'")
-    assert len(row) == 1
-    row = row.iloc[0]
+    rows = query("select * from monthly_coalition_vs_russia where month = date '2017-03-01'")
+    assert set(rows.country_id) == {"all", "syria", "iraq", "unknown"}
+    assert (rows[rows.country_id != "unknown"].side_with_more_alleged_incidents == "coalition").all()
+    row = rows[rows.country_id == "all"].iloc[0]
     assert row.coalition_alleged_incidents > row.russia_alleged_incidents
     assert row.coalition_alleged_killed_max > row.russia_alleged_killed_max
     assert row.side_with_more_alleged_incidents == "coalition"
@@ -65,16 +66,17 @@ def test_march_2017_coalition_above_russia(query):
 
 
 def test_march_2017_is_the_coalitions_record_month(query):
-    monthly = query("select month_start, coalition_alleged_incidents from monthly_coalition_vs_russia")
+    monthly = query("select month, coalition_alleged_incidents from monthly_coalition_vs_russia "
+                    "where country_id = 'all'")
     record = monthly.sort_values("coalition_alleged_incidents", ascending=False).iloc[0]
-    assert str(record.month_start)[:7] == "2017-03"
+    assert str(record.month)[:7] == "2017-03"
 
 
 def test_coalition_overtakes_russia_in_the_early_2017_surge(query):
-    monthly = query("select * from monthly_coalition_vs_russia "
-                    "where month_start between date '2016-06-01' and date '2017-06-01' order by month_start")
-    before = monthly[monthly.month_start < pd.Timestamp("2017-01-01")]
-    surge = monthly[monthly.month_start.between(pd.Timestamp("2017-02-01"), pd.Timestamp("2017-04-01"))]
+    monthly = query("select * from monthly_coalition_vs_russia where country_id = 'all' "
+                    "and month between date '2016-06-01' and date '2017-06-01' order by month")
+    before = monthly[monthly.month < pd.Timestamp("2017-01-01")]
+    surge = monthly[monthly.month.between(pd.Timestamp("2017-02-01"), pd.Timestamp("2017-04-01"))]
     assert (before.russia_alleged_incidents > before.coalition_alleged_incidents).mean() > 0.5
     assert (surge.coalition_alleged_incidents > surge.russia_alleged_incidents).all()
 
@@ -86,17 +88,20 @@ def test_every_mart_says_it_is_synthetic(query):
 
 
 def test_monthly_spine_has_every_month_for_every_belligerent(query):
-    summary = query("select month_start, belligerent_id from fct_monthly_belligerent_summary")
-    months = pd.date_range("2014-08-01", summary.month_start.max(), freq="MS")
+    summary = query("select month, belligerent_id, country_id from fct_monthly_belligerent_summary")
+    months = pd.date_range("2014-08-01", summary.month.max(), freq="MS")
     belligerents = query("select belligerent_id from dim_belligerents")["belligerent_id"]
-    assert len(summary) == len(months) * len(belligerents)
-    assert summary.month_start.min() == pd.Timestamp("2014-08-01")
-    assert summary.month_start.max() >= pd.Timestamp("2019-12-01")
+    countries = set(query("select country_id from reference.ref_countries").country_id) | {"unknown"}
+    assert set(summary.country_id) == countries
+    assert len(summary) == len(months) * len(belligerents) * len(countries)
+    assert not summary.duplicated().any()
+    assert summary.month.min() == pd.Timestamp("2014-08-01")
+    assert summary.month.max() >= pd.Timestamp("2019-12-01")
 
 
 def test_russia_has_no_allegations_before_its_campaign(query):
     early = query("select sum(alleged_incidents) as n from fct_monthly_belligerent_summary "
-                  "where belligerent_id = 'russia' and month_start < date '2015-09-01'")
+                  "where belligerent_id = 'russia' and month < date '2015-09-01'")
     assert early.n.iloc[0] == 0
 
 
@@ -216,7 +221,8 @@ def test_incidents_blamed_on_both_sides_count_for_each(query):
                  "where belligerent_id in ('coalition', 'russia') and is_civilian_harm_reported "
                  "group by incident_code having count(distinct belligerent_id) = 2")
     assert len(both) > 0
-    reported = query("select sum(incidents_blamed_on_both) as n from monthly_coalition_vs_russia").n.iloc[0]
+    reported = query("select sum(incidents_blamed_on_both) as n from monthly_coalition_vs_russia "
+                     "where country_id = 'all'").n.iloc[0]
     assert reported == len(both)
 
 

@@ -1,19 +1,20 @@
 -- The grade groups (five grades plus ungraded) partition the alleged totals exactly:
--- for every month and belligerent, incident counts, minimums and maximums add up.
+-- for every month, belligerent and country, incident counts, minimums and maximums add up.
 with
 
 by_grade as (
 
     select
-        month_start,
+        month,
         belligerent_id,
+        country_id,
         sum(alleged_incidents) as alleged_incidents,
         sum(alleged_killed_min) as alleged_killed_min,
         sum(alleged_killed_max) as alleged_killed_max,
         sum(alleged_injured_min) as alleged_injured_min,
         sum(alleged_injured_max) as alleged_injured_max
     from {{ ref('fct_monthly_grade_summary') }}
-    group by month_start, belligerent_id
+    group by month, belligerent_id, country_id
 
 ),
 
@@ -27,8 +28,9 @@ grade_columns as (
 
     -- The per-grade counts carried on the summary itself must partition it too.
     select
-        month_start,
+        month,
         belligerent_id,
+        country_id,
         confirmed_incidents + fair_incidents + weak_incidents + contested_incidents
         + discounted_incidents + ungraded_incidents as incidents_over_grades
     from totals
@@ -36,8 +38,9 @@ grade_columns as (
 )
 
 select
-    totals.month_start,
+    totals.month,
     totals.belligerent_id,
+    totals.country_id,
     totals.alleged_incidents,
     by_grade.alleged_incidents as incidents_over_grade_rows,
     grade_columns.incidents_over_grades,
@@ -48,15 +51,17 @@ select
 from totals
 full outer join by_grade
     on
-        totals.month_start = by_grade.month_start
+        totals.month = by_grade.month
         and totals.belligerent_id = by_grade.belligerent_id
+        and totals.country_id = by_grade.country_id
 left join grade_columns
     on
-        totals.month_start = grade_columns.month_start
+        totals.month = grade_columns.month
         and totals.belligerent_id = grade_columns.belligerent_id
+        and totals.country_id = grade_columns.country_id
 where
-    by_grade.month_start is null
-    or totals.month_start is null
+    by_grade.month is null
+    or totals.month is null
     or totals.alleged_incidents <> by_grade.alleged_incidents
     or totals.alleged_incidents <> grade_columns.incidents_over_grades
     or totals.alleged_killed_min <> by_grade.alleged_killed_min
