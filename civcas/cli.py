@@ -115,11 +115,60 @@ def _cmd_check_raw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- import-archive
+
+ARCHIVE_OUT = Path("data") / "archive" / "raw"
+
+
+def _add_import_archive(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "import-archive",
+        parents=[_common()],
+        help="import the real Airwars Syria archive into raw Parquet tables",
+        description="Read the Airwars Syria archive (incidents.csv, belligerent_assessments.csv, sources.csv) "
+        "and, optionally, the CENTCOM and Dutch strike releases, and write one Parquet file per raw table "
+        f"of {RAW_CONTRACT_PATH} (every column a string, values copied as written) plus "
+        "_import_manifest.json. The output folder is replaced only when the whole import succeeds. "
+        "The archive is not licensed for redistribution: write it to a git-ignored folder.",
+    )
+    parser.add_argument("--archive", type=Path, required=True,
+                        help="folder holding the Airwars Syria archive CSV files")
+    parser.add_argument("--centcom", type=Path,
+                        help="folder holding the CENTCOM strike releases (all-edited-refined.csv)")
+    parser.add_argument("--dutch", type=Path,
+                        help="folder holding the Dutch strike database (nl_oir_airstrikes_20230330.csv)")
+    parser.add_argument("--out", type=Path, help=f"output folder (default: <project>/{ARCHIVE_OUT})")
+    parser.set_defaults(handler=_cmd_import_archive)
+
+
+def _cmd_import_archive(args: argparse.Namespace) -> int:
+    # Imported here so that the other subcommands do not pay for pyarrow.
+    from civcas.archive import ArchiveError, import_archive
+
+    project = _project_dir(args)
+    out = args.out or project / ARCHIVE_OUT
+    try:
+        result = import_archive(args.archive, out, project, centcom=args.centcom, dutch=args.dutch,
+                                progress=stderr_progress)
+    except ArchiveError as exc:
+        print(f"civcas import-archive: {exc}", file=sys.stderr)
+        print(f"civcas import-archive: nothing written; {display(out)} left as it was", file=sys.stderr)
+        return EXIT_DATA
+    width = max(len(table) for table in result.rows)
+    print(f"import-archive: wrote {len(result.rows)} raw tables to {display(result.out)} "
+          f"in {result.elapsed:.1f} s")
+    print(f"  {'table':<{width}}  {'rows':>7}")
+    for table, rows in result.rows.items():
+        print(f"  {table:<{width}}  {rows:>7,}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- main
 
 _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_generate_demo,
     _add_check_raw,
+    _add_import_archive,
 )
 
 

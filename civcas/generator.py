@@ -1157,6 +1157,10 @@ def _release_row(rng: random.Random, ref: Reference, release: Release, number: i
         "belligerent_as_written": _spelling(rng, _release_spellings(ref, release.belligerent_id), first_share=0.4),
         "country_as_written": _country_spelling(rng, ref, release.place.country_id, 0.0, first_share=0.85),
         "place_near": place_near,
+        # Daily releases name a town only; strike-level sources (the Dutch data) add these.
+        "governorate_as_written": "",
+        "latitude": "",
+        "longitude": "",
         "strike_count": str(count),
         "release_text": text,
     }

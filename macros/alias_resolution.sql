@@ -3,8 +3,13 @@
 
 {#- Resolve `expr` through an alias seed with columns (alias, <id_column>). -#}
 {% macro resolve_alias(alias_seed, id_column, expr) -%}
+    {{ resolve_alias_to(alias_seed, id_column, expr) }}
+{%- endmacro %}
+
+{#- The same, for an alias seed whose target column is not an id (e.g. a canonical name). -#}
+{% macro resolve_alias_to(alias_seed, target_column, expr) -%}
     (
-        select aliases.{{ id_column }}
+        select aliases.{{ target_column }}
         from {{ ref(alias_seed) }} as aliases
         where {{ normalise_key('aliases.alias') }} = {{ normalise_key(expr) }}
     )

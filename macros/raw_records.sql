@@ -1,9 +1,17 @@
 {#- How staging sees a raw table, and how it keeps the evidence of each raw row. -#}
 
-{#- The relation holding raw table `name`. Today: the demo seeds. The archive import
-    (raw files) plugs in here, so the models never change between datasets. -#}
+{#- The relation holding raw table `name`: the demo seed, or with
+    var civcas_raw_source = 'files' the Parquet file of the raw_files source. The models
+    never change between datasets. -#}
 {% macro raw_relation(name) -%}
-    {{ return(ref(name)) }}
+    {%- set raw_source = var('civcas_raw_source', 'seeds') -%}
+    {%- if raw_source == 'files' -%}
+        {{ return(source('raw_files', name)) }}
+    {%- elif raw_source == 'seeds' -%}
+        {{ return(ref(name)) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("var civcas_raw_source is '" ~ raw_source ~ "'; use 'seeds' (the demo) or 'files' (imported Parquet files)") }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The whole raw row as JSON text, kept for the quarantine. -#}

@@ -50,3 +50,42 @@
 {% macro default__safe_compact_date(expr) -%}
     cast(try_strptime(trim({{ expr }}), '%Y%m%d') as date)
 {%- endmacro %}
+
+{#- A date in any of several strptime formats, the first that parses. Used where a
+    source has its own documented format, e.g. CENTCOM's M/D/YYYY or the Dutch 7-Oct-14. -#}
+{% macro safe_date_formats(expr, formats) -%}
+    {{ return(adapter.dispatch('safe_date_formats', 'civcas')(expr, formats)) }}
+{%- endmacro %}
+
+{% macro default__safe_date_formats(expr, formats) -%}
+    cast(try_strptime(trim({{ expr }}), [
+        {%- for format in formats %}'{{ format }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    ]) as date)
+{%- endmacro %}
+
+{#- A date written out as "<day> <month name> <year>", in English or Arabic
+    (e.g. "2 مارس 2026", "3 March 2017"), or as YYYY-MM-DD. Month names come from
+    seeds/reference/ref_month_names.csv. -#}
+{% macro safe_written_date(expr) -%}
+    {{ return(adapter.dispatch('safe_written_date', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_written_date(expr) -%}
+    coalesce(
+        {{ safe_iso_date(expr) }},
+        cast(try_strptime(
+            regexp_extract({{ expr }}, '([0-9]{4})\s*$', 1)
+            || '-'
+            || cast((
+                select month_names.month_number
+                from {{ ref('ref_month_names') }} as month_names
+                where {{ normalise_key('month_names.month_name') }} = {{ normalise_key(
+                    "regexp_extract(" ~ expr ~ ", '^\\s*[0-9]{1,2}\\s+(.+?)\\s+[0-9]{4}\\s*$', 1)"
+                ) }}
+            ) as varchar)
+            || '-'
+            || regexp_extract({{ expr }}, '^\s*([0-9]{1,2})\s', 1),
+            '%Y-%m-%d'
+        ) as date)
+    )
+{%- endmacro %}

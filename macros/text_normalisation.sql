@@ -39,3 +39,12 @@
 {% macro default__code_prefix(expr) -%}
     nullif(regexp_extract({{ expr }}, '^[A-Z]+'), '')
 {%- endmacro %}
+
+{#- Like split_to_rows, splitting on a regular expression, e.g. '[;,]'. -#}
+{% macro split_to_rows_regex(expr, pattern) -%}
+    {{ return(adapter.dispatch('split_to_rows_regex', 'civcas')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__split_to_rows_regex(expr, pattern) -%}
+    unnest(string_split_regex({{ expr }}, {{ pattern }}))
+{%- endmacro %}

@@ -1,5 +1,6 @@
 -- One row per raw claim row and belligerent named in it. A claim may blame several
--- belligerents, separated by ';'. A blank blame means the source did not say: unknown.
+-- belligerents, separated by ';' or ',' (the archive writes "Russian Military,
+-- U.S.-led Coalition"). A blank blame means the source did not say: unknown.
 with
 
 claims as (
@@ -19,7 +20,7 @@ split_names as (
     select
         raw_row_key,
         claim_id,
-        {{ split_to_rows("coalesce(belligerents_as_written, 'unknown')", "';'") }} as name_as_written
+        {{ split_to_rows_regex("coalesce(belligerents_as_written, 'unknown')", "'[;,]'") }} as name_as_written
     from claims
 
 ),

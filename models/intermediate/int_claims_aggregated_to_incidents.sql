@@ -24,6 +24,7 @@ claims_with_sources as (
         claims.linked_incident_code as incident_code,
         claims.claim_id,
         claims.source_id,
+        sources.canonical_source_key,
         claims.date_reported,
         sources.source_type_id,
         coalesce(claims.civilians_killed_min, claims.civilians_killed_max) as killed_low,
@@ -41,9 +42,10 @@ final as (
     select
         incident_code,
         count(*) as claim_count,
-        count(distinct source_id) as source_count,
+        -- distinct outlets: two spellings of one outlet count once
+        count(distinct canonical_source_key) as source_count,
         {%- for source_type in source_type_ids() %}
-            count(distinct case when source_type_id = '{{ source_type }}' then source_id end)
+            count(distinct case when source_type_id = '{{ source_type }}' then canonical_source_key end)
                 as {{ source_type }}_source_count,
         {%- endfor %}
         min(date_reported) as first_reported_on,

@@ -20,7 +20,7 @@ incident_belligerents as (
 strikes as (
 
     select * from {{ ref('int_declared_strikes_validated') }}
-    where not is_quarantined and governorate_id is not null
+    where not is_quarantined and resolved_governorate_id is not null
 
 ),
 
@@ -51,7 +51,7 @@ final as (
     left join strikes
         on
             windows.belligerent_id = strikes.belligerent_id
-            and windows.governorate_id = strikes.governorate_id
+            and windows.governorate_id = strikes.resolved_governorate_id
             and strikes.strike_date between windows.window_start and windows.window_end
     group by windows.incident_code, windows.belligerent_id
 

@@ -1,5 +1,6 @@
--- Every raw declared-strike line, checked. A place the gazetteer does not know is not
--- an error: the line stays clean, and just cannot be matched to a governorate.
+-- Every raw declared-strike line, checked. A place or governorate the gazetteer does
+-- not know is not an error: the line stays clean, and just cannot be matched to a
+-- governorate. Unparseable coordinates are quarantined like any unparseable value.
 with
 
 strikes as (
@@ -18,7 +19,7 @@ located as (
 
     select
         strikes.*,
-        places.governorate_id,
+        coalesce(strikes.governorate_id, places.governorate_id) as resolved_governorate_id,
         coalesce(strikes.country_id, places.country_id) as resolved_country_id
     from strikes
     left join places
@@ -38,6 +39,8 @@ located as (
      'when': 'country_as_written is not null and country_id is null',
      'reason': "'country ' || " ~ quoted_value('country_as_written') ~ " || ' is not a known country; see seeds/reference/ref_code_aliases.csv'"},
     parse_check('unparseable_number', 'strike_count_raw', 'strike_count', 'strike_count', "a whole number of strikes"),
+    parse_check('unparseable_coordinates', 'latitude_raw', 'latitude', 'latitude', "a decimal number of degrees"),
+    parse_check('unparseable_coordinates', 'longitude_raw', 'longitude', 'longitude', "a decimal number of degrees"),
     {'rule': 'negative_number',
      'when': 'strike_count < 0',
      'reason': "'strike_count is negative (' || cast(strike_count as varchar) || ')'"},

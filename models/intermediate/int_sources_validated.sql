@@ -9,7 +9,7 @@ sources as (
 
 {%- set checks = id_checks('source_id', 'raw_sources') + [
     {'rule': 'unknown_source_type',
-     'when': 'source_type_id is null',
+     'when': 'source_type_as_written is not null and source_type_id is null',
      'reason': "'source_type ' || " ~ quoted_value('source_type_as_written') ~ " || ' is not a known source type; use one of the types in seeds/reference/ref_source_types.csv'"},
 ] %}
 

@@ -25,6 +25,9 @@ final as (
     select
         sources.source_id,
         case when sources.is_protected then 'Protected source' else sources.source_name end as source_name,
+        -- the key reveals the name, so protected sources get their id instead
+        case when sources.is_protected then sources.source_id else sources.canonical_source_key end
+            as canonical_source_key,
         case when sources.is_protected then null else sources.source_handle end as source_handle,
         case when sources.is_protected then null else sources.source_url end as source_url,
         sources.source_type_id,

@@ -22,7 +22,9 @@ final as (
         strikes.resolved_country_id as country_id,
         strikes.place_near,
         strikes.place_id,
-        strikes.governorate_id,
+        strikes.resolved_governorate_id as governorate_id,
+        strikes.latitude,
+        strikes.longitude,
         strikes.strike_count,
         strikes.release_text,
         datasets.is_synthetic

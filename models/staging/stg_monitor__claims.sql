@@ -17,7 +17,8 @@ renamed as (
         upper({{ clean_text('source.incident_code') }}) as incident_code,
 
         -- dates: typed, with the text as written kept beside them
-        {{ safe_iso_date('source.date_reported') }} as date_reported,
+        -- posts are dated YYYY-MM-DD, or written out in English or Arabic ("2 مارس 2026")
+        {{ safe_written_date('source.date_reported') }} as date_reported,
         {{ safe_iso_date('source.incident_date') }} as incident_date_exact,
         {{ safe_iso_month('source.incident_date') }} as incident_month,
         {{ safe_iso_date('source.incident_date_start') }} as incident_date_start,

@@ -11,7 +11,8 @@ renamed as (
     select
         {{ raw_row_identity('source') }},
         {{ clean_text('source.strike_release_id') }} as strike_release_id,
-        {{ safe_iso_date('source.strike_date') }} as strike_date,
+        -- ISO dates; CENTCOM's releases are M/D/YYYY and the Dutch data 7-Oct-14
+        {{ safe_date_formats('source.strike_date', ['%Y-%m-%d', '%m/%d/%Y', '%d-%b-%y']) }} as strike_date,
         source.strike_date as strike_date_raw,
         {{ clean_text('source.belligerent_as_written') }} as belligerent_as_written,
         {{ resolve_alias('ref_belligerent_aliases', 'belligerent_id', 'source.belligerent_as_written') }}
@@ -20,6 +21,14 @@ renamed as (
         {{ resolve_code('country', 'source.country_as_written') }} as country_id,
         {{ clean_text('source.place_near') }} as place_near,
         {{ resolve_alias('ref_place_aliases', 'place_id', 'source.place_near') }} as place_id,
+        {{ clean_text('source.governorate_as_written') }} as governorate_as_written,
+        {{ resolve_alias('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written') }}
+            as governorate_id,
+        -- the Dutch data writes decimal commas: 36,74615732
+        {{ safe_decimal_degrees("replace(source.latitude, ',', '.')") }} as latitude,
+        {{ safe_decimal_degrees("replace(source.longitude, ',', '.')") }} as longitude,
+        source.latitude as latitude_raw,
+        source.longitude as longitude_raw,
         {{ safe_whole_number('source.strike_count') }} as strike_count,
         source.strike_count as strike_count_raw,
         {{ clean_text('source.release_text') }} as release_text

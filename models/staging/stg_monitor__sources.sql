@@ -12,10 +12,25 @@ renamed as (
         {{ raw_row_identity('source') }},
         {{ clean_text('source.source_id') }} as source_id,
         {{ clean_text('source.source_name') }} as source_name,
+        -- One outlet written several ways ("Step News" / "Step News Agency", handles with a
+        -- stray leading apostrophe) shares one key: the stray apostrophe is dropped, and
+        -- seeds/reference/ref_source_aliases.csv names the canonical form.
+        {{ normalise_key(
+            "coalesce(" ~ resolve_alias_to('ref_source_aliases', 'canonical_source_name', "regexp_replace(source.source_name, '^''+', '')")
+            ~ ", regexp_replace(source.source_name, '^''+', ''), source.source_id)"
+        ) }} as canonical_source_key,
         {{ clean_text('source.source_handle') }} as source_handle,
         {{ clean_text('source.source_url') }} as source_url,
         {{ clean_text('source.source_type') }} as source_type_as_written,
-        {{ resolve_code('source_type', 'source.source_type') }} as source_type_id,
+        -- A source the registry does not type is typed from its platform where that is
+        -- unambiguous (a Twitter or Facebook account is social media); otherwise null.
+        coalesce(
+            {{ resolve_code('source_type', 'source.source_type') }},
+            case
+                when nullif(trim(source.source_type), '') is null
+                    then {{ resolve_code('platform_source_type', 'source.platform') }}
+            end
+        ) as source_type_id,
         {{ clean_text('source.platform') }} as platform,
         {{ clean_text('source.language') }} as source_language,
         source.is_protected as is_protected_raw,

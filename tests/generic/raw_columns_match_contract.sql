@@ -7,7 +7,13 @@
     {%- set node = (graph.nodes.values() | selectattr('resource_type', 'equalto', 'seed') | selectattr('name', 'equalto', model.identifier) | list)
                 or (graph.sources.values() | selectattr('identifier', 'equalto', model.identifier) | list) %}
     {%- set expected = node[0].columns.keys() | list if node else [] %}
-    {%- set file_path = node[0].original_file_path if node and node[0].original_file_path is defined else model.identifier %}
+    {%- if node and node[0].resource_type == 'source' %}
+        {%- set file_path = var('civcas_raw_path', 'data/archive/raw') ~ '/' ~ model.identifier ~ '.parquet' %}
+    {%- elif node %}
+        {%- set file_path = node[0].original_file_path %}
+    {%- else %}
+        {%- set file_path = model.identifier %}
+    {%- endif %}
     {%- set actual = adapter.get_columns_in_relation(model) | map(attribute='name') | list %}
     {%- set missing = expected | reject('in', actual) | list %}
     {%- set extra = actual | reject('in', expected) | list %}
