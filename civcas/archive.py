@@ -65,9 +65,17 @@ raw_incident_assessments (incidents.csv, every row)
     a part whose value is empty is left out, and the note is null when both are.
 
 raw_incident_belligerents (belligerent_assessments.csv, every row, the exact
-duplicate rows in the file included)
-    incident_code=code, belligerent_as_written=belligerent,
-    attribution_type=belligerent_type.
+duplicate rows in the file included; then incidents.csv, every row with a
+non-empty ``belligerents``)
+    From belligerent_assessments.csv: incident_code=code,
+    belligerent_as_written=belligerent, attribution_type=belligerent_type.
+    From incidents.csv: incident_code=code, belligerent_as_written=belligerents
+    (the attributed international militaries, copied as written, e.g.
+    ``Russian Military, U.S.-led Coalition``; dbt splits the list),
+    attribution_type empty. *Derived selection*: some incidents' belligerent
+    rows name only ``unknown`` or ``syrian_regime`` while the incident itself is
+    attributed to the Russian Military (its campaign); without this row such an
+    incident would not count for Russia at all.
 
 raw_belligerent_statements (belligerent_assessments.csv, rows with a verdict)
     *Derived selection*: a row is a statement when belligerent_assessment is
@@ -404,11 +412,12 @@ def build_assessments(inc: InputFile) -> Columns:
     }
 
 
-def build_belligerents(bel: InputFile) -> Columns:
+def build_belligerents(bel: InputFile, inc: InputFile) -> Columns:
+    attributed = [i for i, names in enumerate(inc["belligerents"]) if names]
     return {
-        "incident_code": bel["code"],
-        "belligerent_as_written": bel["belligerent"],
-        "attribution_type": bel["belligerent_type"],
+        "incident_code": bel["code"] + [inc["code"][i] for i in attributed],
+        "belligerent_as_written": bel["belligerent"] + [inc["belligerents"][i] for i in attributed],
+        "attribution_type": bel["belligerent_type"] + [None] * len(attributed),
     }
 
 
@@ -663,7 +672,7 @@ def import_archive(
         "raw_sources": build_sources(src, source_ids),
         "raw_claims": claims,
         "raw_incidents": build_incidents(inc, governorates),
-        "raw_incident_belligerents": build_belligerents(bel),
+        "raw_incident_belligerents": build_belligerents(bel, inc),
         "raw_incident_assessments": build_assessments(inc),
         "raw_belligerent_statements": statements,
         "raw_declared_strikes": build_declared_strikes(strikes_centcom, strikes_dutch),

@@ -18,6 +18,12 @@ attributions as (
 
 ),
 
+attributed_belligerents as (
+
+    select * from {{ ref('int_incident_belligerents_resolved') }}
+
+),
+
 claims as (
 
     select * from {{ ref('int_claims_validated') }}
@@ -34,12 +40,14 @@ claim_belligerents as (
 assessor_attributed as (
 
     select
-        linked_incident_code as incident_code,
-        belligerent_id,
-        -- "known" outranks "suspected" when two spellings of one belligerent disagree
-        min(coalesce(attribution_type, 'suspected')) as attribution_type
+        attributions.linked_incident_code as incident_code,
+        attributed_belligerents.belligerent_id,
+        -- "known" outranks "suspected" when two rows for one belligerent disagree
+        min(coalesce(attributions.attribution_type, 'suspected')) as attribution_type
     from attributions
-    group by linked_incident_code, belligerent_id
+    inner join attributed_belligerents
+        on attributions.raw_row_key = attributed_belligerents.raw_row_key
+    group by attributions.linked_incident_code, attributed_belligerents.belligerent_id
 
 ),
 

@@ -1,4 +1,4 @@
--- Every raw attribution row (incident blamed on a belligerent), checked.
+-- Every raw attribution row (an incident blamed on one belligerent or a list of them), checked.
 with
 
 attributions as (
@@ -13,14 +13,35 @@ incident_codes as (
 
 ),
 
+named_belligerents as (
+
+    select * from {{ ref('int_incident_belligerents_resolved') }}
+
+),
+
+unresolved_belligerents as (
+
+    select
+        raw_row_key,
+        {{ dbt.listagg('belligerent_as_written', "', '", 'order by belligerent_as_written') }}
+            as unresolved_belligerent_names
+    from named_belligerents
+    where belligerent_id is null
+    group by raw_row_key
+
+),
+
 linked as (
 
     select
         attributions.*,
-        incident_codes.incident_code as linked_incident_code
+        incident_codes.incident_code as linked_incident_code,
+        unresolved_belligerents.unresolved_belligerent_names
     from attributions
     left join incident_codes
         on attributions.incident_code = incident_codes.code
+    left join unresolved_belligerents
+        on attributions.raw_row_key = unresolved_belligerents.raw_row_key
 
 ),
 
@@ -35,8 +56,8 @@ linked as (
      'when': 'incident_code is not null and linked_incident_code is null',
      'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || ' is not a current or previous code of any clean incident (raw_incidents)'"},
     {'rule': 'unknown_belligerent',
-     'when': 'belligerent_id is null',
-     'reason': "'belligerent ' || " ~ quoted_value('belligerent_as_written') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias, or write unknown'"},
+     'when': 'unresolved_belligerent_names is not null',
+     'reason': "'belligerent ' || " ~ quoted_value('unresolved_belligerent_names') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias, or write unknown'"},
     {'rule': 'unknown_attribution_type',
      'when': 'attribution_type_as_written is not null and attribution_type is null',
      'reason': "'attribution_type ' || " ~ quoted_value('attribution_type_as_written') ~ " || ' is not known or suspected'"},

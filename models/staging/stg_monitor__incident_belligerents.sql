@@ -11,9 +11,9 @@ renamed as (
     select
         {{ raw_row_identity('source') }},
         upper({{ clean_text('source.incident_code') }}) as incident_code,
+        -- one belligerent, or a list ("Russian Military, U.S.-led Coalition"): split and
+        -- resolved in int_incident_belligerents_resolved
         {{ clean_text('source.belligerent_as_written') }} as belligerent_as_written,
-        {{ resolve_alias('ref_belligerent_aliases', 'belligerent_id', 'source.belligerent_as_written') }}
-            as belligerent_id,
         {{ clean_text('source.attribution_type') }} as attribution_type_as_written,
         {{ resolve_code('attribution', 'source.attribution_type') }} as attribution_type
 

@@ -14,7 +14,9 @@
     {%- else %}
         {%- set file_path = model.identifier %}
     {%- endif %}
-    {%- set actual = adapter.get_columns_in_relation(model) | map(attribute='name') | list %}
+    {#- a zero-row query, not get_columns_in_relation: it works for tables and for
+        external files (read_parquet) alike -#}
+    {%- set actual = run_query('select * from ' ~ model ~ ' limit 0').column_names | list %}
     {%- set missing = expected | reject('in', actual) | list %}
     {%- set extra = actual | reject('in', expected) | list %}
     {%- if missing or extra %}
