@@ -17,7 +17,7 @@ export CIVCAS_DUCKDB_PATH ?= warehouse/civcas.duckdb
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 
-.PHONY: help install build test lint dbt-build pytest demo check-raw lock clean
+.PHONY: help install build test lint demo check-raw lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,4 +62,27 @@ lock: ## re-pin every dependency into requirements.lock
 	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean: ## remove the build outputs and the virtual environment
-	rm -rf target logs warehouse $(VENV)
+	rm -rf target logs warehouse data/archive $(VENV)
+
+# ---------------------------------------------------------------------------- the real archive
+# The archive is read from beside the checkout and never copied into the repository.
+ARCHIVE ?= ../shared/data/external/airwars-syria-archive
+CENTCOM ?= ../shared/data/external/centcom-oir-strike-releases
+DUTCH ?= ../shared/data/external/dutch-oir-strikes
+ARCHIVE_RAW ?= data/archive/raw
+ARCHIVE_DUCKDB ?= warehouse/archive.duckdb
+
+.PHONY: import-archive build-archive
+
+import-archive: $(STAMP) ## import ARCHIVE (+ CENTCOM, DUTCH strike releases) into Parquet raw files
+	$(BIN)/civcas import-archive --archive $(ARCHIVE) \
+		$(if $(wildcard $(CENTCOM)),--centcom $(CENTCOM)) \
+		$(if $(wildcard $(DUTCH)),--dutch $(DUTCH)) \
+		--out $(ARCHIVE_RAW)
+
+build-archive: import-archive ## build the real warehouse from ARCHIVE into warehouse/archive.duckdb
+	@mkdir -p $(dir $(ARCHIVE_DUCKDB))
+	CIVCAS_DUCKDB_PATH=$(ARCHIVE_DUCKDB) $(DBT) build $(DBT_FLAGS) \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
+		--exclude-resource-type unit_test
+	@echo "==> real warehouse written to $(ARCHIVE_DUCKDB)"
