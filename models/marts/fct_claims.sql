@@ -45,6 +45,7 @@ final as (
         claims.source_id,
         claims.linked_incident_code as incident_code,
         claims.incident_code as incident_code_as_written,
+        {{ code_prefix('claims.linked_incident_code') }} as campaign_code_prefix,
         claims.linked_incident_code is not null as is_linked,
         claims.date_reported,
         claims.incident_date,
