@@ -46,8 +46,11 @@ dated as (
     select
         located.*,
         coalesce(located.incident_date_exact, located.incident_month) as incident_date,
+        -- A range when the register says so (some ranges lack their end date) or when it
+        -- gives an end date that differs from the start.
         case
             when located.incident_month is not null then 'month'
+            when located.date_precision_id = 'range' and located.incident_date_exact is not null then 'range'
             when located.incident_date_end is not null
                 and located.incident_date_end <> located.incident_date_exact then 'range'
             when located.incident_date_exact is not null then 'exact'
