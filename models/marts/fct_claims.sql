@@ -21,6 +21,12 @@ sources as (
 
 ),
 
+links as (
+
+    select * from {{ ref('int_claims_linked') }}
+
+),
+
 datasets as (
 
     select * from {{ ref('dim_datasets') }}
@@ -47,6 +53,9 @@ final as (
         claims.incident_code as incident_code_as_written,
         {{ code_prefix('claims.linked_incident_code') }} as campaign_code_prefix,
         claims.linked_incident_code is not null as is_linked,
+        -- the machine's suggestion for an unlinked claim; it never replaces an assessor's link
+        case when links.link_rule <> 'assessor' then links.incident_code end as suggested_incident_code,
+        links.link_rule,
         claims.date_reported,
         claims.incident_date,
         claims.incident_date_last,
@@ -76,6 +85,8 @@ final as (
         on claims.source_id = sources.source_id
     left join blame_lists
         on claims.raw_row_key = blame_lists.raw_row_key
+    left join links
+        on claims.claim_id = links.claim_id
     cross join datasets
 
 )

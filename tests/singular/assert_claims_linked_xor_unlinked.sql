@@ -1,5 +1,6 @@
--- Every clean claim is either linked or unlinked, never both and never neither, and
--- every clean claim reaches fct_claims exactly once.
+-- Every clean claim is either linked or unlinked, never both and never neither; the
+-- linking rules never overrule an assessor; and every clean claim reaches fct_claims
+-- exactly once.
 with
 
 clean_claims as (
@@ -25,6 +26,9 @@ inconsistent as (
         is_linked is null
         or (is_linked and incident_code is null)
         or (not is_linked and incident_code is not null)
+        -- a machine suggestion exists only for a claim no assessor linked
+        or (is_linked and suggested_incident_code is not null)
+        or (is_linked and link_rule <> 'assessor')
 
 ),
 

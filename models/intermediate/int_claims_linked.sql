@@ -1,0 +1,208 @@
+-- One row per clean claim: the incident it belongs to, and the rule that put it there.
+-- A claim an assessor linked stays where the assessor put it. An unlinked claim is
+-- matched to an existing incident when all of these hold:
+--   * its date falls within the incident's dates +- var civcas_link_window_days;
+--   * its belligerents are compatible (they share one, or either side names none);
+--   * the places agree, judged in this order: by distance when both have a point finer
+--     than town level (var civcas_link_distance_km); else by place name (gazetteer id or
+--     normalised spelling) when both name a place; else by governorate, only when
+--     neither names a place nor gives a fine point.
+-- Governorate-level or district-level points are centroids and never count as points.
+-- No all-pairs join: each incident is expanded to the days a claim about it may carry,
+-- and claims meet incidents on (governorate, day).
+{%- set window_days = var('civcas_link_window_days') %}
+{%- set distance_km = var('civcas_link_distance_km') %}
+
+with
+
+claims as (
+
+    select * from {{ ref('int_claims_validated') }}
+    where not is_quarantined
+
+),
+
+claim_belligerents as (
+
+    select * from {{ ref('int_claim_belligerents_resolved') }}
+    where belligerent_id is not null and belligerent_id <> 'unknown'
+
+),
+
+incidents as (
+
+    select * from {{ ref('int_incidents_validated') }}
+    where not is_quarantined
+
+),
+
+incident_belligerents as (
+
+    select * from {{ ref('int_incident_belligerents_combined') }}
+    where belligerent_id <> 'unknown'
+
+),
+
+geo_precisions as (
+
+    select * from {{ ref('ref_geo_precisions') }}
+
+),
+
+unlinked_claims as (
+
+    select
+        claims.claim_id,
+        claims.raw_row_key,
+        claims.incident_date,
+        claims.resolved_governorate_id as governorate_id,
+        {{ place_name_key('claims.place_id', 'claims.place_as_written') }} as place_key,
+        case when geo_precisions.is_finer_than_town then claims.corrected_latitude end as point_latitude,
+        case when geo_precisions.is_finer_than_town then claims.corrected_longitude end as point_longitude
+    from claims
+    left join geo_precisions
+        on claims.geo_precision_id = geo_precisions.geo_precision_id
+    where claims.linked_incident_code is null and claims.resolved_governorate_id is not null
+
+),
+
+incident_days as (
+
+    select
+        incidents.incident_code,
+        incidents.incident_date,
+        incidents.resolved_governorate_id as governorate_id,
+        {{ place_name_key('incidents.place_id', 'incidents.place_as_written') }} as place_key,
+        case when geo_precisions.is_finer_than_town then incidents.corrected_latitude end as point_latitude,
+        case when geo_precisions.is_finer_than_town then incidents.corrected_longitude end as point_longitude,
+        {{ day_series(
+            dbt.dateadd('day', -window_days, 'incidents.incident_date'),
+            dbt.dateadd('day', window_days, 'incidents.incident_date_last')
+        ) }} as match_day
+    from incidents
+    left join geo_precisions
+        on incidents.geo_precision_id = geo_precisions.geo_precision_id
+    where incidents.resolved_governorate_id is not null
+
+),
+
+candidates as (
+
+    select
+        unlinked_claims.claim_id,
+        unlinked_claims.raw_row_key,
+        incident_days.incident_code,
+        abs({{ dbt.datediff('incident_days.incident_date', 'unlinked_claims.incident_date', 'day') }}) as day_gap,
+        case
+            when unlinked_claims.point_latitude is not null and incident_days.point_latitude is not null
+                then {{ haversine_km(
+                    'unlinked_claims.point_latitude', 'unlinked_claims.point_longitude',
+                    'incident_days.point_latitude', 'incident_days.point_longitude'
+                ) }}
+        end as distance_km,
+        case
+            when unlinked_claims.point_latitude is not null and incident_days.point_latitude is not null
+                then 'distance'
+            when unlinked_claims.place_key is not null and incident_days.place_key is not null
+                then 'place_name'
+            when
+                unlinked_claims.place_key is null and incident_days.place_key is null
+                and unlinked_claims.point_latitude is null and incident_days.point_latitude is null
+                then 'governorate'
+        end as place_rule,
+        unlinked_claims.place_key = incident_days.place_key as is_same_place_name
+    from unlinked_claims
+    inner join incident_days
+        on
+            unlinked_claims.governorate_id = incident_days.governorate_id
+            and unlinked_claims.incident_date = incident_days.match_day
+
+),
+
+places_agree as (
+
+    select *
+    from candidates
+    where
+        (place_rule = 'distance' and distance_km <= {{ distance_km }})
+        or (place_rule = 'place_name' and is_same_place_name)
+        or place_rule = 'governorate'
+
+),
+
+belligerent_overlap as (
+
+    select
+        places_agree.claim_id,
+        places_agree.incident_code,
+        count(incident_belligerents.belligerent_id) as shared_belligerents
+    from places_agree
+    inner join claim_belligerents
+        on places_agree.raw_row_key = claim_belligerents.raw_row_key
+    left join incident_belligerents
+        on
+            places_agree.incident_code = incident_belligerents.incident_code
+            and claim_belligerents.belligerent_id = incident_belligerents.belligerent_id
+    group by places_agree.claim_id, places_agree.incident_code
+
+),
+
+incidents_naming_a_belligerent as (
+
+    select distinct incident_code from incident_belligerents
+
+),
+
+compatible as (
+
+    -- compatible when they share a belligerent, or either side names none but unknown
+    select places_agree.*
+    from places_agree
+    left join belligerent_overlap
+        on
+            places_agree.claim_id = belligerent_overlap.claim_id
+            and places_agree.incident_code = belligerent_overlap.incident_code
+    where
+        belligerent_overlap.claim_id is null
+        or belligerent_overlap.shared_belligerents > 0
+        or places_agree.incident_code not in (select incidents_naming_a_belligerent.incident_code from incidents_naming_a_belligerent)
+
+),
+
+best_match as (
+
+    select
+        *,
+        row_number() over (
+            partition by claim_id
+            order by
+                case place_rule when 'distance' then 1 when 'place_name' then 2 else 3 end,
+                day_gap,
+                distance_km,
+                incident_code
+        ) as match_rank
+    from compatible
+
+),
+
+final as (
+
+    select
+        claims.claim_id,
+        coalesce(claims.linked_incident_code, best_match.incident_code) as incident_code,
+        case
+            when claims.linked_incident_code is not null then 'assessor'
+            when best_match.incident_code is not null then 'matched_by_' || best_match.place_rule
+            else 'unmatched'
+        end as link_rule,
+        best_match.day_gap as link_day_gap,
+        best_match.distance_km as link_distance_km
+    from claims
+    left join best_match
+        on
+            claims.claim_id = best_match.claim_id
+            and best_match.match_rank = 1
+
+)
+
+select * from final
