@@ -11,7 +11,6 @@
 -- No all-pairs join: each incident is expanded to the days a claim about it may carry,
 -- and claims meet incidents on (governorate, day).
 {%- set window_days = var('civcas_link_window_days') %}
-{%- set distance_km = var('civcas_link_distance_km') %}
 
 with
 
@@ -56,9 +55,7 @@ unlinked_claims as (
         claims.raw_row_key,
         claims.incident_date,
         claims.resolved_governorate_id as governorate_id,
-        {{ place_name_key('claims.place_id', 'claims.place_as_written') }} as place_key,
-        case when geo_precisions.is_finer_than_town then claims.corrected_latitude end as point_latitude,
-        case when geo_precisions.is_finer_than_town then claims.corrected_longitude end as point_longitude
+        {{ linking_place_columns('claims', 'geo_precisions') }}
     from claims
     left join geo_precisions
         on claims.geo_precision_id = geo_precisions.geo_precision_id
@@ -72,9 +69,7 @@ incident_days as (
         incidents.incident_code,
         incidents.incident_date,
         incidents.resolved_governorate_id as governorate_id,
-        {{ place_name_key('incidents.place_id', 'incidents.place_as_written') }} as place_key,
-        case when geo_precisions.is_finer_than_town then incidents.corrected_latitude end as point_latitude,
-        case when geo_precisions.is_finer_than_town then incidents.corrected_longitude end as point_longitude,
+        {{ linking_place_columns('incidents', 'geo_precisions') }},
         {{ day_series(
             dbt.dateadd('day', -window_days, 'incidents.incident_date'),
             dbt.dateadd('day', window_days, 'incidents.incident_date_last')
@@ -93,24 +88,10 @@ candidates as (
         unlinked_claims.raw_row_key,
         incident_days.incident_code,
         abs({{ dbt.datediff('incident_days.incident_date', 'unlinked_claims.incident_date', 'day') }}) as day_gap,
-        case
-            when unlinked_claims.point_latitude is not null and incident_days.point_latitude is not null
-                then {{ haversine_km(
-                    'unlinked_claims.point_latitude', 'unlinked_claims.point_longitude',
-                    'incident_days.point_latitude', 'incident_days.point_longitude'
-                ) }}
-        end as distance_km,
-        case
-            when unlinked_claims.point_latitude is not null and incident_days.point_latitude is not null
-                then 'distance'
-            when unlinked_claims.place_key is not null and incident_days.place_key is not null
-                then 'place_name'
-            when
-                unlinked_claims.place_key is null and incident_days.place_key is null
-                and unlinked_claims.point_latitude is null and incident_days.point_latitude is null
-                then 'governorate'
-        end as place_rule,
-        unlinked_claims.place_key = incident_days.place_key as is_same_place_name
+        {{ point_distance_km('unlinked_claims', 'incident_days') }} as distance_km,
+        {{ place_rule('unlinked_claims', 'incident_days') }} as place_rule,
+        unlinked_claims.place_key as claim_place_key,
+        incident_days.place_key as incident_place_key
     from unlinked_claims
     inner join incident_days
         on
@@ -123,10 +104,7 @@ places_agree as (
 
     select *
     from candidates
-    where
-        (place_rule = 'distance' and distance_km <= {{ distance_km }})
-        or (place_rule = 'place_name' and is_same_place_name)
-        or place_rule = 'governorate'
+    where {{ places_agree('place_rule', 'distance_km', 'claim_place_key', 'incident_place_key') }}
 
 ),
 

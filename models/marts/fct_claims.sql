@@ -27,6 +27,12 @@ links as (
 
 ),
 
+candidates as (
+
+    select * from {{ ref('int_candidate_incidents_grouped') }}
+
+),
+
 datasets as (
 
     select * from {{ ref('dim_datasets') }}
@@ -56,6 +62,7 @@ final as (
         -- the machine's suggestion for an unlinked claim; it never replaces an assessor's link
         case when links.link_rule <> 'assessor' then links.incident_code end as suggested_incident_code,
         links.link_rule,
+        candidates.candidate_incident_id,
         claims.date_reported,
         claims.incident_date,
         claims.incident_date_last,
@@ -87,6 +94,8 @@ final as (
         on claims.raw_row_key = blame_lists.raw_row_key
     left join links
         on claims.claim_id = links.claim_id
+    left join candidates
+        on claims.claim_id = candidates.claim_id
     cross join datasets
 
 )

@@ -29,6 +29,8 @@ inconsistent as (
         -- a machine suggestion exists only for a claim no assessor linked
         or (is_linked and suggested_incident_code is not null)
         or (is_linked and link_rule <> 'assessor')
+        -- an unmatched claim always has a candidate incident, and only it
+        or ((link_rule = 'unmatched') <> (candidate_incident_id is not null))
 
 ),
 
