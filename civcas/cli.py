@@ -163,12 +163,82 @@ def _cmd_import_archive(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- simulate-intake
+
+SIMULATION_OUT = Path("data") / "simulation"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def _add_simulate_intake(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "simulate-intake",
+        parents=[_common()],
+        help="simulate unlinked intake claims from the real Airwars archive, with the truth kept apart",
+        description="Turn every Airwars incident with parsed sources into intake claims (one per source, "
+        "no incident code, with noisy dates, place spellings, coordinates, belligerents and figures) and "
+        f"write <out>/raw/ (every table of {RAW_CONTRACT_PATH} as string-typed Parquet), "
+        "<out>/truth.parquet (each claim's true incident and grade) and <out>/_simulation_manifest.json. "
+        "The same seed writes identical Parquet files. The output folder is replaced only when the whole "
+        "simulation succeeds; it holds real source names and links from the archive, which is not "
+        "licensed for redistribution, so write it to a git-ignored folder.",
+    )
+    parser.add_argument("--archive", type=Path, required=True,
+                        help="folder holding the Airwars Syria archive CSV files")
+    parser.add_argument("--centcom", type=Path,
+                        help="folder holding the CENTCOM strike releases (all-edited-refined.csv), "
+                        "copied into raw_declared_strikes")
+    parser.add_argument("--dutch", type=Path,
+                        help="folder holding the Dutch strike database (nl_oir_airstrikes_20230330.csv), "
+                        "copied into raw_declared_strikes")
+    parser.add_argument("--out", type=Path, help=f"output folder (default: <project>/{SIMULATION_OUT})")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: 4)")
+    parser.add_argument("--limit-incidents", type=_positive_int, metavar="N",
+                        help="simulate only the first N incidents with sources, by airwars_id (for fast runs)")
+    parser.set_defaults(handler=_cmd_simulate_intake)
+
+
+def _cmd_simulate_intake(args: argparse.Namespace) -> int:
+    # Imported here so that the other subcommands do not pay for pyarrow.
+    from civcas.archive import ArchiveError
+    from civcas.simulate import DEFAULT_SEED, SimulationError, simulate_intake
+
+    project = _project_dir(args)
+    out = args.out or project / SIMULATION_OUT
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    try:
+        result = simulate_intake(args.archive, out, project, seed=seed, centcom=args.centcom, dutch=args.dutch,
+                                 limit_incidents=args.limit_incidents, progress=stderr_progress)
+    except (ArchiveError, SimulationError) as exc:
+        print(f"civcas simulate-intake: {exc}", file=sys.stderr)
+        print(f"civcas simulate-intake: nothing written; {display(out)} left as it was", file=sys.stderr)
+        return EXIT_DATA
+    print(f"simulate-intake: {result.claims:,} claims from {result.incidents:,} incidents (seed {seed}) "
+          f"written to {display(result.out)} in {result.elapsed:.1f} s")
+    width = max(len(table) for table in result.rows)
+    print(f"  {'table':<{width}}  {'rows':>7}")
+    for table, rows in result.rows.items():
+        print(f"  {table:<{width}}  {rows:>7,}")
+    print(f"  {'truth':<{width}}  {result.claims:>7,}")
+    print("  noise: " + ", ".join(f"{name} {n:,}" for name, n in result.noise.items()))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- main
 
 _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_generate_demo,
     _add_check_raw,
     _add_import_archive,
+    _add_simulate_intake,
 )
 
 
