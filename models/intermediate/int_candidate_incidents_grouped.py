@@ -20,8 +20,13 @@ def model(dbt, session):
         for claim, date in zip(claims.claim_id, claims.incident_date)
     }
     groups = group_claims(order, zip(pairs.left_claim_id, pairs.right_claim_id))
-    grouped = pd.DataFrame(
-        {"claim_id": list(groups.keys()), "candidate_incident_id": list(groups.values())}
+    # explicit dtypes: with no unmatched claims (e.g. a fully assessed archive) the frame is
+    # empty, and untyped empty columns would not be text
+    grouped = pd.DataFrame({
+        "claim_id": pd.Series(list(groups.keys()), dtype="string"),
+        "candidate_incident_id": pd.Series(list(groups.values()), dtype="string"),
+    })
+    grouped["candidate_claim_count"] = (
+        grouped.groupby("candidate_incident_id").claim_id.transform("size").astype("int64")
     )
-    grouped["candidate_claim_count"] = grouped.groupby("candidate_incident_id").claim_id.transform("size")
     return grouped.sort_values(["candidate_incident_id", "claim_id"]).reset_index(drop=True)
