@@ -600,15 +600,17 @@ def _git_ignores(path: Path, project_dir: Path) -> bool | None:
     return {0: True, 1: False}.get(done.returncode)
 
 
-def _check_out(out: Path, project_dir: Path) -> None:
+def check_output_folder(out: Path, project_dir: Path, manifest_name: str, made_by: str, contents: str) -> None:
+    """Refuse an output folder that a previous run of `made_by` did not write (no manifest),
+    or that git would track: `contents` derive from data not licensed for redistribution."""
     if out.exists():
         if not out.is_dir():
             raise ArchiveError(f"{out}: output path exists and is not a folder")
-        if any(out.iterdir()) and not (out / MANIFEST_NAME).is_file():
-            raise ArchiveError(f"{out}: output folder is not empty and holds no {MANIFEST_NAME} "
-                               "(not a previous import); refusing to replace it")
+        if any(out.iterdir()) and not (out / manifest_name).is_file():
+            raise ArchiveError(f"{out}: output folder is not empty and holds no {manifest_name} "
+                               f"(not a previous {made_by}); refusing to replace it")
     if _git_ignores(out, project_dir) is False:
-        raise ArchiveError(f"{out}: inside the repository and not git-ignored; the archive is not licensed "
+        raise ArchiveError(f"{out}: inside the repository and not git-ignored; {contents} not licensed "
                            "for redistribution, write it under a git-ignored folder such as data/")
 
 
@@ -652,7 +654,7 @@ def import_archive(
     say = progress or (lambda _message: None)
     archive, out, project_dir = Path(archive), Path(out), Path(project_dir)
     contract = load_raw_contract(project_dir)
-    _check_out(out, project_dir)
+    check_output_folder(out, project_dir, MANIFEST_NAME, "import", "the archive is")
 
     inc = read_input(archive, INCIDENTS)
     bel = read_input(archive, BELLIGERENTS)

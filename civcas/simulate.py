@@ -123,7 +123,6 @@ from civcas.archive import (
     InputFile,
     InputSpec,
     _check_against_contract,
-    _git_ignores,
     _incident_index,
     _source_reference,
     _swap_into_place,
@@ -131,6 +130,7 @@ from civcas.archive import (
     _umask,
     build_declared_strikes,
     build_sources,
+    check_output_folder,
     governorate_as_written,
     read_input,
     source_id_for,
@@ -488,19 +488,6 @@ class _Simulator:
 # --------------------------------------------------------------------------- entry point
 
 
-def _check_out(out: Path, project_dir: Path) -> None:
-    if out.exists():
-        if not out.is_dir():
-            raise ArchiveError(f"{out}: output path exists and is not a folder")
-        if any(out.iterdir()) and not (out / MANIFEST_NAME).is_file():
-            raise ArchiveError(f"{out}: output folder is not empty and holds no {MANIFEST_NAME} "
-                               "(not a previous simulation); refusing to replace it")
-    if _git_ignores(out, project_dir) is False:
-        raise ArchiveError(f"{out}: inside the repository and not git-ignored; the simulated claims carry the "
-                           "archive's sources, which are not licensed for redistribution; write them under a "
-                           "git-ignored folder such as data/")
-
-
 def _subset(src: InputFile, rows: Sequence[int]) -> InputFile:
     """The source rows `rows` (in that order) as an InputFile, for the importer's builders."""
     columns = {name: [values[r] for r in rows] for name, values in src.columns.items()}
@@ -526,7 +513,8 @@ def simulate_intake(
     if limit_incidents is not None and limit_incidents < 1:
         raise SimulationError(f"--limit-incidents must be at least 1, not {limit_incidents}")
     contract = load_raw_contract(project_dir)
-    _check_out(out, project_dir)
+    check_output_folder(out, project_dir, MANIFEST_NAME, "simulation",
+                        "the simulated claims carry the archive's sources, which are")
 
     inc = read_input(archive, SIM_INCIDENTS)
     src = read_input(archive, SOURCES)
