@@ -21,9 +21,18 @@
     {%- for grade in grade_ids() -%}
         {%- do measures.append(grade ~ '_incidents') -%}
     {%- endfor -%}
+    {%- do measures.append('ungraded_incidents') -%}
+    {%- for grade in suggestable_grade_ids() -%}
+        {%- do measures.append('suggested_' ~ grade ~ '_incidents') -%}
+    {%- endfor -%}
     {%- do measures.extend([
-        'ungraded_incidents', 'shared_incidents', 'incidents_with_declared_strike_nearby',
+        'shared_incidents', 'incidents_with_declared_strike_nearby',
         'deaths_conceded_min', 'deaths_conceded_max',
     ]) -%}
     {{ return(measures) }}
+{%- endmacro %}
+
+{#- The grades the machine may suggest for an ungraded incident (never discounted). -#}
+{% macro suggestable_grade_ids() -%}
+    {{ return(['confirmed', 'fair', 'weak', 'contested']) }}
 {%- endmacro %}

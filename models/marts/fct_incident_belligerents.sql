@@ -48,6 +48,7 @@ final as (
         incident_belligerents.blamed_belligerent_count > 1 as is_shared_with_other_belligerents,
         incidents.grade_id,
         incidents.is_graded,
+        incidents.suggested_grade_id,
         incidents.is_civilian_harm_reported,
         incidents.civilians_killed_min,
         incidents.civilians_killed_max,

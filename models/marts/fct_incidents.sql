@@ -37,6 +37,12 @@ strike_matches as (
 
 ),
 
+suggestions as (
+
+    select * from {{ ref('int_incident_grades_suggested') }}
+
+),
+
 grade_scale as (
 
     select * from {{ ref('ref_grades') }}
@@ -108,6 +114,14 @@ joined as (
         grades.grade_id,
         grades.previous_grade_id,
         grades.grade_id is not null as is_graded,
+        -- the machine's suggestion for an incident no assessor has graded; never a grade
+        suggestions.suggested_grade_id,
+        suggestions.suggestion_reason,
+        case
+            when grades.grade_id is not null then 'assessed'
+            when suggestions.suggested_grade_id is not null then 'suggested'
+            else 'none'
+        end as grade_basis,
         grades.strike_status_id,
         grades.assessment_count,
         grades.last_assessed_on,
@@ -170,6 +184,8 @@ joined as (
         on incidents.incident_code = verdicts.incident_code
     left join strikes
         on incidents.incident_code = strikes.incident_code
+    left join suggestions
+        on incidents.incident_code = suggestions.incident_code
     left join grade_scale
         on grades.grade_id = grade_scale.grade_id
 

@@ -78,6 +78,11 @@ monthly as (
             sum(case when grade_id = '{{ grade }}' then 1 else 0 end) as {{ grade }}_incidents,
         {%- endfor %}
         sum(case when grade_id is null then 1 else 0 end) as ungraded_incidents,
+        -- suggestions are counted apart from grades, among the ungraded incidents only
+        {%- for grade in suggestable_grade_ids() %}
+            sum(case when grade_id is null and suggested_grade_id = '{{ grade }}' then 1 else 0 end)
+                as suggested_{{ grade }}_incidents,
+        {%- endfor %}
         sum(case when is_shared_with_other_belligerents then 1 else 0 end) as shared_incidents,
         sum(case when declared_strike_releases_nearby > 0 then 1 else 0 end)
             as incidents_with_declared_strike_nearby,
