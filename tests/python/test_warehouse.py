@@ -11,6 +11,8 @@ import pytest
 from conftest import PROJECT_DIR
 
 MARTS = [
+    "fct_assessment_backlog",
+    "fct_monthly_assessment_backlog",
     "dim_belligerents",
     "dim_datasets",
     "dim_sources",
