@@ -45,7 +45,7 @@ build: check-raw ## build the warehouse on the demo dataset
 	$(DBT) build $(DBT_FLAGS)
 	@echo "==> warehouse written to $(CIVCAS_DUCKDB_PATH)"
 
-lint: $(STAMP) ## sqlfluff (dialect duckdb) over models, tests, macros and analyses
+lint: $(STAMP) ## sqlfluff (dialect duckdb, dbt templater) over models, singular tests and analyses
 	# The dbt templater opens a connection; lint never needs the warehouse file.
 	CIVCAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests/singular analyses
 
