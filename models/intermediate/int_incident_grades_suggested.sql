@@ -29,57 +29,9 @@ claim_evidence as (
 
 ),
 
-incident_belligerents as (
+incident_evidence as (
 
-    select * from {{ ref('int_incident_belligerents_combined') }}
-
-),
-
-statements as (
-
-    select * from {{ ref('int_belligerent_statements_selected') }}
-
-),
-
-strike_matches as (
-
-    select * from {{ ref('int_declared_strikes_matched') }}
-
-),
-
-blame as (
-
-    select
-        incident_code,
-        count(distinct case when belligerent_id <> 'unknown' then belligerent_id end) as known_belligerents,
-        max(case when belligerent_id = 'ground_forces' then 1 else 0 end) = 1 as is_ground_forces_blamed
-    from incident_belligerents
-    group by incident_code
-
-),
-
-conceded as (
-
-    select
-        statements.incident_code,
-        min(statements.belligerent_id) as conceding_belligerent_id
-    from statements
-    inner join incident_belligerents
-        on
-            statements.incident_code = incident_belligerents.incident_code
-            and statements.belligerent_id = incident_belligerents.belligerent_id
-    where statements.verdict_id = 'credible'
-    group by statements.incident_code
-
-),
-
-strikes as (
-
-    select
-        incident_code,
-        sum(matched_strike_releases) as declared_strike_releases
-    from strike_matches
-    group by incident_code
+    select * from {{ ref('int_incident_evidence_summarised') }}
 
 ),
 
@@ -88,22 +40,18 @@ evidence as (
     select
         incidents.incident_code,
         coalesce(claim_evidence.source_count, 0) as source_count,
-        coalesce(blame.known_belligerents, 0) as known_belligerents,
-        coalesce(blame.is_ground_forces_blamed, false) as is_ground_forces_blamed,
-        conceded.conceding_belligerent_id,
-        coalesce(strikes.declared_strike_releases, 0) as declared_strike_releases,
+        incident_evidence.known_belligerent_count as known_belligerents,
+        incident_evidence.is_ground_forces_blamed,
+        incident_evidence.conceding_belligerent_id,
+        incident_evidence.declared_strike_releases_nearby as declared_strike_releases,
         grades.strike_status_id
     from incidents
     left join grades
         on incidents.incident_code = grades.incident_code
     left join claim_evidence
         on incidents.incident_code = claim_evidence.incident_code
-    left join blame
-        on incidents.incident_code = blame.incident_code
-    left join conceded
-        on incidents.incident_code = conceded.incident_code
-    left join strikes
-        on incidents.incident_code = strikes.incident_code
+    left join incident_evidence
+        on incidents.incident_code = incident_evidence.incident_code
     where grades.grade_id is null
 
 ),

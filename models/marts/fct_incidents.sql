@@ -19,21 +19,9 @@ claim_evidence as (
 
 ),
 
-incident_belligerents as (
+evidence as (
 
-    select * from {{ ref('int_incident_belligerents_combined') }}
-
-),
-
-statements as (
-
-    select * from {{ ref('int_belligerent_statements_selected') }}
-
-),
-
-strike_matches as (
-
-    select * from {{ ref('int_declared_strikes_matched') }}
+    select * from {{ ref('int_incident_evidence_summarised') }}
 
 ),
 
@@ -52,44 +40,6 @@ grade_scale as (
 datasets as (
 
     select * from {{ ref('dim_datasets') }}
-
-),
-
-blame as (
-
-    select
-        incident_code,
-        count(*) as blamed_belligerent_count,
-        {{ dbt.listagg('belligerent_id', "';'", 'order by belligerent_id') }} as belligerent_ids,
-        min(attribution_basis) as attribution_basis
-    from incident_belligerents
-    group by incident_code
-
-),
-
-verdicts as (
-
-    -- Only the coalition publishes verdicts in practice; when several belligerents did,
-    -- the latest verdict is shown here and each one is in fct_incident_belligerents.
-    select
-        incident_code,
-        {{ value_at_latest('verdict_id', 'statement_date') }} as belligerent_verdict_id,
-        {{ value_at_latest('belligerent_id', 'statement_date') }} as verdict_belligerent_id,
-        cast(sum(deaths_conceded_min) as {{ dbt.type_bigint() }}) as deaths_conceded_min,
-        cast(sum(deaths_conceded_max) as {{ dbt.type_bigint() }}) as deaths_conceded_max
-    from statements
-    group by incident_code
-
-),
-
-strikes as (
-
-    select
-        incident_code,
-        cast(sum(matched_strike_releases) as {{ dbt.type_bigint() }}) as declared_strike_releases_nearby,
-        cast(sum(matched_strike_count) as {{ dbt.type_bigint() }}) as declared_strikes_nearby
-    from strike_matches
-    group by incident_code
 
 ),
 
@@ -163,27 +113,23 @@ joined as (
         {%- for source_type in source_type_ids() %}
             coalesce(claim_evidence.{{ source_type }}_source_count, 0) as {{ source_type }}_source_count,
         {%- endfor %}
-        blame.belligerent_ids,
-        blame.blamed_belligerent_count,
-        blame.attribution_basis,
-        verdicts.belligerent_verdict_id,
-        verdicts.verdict_belligerent_id,
-        verdicts.deaths_conceded_min,
-        verdicts.deaths_conceded_max,
-        coalesce(strikes.declared_strike_releases_nearby, 0) as declared_strike_releases_nearby,
-        coalesce(strikes.declared_strikes_nearby, 0) as declared_strikes_nearby,
+        evidence.belligerent_ids,
+        evidence.blamed_belligerent_count,
+        evidence.attribution_basis,
+        evidence.belligerent_verdict_id,
+        evidence.verdict_belligerent_id,
+        evidence.deaths_conceded_min,
+        evidence.deaths_conceded_max,
+        evidence.declared_strike_releases_nearby,
+        evidence.declared_strikes_nearby,
         coalesce(grade_scale.counts_as_likely, false) as is_likely
     from incidents
     left join grades
         on incidents.incident_code = grades.incident_code
     left join claim_evidence
         on incidents.incident_code = claim_evidence.incident_code
-    left join blame
-        on incidents.incident_code = blame.incident_code
-    left join verdicts
-        on incidents.incident_code = verdicts.incident_code
-    left join strikes
-        on incidents.incident_code = strikes.incident_code
+    left join evidence
+        on incidents.incident_code = evidence.incident_code
     left join suggestions
         on incidents.incident_code = suggestions.incident_code
     left join grade_scale
