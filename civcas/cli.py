@@ -232,6 +232,62 @@ def _cmd_simulate_intake(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- evaluate-linking
+
+EVALUATION_DUCKDB = Path("warehouse") / "evaluation" / "civcas.duckdb"
+EVALUATION_REPORT = Path("reports") / "linking_evaluation"
+
+
+def _add_evaluate_linking(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate-linking",
+        parents=[_common()],
+        help="build the warehouse on simulated intake claims and score linking and suggested grades",
+        description="Run the warehouse on the simulated intake claims of `civcas simulate-intake` (dbt build "
+        "of the triage models, files mode, into its own DuckDB file) and score it against the truth: "
+        "pairwise precision, recall and F1 of the claim linkage, incidents found against the true number, "
+        "and the suggested grades against the archive's grades (confusion matrix, per-grade recall, "
+        "Cohen's kappa), with the rules behind the disagreements and the time taken. Prints the report "
+        "and writes it as <report>.json and <report>.txt.",
+    )
+    parser.add_argument("--simulation", type=Path,
+                        help=f"folder written by simulate-intake (default: <project>/{SIMULATION_OUT})")
+    parser.add_argument("--duckdb", type=Path,
+                        help=f"the evaluation's DuckDB file (default: <project>/{EVALUATION_DUCKDB}); "
+                        "it must be named civcas.duckdb, as the models' views name their database")
+    parser.add_argument("--report", type=Path,
+                        help=f"report path without suffix (default: <project>/{EVALUATION_REPORT})")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="score the DuckDB file as it is, without running dbt")
+    parser.set_defaults(handler=_cmd_evaluate_linking)
+
+
+def _cmd_evaluate_linking(args: argparse.Namespace) -> int:
+    from civcas.evaluation import format_report, write_report
+    from civcas.linking_evaluation import EvaluationError, EvaluationPaths, evaluate_linking
+
+    project = _project_dir(args).resolve()
+    paths = EvaluationPaths(
+        simulation=args.simulation or project / SIMULATION_OUT,
+        duckdb_path=args.duckdb or project / EVALUATION_DUCKDB,
+        report=args.report or project / EVALUATION_REPORT,
+    )
+    if paths.duckdb_path.name != "civcas.duckdb":
+        print(f"civcas evaluate-linking: --duckdb must name a file called civcas.duckdb, not {paths.duckdb_path.name}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        report = evaluate_linking(project, paths, skip_build=args.skip_build,
+                                  say=lambda message: print(f"evaluate-linking: {message}", file=sys.stderr))
+    except EvaluationError as exc:
+        print(f"civcas evaluate-linking: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    json_path, text_path = write_report(paths.report, report)
+    print(format_report(report), end="")
+    print(f"report written to {display(json_path)} and {display(text_path)}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- main
 
 _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
@@ -239,6 +295,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_check_raw,
     _add_import_archive,
     _add_simulate_intake,
+    _add_evaluate_linking,
 )
 
 

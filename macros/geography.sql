@@ -21,9 +21,36 @@
 {%- endmacro %}
 
 {#- The key on which two places are compared by name: the gazetteer's place id when the
-    spelling resolves, otherwise the normalised spelling itself. -#}
+    spelling resolves, otherwise the spelling reduced by place_match_key(). -#}
 {% macro place_name_key(place_id_expr, place_as_written_expr) -%}
-    coalesce({{ place_id_expr }}, {{ normalise_key(place_as_written_expr) }})
+    coalesce({{ place_id_expr }}, {{ place_match_key(place_as_written_expr) }})
+{%- endmacro %}
+
+{#- A place name reduced to what transliterations of it share: lower case, the Arabic article
+    dropped wherever it starts a word ("Al-Bab", "al Bab", "El Bab" and "Bab" meet; likewise
+    the assimilated "ash-", "ad-", "ar-", ...), punctuation read as a space. -#}
+{% macro place_match_key(expr) -%}
+    {{ return(adapter.dispatch('place_match_key', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__place_match_key(expr) -%}
+    nullif(trim(regexp_replace(
+        regexp_replace(
+            regexp_replace(lower({{ expr }}), '\b(al|el)[\s\-‐‑]+', '', 'g'),
+            '\b(a[dnrstz]|ash|ath|adh)[\-‐‑]', '', 'g'
+        ),
+        '[^\pL\pN]+', ' ', 'g'
+    )), '')
+{%- endmacro %}
+
+{#- Similarity of two place names in [0, 1] (Jaro-Winkler): transliterations of one name
+    score high, different villages low. -#}
+{% macro name_similarity(left_expr, right_expr) -%}
+    {{ return(adapter.dispatch('name_similarity', 'civcas')(left_expr, right_expr)) }}
+{%- endmacro %}
+
+{% macro default__name_similarity(left_expr, right_expr) -%}
+    jaro_winkler_similarity({{ left_expr }}, {{ right_expr }})
 {%- endmacro %}
 
 {#- The linking rules' place comparison between two sides that each carry point_latitude,
@@ -53,10 +80,21 @@
     end
 {%- endmacro %}
 
-{#- True when the places agree under the rule place_rule() chose. -#}
+{#- True when the places agree under the rule place_rule() chose. By distance, the points must
+    lie within var civcas_link_distance_km; and when both sides also name a place, the names
+    must be alike (name_similarity at least var civcas_link_name_similarity): neighbouring
+    villages a few km apart are different places, transliterations of one name are not. -#}
 {% macro places_agree(rule_column, distance_column, left_place_key, right_place_key) -%}
     (
-        ({{ rule_column }} = 'distance' and {{ distance_column }} <= {{ var('civcas_link_distance_km') }})
+        (
+            {{ rule_column }} = 'distance'
+            and {{ distance_column }} <= {{ var('civcas_link_distance_km') }}
+            and (
+                {{ left_place_key }} is null or {{ right_place_key }} is null
+                or {{ left_place_key }} = {{ right_place_key }}
+                or {{ name_similarity(left_place_key, right_place_key) }} >= {{ var('civcas_link_name_similarity') }}
+            )
+        )
         or ({{ rule_column }} = 'place_name' and {{ left_place_key }} = {{ right_place_key }})
         or {{ rule_column }} = 'governorate'
     )
@@ -70,4 +108,29 @@
         as point_latitude,
     case when {{ precision_alias }}.is_finer_than_town then {{ relation_alias }}.corrected_longitude end
         as point_longitude
+{%- endmacro %}
+
+{#- Blocking for the linking joins, so that no claim is compared with every other: one row
+    per claim and block. Claims meet within their governorate (claims in different
+    governorates are different places); a side without a governorate meets the other on its
+    place name instead. The relation needs governorate_id and place_key; all its columns are
+    kept, plus block_key. -#}
+{% macro linking_blocks(relation) -%}
+    select
+        {{ relation }}.*,
+        'governorate:' || {{ relation }}.governorate_id as block_key
+    from {{ relation }}
+    where {{ relation }}.governorate_id is not null
+    union all
+    select
+        {{ relation }}.*,
+        'place:' || {{ relation }}.place_key as block_key
+    from {{ relation }}
+    where {{ relation }}.place_key is not null
+{%- endmacro %}
+
+{#- A pair met in a place block counts only when one side has no governorate; two sides with
+    governorates meet in their governorate block (once, and only when it is the same). -#}
+{% macro linking_block_applies(left, right) -%}
+    ({{ left }}.block_key like 'governorate:%' or {{ left }}.governorate_id is null or {{ right }}.governorate_id is null)
 {%- endmacro %}

@@ -2,7 +2,8 @@
 -- together under the same linking rules: dates within var civcas_link_window_days,
 -- compatible belligerents, and places that agree (distance, then place name, then
 -- governorate). No all-pairs join: one side is expanded to the days within the window and
--- meets the other on (governorate, day); each pair appears once, left claim id first.
+-- meets the other on (block, day), the block being the governorate, or the place name when
+-- either claim has no governorate; each pair appears once, left claim id first.
 {%- set window_days = var('civcas_link_window_days') %}
 
 with
@@ -47,19 +48,26 @@ unmatched_claims as (
         on claims.claim_id = links.claim_id
     left join geo_precisions
         on claims.geo_precision_id = geo_precisions.geo_precision_id
-    where claims.resolved_governorate_id is not null
+
+),
+
+-- blocks: claims meet within their governorate; a claim without one meets the claims that
+-- name the same place (its place block), so only claims naming nothing stay out
+claim_blocks as (
+
+    {{ linking_blocks('unmatched_claims') }}
 
 ),
 
 claim_days as (
 
     select
-        unmatched_claims.*,
+        claim_blocks.*,
         {{ day_series(
-            dbt.dateadd('day', -window_days, 'unmatched_claims.incident_date'),
-            dbt.dateadd('day', window_days, 'unmatched_claims.incident_date')
+            dbt.dateadd('day', -window_days, 'claim_blocks.incident_date'),
+            dbt.dateadd('day', window_days, 'claim_blocks.incident_date')
         ) }} as match_day
-    from unmatched_claims
+    from claim_blocks
 
 ),
 
@@ -68,18 +76,20 @@ candidates as (
     select
         claim_days.claim_id as left_claim_id,
         claim_days.raw_row_key as left_raw_row_key,
-        unmatched_claims.claim_id as right_claim_id,
-        unmatched_claims.raw_row_key as right_raw_row_key,
-        {{ point_distance_km('claim_days', 'unmatched_claims') }} as distance_km,
-        {{ place_rule('claim_days', 'unmatched_claims') }} as place_rule,
+        claim_blocks.claim_id as right_claim_id,
+        claim_blocks.raw_row_key as right_raw_row_key,
+        abs({{ dbt.datediff('claim_days.incident_date', 'claim_blocks.incident_date', 'day') }}) as day_gap,
+        {{ point_distance_km('claim_days', 'claim_blocks') }} as distance_km,
+        {{ place_rule('claim_days', 'claim_blocks') }} as place_rule,
         claim_days.place_key as left_place_key,
-        unmatched_claims.place_key as right_place_key
+        claim_blocks.place_key as right_place_key
     from claim_days
-    inner join unmatched_claims
+    inner join claim_blocks
         on
-            claim_days.governorate_id = unmatched_claims.governorate_id
-            and claim_days.match_day = unmatched_claims.incident_date
-            and claim_days.claim_id < unmatched_claims.claim_id
+            claim_days.block_key = claim_blocks.block_key
+            and claim_days.match_day = claim_blocks.incident_date
+            and claim_days.claim_id < claim_blocks.claim_id
+    where {{ linking_block_applies('claim_days', 'claim_blocks') }}
 
 ),
 
@@ -121,6 +131,7 @@ final as (
         places_agree.left_claim_id,
         places_agree.right_claim_id,
         'matched_by_' || places_agree.place_rule as pair_rule,
+        places_agree.day_gap,
         places_agree.distance_km
     from places_agree
     left join shared

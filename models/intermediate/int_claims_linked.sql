@@ -4,12 +4,15 @@
 --   * its date falls within the incident's dates +- var civcas_link_window_days;
 --   * its belligerents are compatible (they share one, or either side names none);
 --   * the places agree, judged in this order: by distance when both have a point finer
---     than town level (var civcas_link_distance_km); else by place name (gazetteer id or
---     normalised spelling) when both name a place; else by governorate, only when
---     neither names a place nor gives a fine point.
+--     than town level (var civcas_link_distance_km; and when both also name a place,
+--     the names must be alike, var civcas_link_name_similarity); else by place name
+--     (gazetteer id, or the spelling without the Arabic article and punctuation) when
+--     both name a place; else by governorate, only when neither names a place nor gives
+--     a fine point.
 -- Governorate-level or district-level points are centroids and never count as points.
 -- No all-pairs join: each incident is expanded to the days a claim about it may carry,
--- and claims meet incidents on (governorate, day).
+-- and claims meet incidents on (block, day), the block being the governorate, or the
+-- place name when either side has no governorate (macros/geography.sql).
 {%- set window_days = var('civcas_link_window_days') %}
 
 with
@@ -59,44 +62,67 @@ unlinked_claims as (
     from claims
     left join geo_precisions
         on claims.geo_precision_id = geo_precisions.geo_precision_id
-    where claims.linked_incident_code is null and claims.resolved_governorate_id is not null
+    where claims.linked_incident_code is null
+
+),
+
+incident_places as (
+
+    select
+        incidents.incident_code,
+        incidents.incident_date,
+        incidents.incident_date_last,
+        incidents.resolved_governorate_id as governorate_id,
+        {{ linking_place_columns('incidents', 'geo_precisions') }}
+    from incidents
+    left join geo_precisions
+        on incidents.geo_precision_id = geo_precisions.geo_precision_id
+
+),
+
+-- blocks: claims meet incidents in their governorate, or on the place name when either
+-- side has no governorate
+claim_blocks as (
+
+    {{ linking_blocks('unlinked_claims') }}
+
+),
+
+incident_blocks as (
+
+    {{ linking_blocks('incident_places') }}
 
 ),
 
 incident_days as (
 
     select
-        incidents.incident_code,
-        incidents.incident_date,
-        incidents.resolved_governorate_id as governorate_id,
-        {{ linking_place_columns('incidents', 'geo_precisions') }},
+        incident_blocks.*,
         {{ day_series(
-            dbt.dateadd('day', -window_days, 'incidents.incident_date'),
-            dbt.dateadd('day', window_days, 'incidents.incident_date_last')
+            dbt.dateadd('day', -window_days, 'incident_blocks.incident_date'),
+            dbt.dateadd('day', window_days, 'incident_blocks.incident_date_last')
         ) }} as match_day
-    from incidents
-    left join geo_precisions
-        on incidents.geo_precision_id = geo_precisions.geo_precision_id
-    where incidents.resolved_governorate_id is not null
+    from incident_blocks
 
 ),
 
 candidates as (
 
     select
-        unlinked_claims.claim_id,
-        unlinked_claims.raw_row_key,
+        claim_blocks.claim_id,
+        claim_blocks.raw_row_key,
         incident_days.incident_code,
-        abs({{ dbt.datediff('incident_days.incident_date', 'unlinked_claims.incident_date', 'day') }}) as day_gap,
-        {{ point_distance_km('unlinked_claims', 'incident_days') }} as distance_km,
-        {{ place_rule('unlinked_claims', 'incident_days') }} as place_rule,
-        unlinked_claims.place_key as claim_place_key,
+        abs({{ dbt.datediff('incident_days.incident_date', 'claim_blocks.incident_date', 'day') }}) as day_gap,
+        {{ point_distance_km('claim_blocks', 'incident_days') }} as distance_km,
+        {{ place_rule('claim_blocks', 'incident_days') }} as place_rule,
+        claim_blocks.place_key as claim_place_key,
         incident_days.place_key as incident_place_key
-    from unlinked_claims
+    from claim_blocks
     inner join incident_days
         on
-            unlinked_claims.governorate_id = incident_days.governorate_id
-            and unlinked_claims.incident_date = incident_days.match_day
+            claim_blocks.block_key = incident_days.block_key
+            and claim_blocks.incident_date = incident_days.match_day
+    where {{ linking_block_applies('claim_blocks', 'incident_days') }}
 
 ),
 

@@ -1,6 +1,6 @@
 -- A suggested grade, with its reason in plain words, for every clean incident that no
 -- assessor has graded (an assessor's grade always wins; graded incidents get none).
--- The rules of ../shared/DOMAIN.md, first that applies:
+-- The rules of ../shared/DOMAIN.md, first that applies (macros/grading.sql):
 --   confirmed  a blamed belligerent conceded the harm (its verdict is credible);
 --   contested  several belligerents are blamed, or ground forces;
 --   fair       two or more independent sources (outlets, not reposts of one), and a
@@ -60,35 +60,8 @@ suggested as (
 
     select
         incident_code,
-        case
-            when conceding_belligerent_id is not null then 'confirmed'
-            when known_belligerents >= 2 or is_ground_forces_blamed then 'contested'
-            when
-                source_count >= 2
-                and (declared_strike_releases > 0 or strike_status_id in ('declared_strike', 'likely_strike'))
-                then 'fair'
-            when source_count = 1 then 'weak'
-        end as suggested_grade_id,
-        case
-            when conceding_belligerent_id is not null
-                then 'Confirmed: ' || conceding_belligerent_id || ' conceded the harm (its verdict is credible).'
-            when is_ground_forces_blamed
-                then 'Contested: ground forces may be responsible.'
-            when known_belligerents >= 2
-                then 'Contested: ' || cast(known_belligerents as varchar) || ' belligerents are blamed.'
-            when source_count >= 2 and declared_strike_releases > 0
-                then 'Fair: ' || cast(source_count as varchar)
-                    || ' independent sources, and a declared strike by a blamed belligerent nearby.'
-            when source_count >= 2 and strike_status_id in ('declared_strike', 'likely_strike')
-                then 'Fair: ' || cast(source_count as varchar)
-                    || ' independent sources, and the strike status is ' || strike_status_id || '.'
-            when source_count = 1
-                then 'Weak: a single source.'
-            when source_count >= 2
-                then 'No suggestion: ' || cast(source_count as varchar)
-                    || ' sources but no declared or likely strike nearby; an assessor must decide.'
-            else 'No suggestion: no source is linked to the incident.'
-        end as suggestion_reason
+        {{ suggested_grade_id('conceding_belligerent_id', 'known_belligerents', 'is_ground_forces_blamed', 'source_count', 'declared_strike_releases', 'strike_status_id') }} as suggested_grade_id,
+        {{ suggestion_reason('conceding_belligerent_id', 'known_belligerents', 'is_ground_forces_blamed', 'source_count', 'declared_strike_releases', 'strike_status_id') }} as suggestion_reason
     from evidence
 
 ),

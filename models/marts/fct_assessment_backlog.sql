@@ -17,6 +17,12 @@ candidates as (
 
 ),
 
+candidate_grades as (
+
+    select * from {{ ref('int_candidate_incidents_graded') }}
+
+),
+
 claims as (
 
     select * from {{ ref('int_claims_validated') }}
@@ -87,11 +93,12 @@ waiting as (
         candidates.source_count,
         candidates.claim_count,
         coalesce(candidates.first_reported_on, candidates.incident_date) as waiting_since,
-        -- strike matching for candidates comes with their grading (issue 4, next step)
-        false as has_declared_strike_nearby,
-        cast(null as varchar) as suggested_grade_id,
-        cast(null as varchar) as suggestion_reason
+        candidate_grades.declared_strike_releases_nearby > 0 as has_declared_strike_nearby,
+        candidate_grades.suggested_grade_id,
+        candidate_grades.suggestion_reason
     from candidates
+    inner join candidate_grades
+        on candidates.candidate_incident_id = candidate_grades.candidate_incident_id
 
 ),
 

@@ -63,6 +63,8 @@ final as (
         case when links.link_rule <> 'assessor' then links.incident_code end as suggested_incident_code,
         links.link_rule,
         candidates.candidate_incident_id,
+        candidates.candidate_link_rule,
+        candidates.is_day_slipped as is_candidate_day_slipped,
         claims.date_reported,
         claims.incident_date,
         claims.incident_date_last,
