@@ -1,54 +1,87 @@
 -- One row per raw row that was held back: its table, its raw values, the first rule it
 -- broke and every reason, in words a researcher can act on. Nothing is dropped silently.
-{%- set validated = [
-    ('raw_claims', 'int_claims_validated', 'claim_id'),
-    ('raw_sources', 'int_sources_validated', 'source_id'),
-    ('raw_incidents', 'int_incidents_validated', 'incident_code'),
-    ('raw_incident_belligerents', 'int_incident_belligerents_validated', 'incident_code'),
-    ('raw_incident_assessments', 'int_incident_assessments_validated', 'assessment_id'),
-    ('raw_belligerent_statements', 'int_belligerent_statements_validated', 'statement_id'),
-    ('raw_declared_strikes', 'int_declared_strikes_validated', 'strike_release_id'),
-] %}
+-- A protected source's identity never appears here: in the rows of a protected source
+-- (its own raw_sources rows, and the claims it made) the identifying fields are withheld,
+-- and a record or reason that still quotes a protected value is withheld whole. The
+-- unmasked rows are in restricted.restricted_quarantined_rows.
+{%- set protected_fields = protected_raw_fields() %}
 
 with
 
-datasets as (
+quarantined as (
 
-    select * from {{ ref('dim_datasets') }}
+    select * from {{ ref('restricted_quarantined_rows') }}
 
 ),
 
-quarantined as (
+protected_values as (
 
-    {%- for raw_table, model, id_column in validated %}
-        select
-            '{{ raw_table }}' as raw_table,
-            raw_row_key,
-            {{ id_column }} as record_id,
-            quarantine_rule,
-            quarantine_reason,
-            raw_record
-        from {{ ref(model) }}
-        where is_quarantined
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select * from {{ ref('restricted_protected_values') }}
+
+),
+
+fields_withheld as (
+
+    select
+        raw_table,
+        raw_row_key,
+        record_id,
+        quarantine_rule,
+        quarantine_reason,
+        case
+            {%- for raw_table, fields in protected_fields.items() %}
+                when is_from_protected_source and raw_table = '{{ raw_table }}'
+                    then {{ json_fields_withheld('raw_record', fields) }}
+            {%- endfor %}
+            else raw_record
+        end as raw_record,
+        is_synthetic
+    from quarantined
+
+),
+
+still_revealing as (
+
+    -- A protected value the field rules missed (e.g. quoted in a note or a reason).
+    select
+        fields_withheld.raw_table,
+        fields_withheld.raw_row_key,
+        bool_or({{ contains_text('fields_withheld.raw_record', 'protected_values.protected_value') }})
+            as is_record_revealing,
+        bool_or({{ contains_text('fields_withheld.quarantine_reason', 'protected_values.protected_value') }})
+            as is_reason_revealing
+    from fields_withheld
+    inner join protected_values
+        on
+            {{ contains_text('fields_withheld.raw_record', 'protected_values.protected_value') }}
+            or {{ contains_text('fields_withheld.quarantine_reason', 'protected_values.protected_value') }}
+    group by fields_withheld.raw_table, fields_withheld.raw_row_key
 
 ),
 
 final as (
 
     select
-        quarantined.raw_table,
-        quarantined.raw_row_key,
-        quarantined.record_id,
-        quarantined.quarantine_rule,
-        quarantined.quarantine_reason,
-        quarantined.raw_record,
-        datasets.is_synthetic
-    from quarantined
-    cross join datasets
+        fields_withheld.raw_table,
+        fields_withheld.raw_row_key,
+        fields_withheld.record_id,
+        fields_withheld.quarantine_rule,
+        case
+            when still_revealing.is_reason_revealing
+                then 'reason withheld: it quotes a protected source; see restricted.restricted_quarantined_rows'
+            else fields_withheld.quarantine_reason
+        end as quarantine_reason,
+        case
+            when still_revealing.is_record_revealing
+                then '{"withheld": "the raw record quotes a protected source; see restricted.restricted_quarantined_rows"}'
+            else fields_withheld.raw_record
+        end as raw_record,
+        fields_withheld.is_synthetic
+    from fields_withheld
+    left join still_revealing
+        on
+            fields_withheld.raw_table = still_revealing.raw_table
+            and fields_withheld.raw_row_key = still_revealing.raw_row_key
 
 )
 

@@ -44,7 +44,8 @@ def test_dbt_build_succeeds_with_every_node_passing(demo_build):
     failures = [
         f"{r.node.unique_id}: {r.status} {r.message}"
         for r in result.result
-        if str(r.status) not in {"success", "pass"}
+        # exposures report no-op in `dbt build`
+        if str(r.status) not in {"success", "pass", "no-op"}
     ]
     assert failures == []
     assert result.success
@@ -246,8 +247,8 @@ def test_protected_sources_never_appear_in_marts(query):
                       "where lower(trim(is_protected)) = 'true'")
     assert not protected.empty
     values = {v.strip() for v in protected.to_numpy().ravel() if isinstance(v, str) and v.strip()}
-    public_marts = [m for m in MARTS if m != "fct_quarantined_rows"]
-    for mart in public_marts:
+    # fct_quarantined_rows too: it withholds protected rows (the full ones are in restricted)
+    for mart in MARTS:
         frame = query(f"select * from {mart}")
         text = frame.select_dtypes(include="object").astype(str).to_numpy().ravel()
         hits = {value for value in values for cell in text if value in cell}

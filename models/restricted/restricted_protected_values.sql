@@ -1,0 +1,149 @@
+-- Every string that identifies a protected source or leads to it: the names, handles and
+-- links of protected sources, and the report and archive links of the claims they made,
+-- quarantined rows included. Tests and the release command scan the analysts' database
+-- and every release for these values; none may appear outside the `restricted` schema.
+-- Each value is taken as cleaned by staging and as written in the raw row (trimmed), since
+-- either form may travel; empty strings are skipped.
+{%- set source_fields = [
+    ('source_name', 1),
+    ('source_handle', 2),
+    ('source_url', 3),
+] %}
+{%- set claim_fields = [
+    ('report_url', 5),
+    ('archive_url', 6),
+] %}
+
+with
+
+sources as (
+
+    select * from {{ ref('int_sources_validated') }}
+
+),
+
+claims as (
+
+    select * from {{ ref('int_claims_validated') }}
+
+),
+
+protected_sources as (
+
+    -- A source id is protected when any of its raw rows says so: when in doubt, an
+    -- identity stays internal.
+    select distinct source_id
+    from sources
+    where is_protected and source_id is not null
+
+),
+
+protected_source_rows as (
+
+    -- every raw row of a protected source, clean or quarantined
+    select sources.*
+    from sources
+    left join protected_sources
+        on sources.source_id = protected_sources.source_id
+    where sources.is_protected or protected_sources.source_id is not null
+
+),
+
+protected_claim_rows as (
+
+    -- every raw claim whose source is known and protected, clean or quarantined
+    select claims.*
+    from claims
+    inner join protected_sources
+        on claims.source_id = protected_sources.source_id
+
+),
+
+public_source_keys as (
+
+    -- an outlet's canonical key that a public source also carries is the outlet's
+    -- public name, not a protected identity
+    select distinct sources.canonical_source_key
+    from sources
+    left join protected_sources
+        on sources.source_id = protected_sources.source_id
+    where not sources.is_protected and protected_sources.source_id is null
+
+),
+
+candidate_values as (
+
+    {%- for field, priority in source_fields %}
+        select
+            source_id,
+            '{{ field }}' as value_kind,
+            {{ priority }} as kind_priority,
+            {{ field }} as protected_value
+        from protected_source_rows
+        union all
+        select
+            source_id,
+            '{{ field }}' as value_kind,
+            {{ priority }} as kind_priority,
+            trim({{ json_text_field('raw_record', field) }}) as protected_value
+        from protected_source_rows
+        union all
+    {%- endfor %}
+    select
+        protected_source_rows.source_id,
+        'canonical_source_key' as value_kind,
+        4 as kind_priority,
+        protected_source_rows.canonical_source_key as protected_value
+    from protected_source_rows
+    left join public_source_keys
+        on protected_source_rows.canonical_source_key = public_source_keys.canonical_source_key
+    where public_source_keys.canonical_source_key is null
+    {%- for field, priority in claim_fields %}
+        union all
+        select
+            source_id,
+            '{{ field }}' as value_kind,
+            {{ priority }} as kind_priority,
+            {{ field }} as protected_value
+        from protected_claim_rows
+        union all
+        select
+            source_id,
+            '{{ field }}' as value_kind,
+            {{ priority }} as kind_priority,
+            trim({{ json_text_field('raw_record', field) }}) as protected_value
+        from protected_claim_rows
+    {%- endfor %}
+
+),
+
+ranked as (
+
+    -- one row per value: the most telling kind (a name before a link), then the
+    -- lowest source id, when a value belongs to several
+    select
+        protected_value,
+        value_kind,
+        source_id,
+        row_number() over (
+            partition by protected_value
+            order by kind_priority, source_id nulls last
+        ) as value_rank
+    from candidate_values
+    where protected_value is not null and protected_value <> ''
+
+),
+
+final as (
+
+    select
+        protected_value,
+        value_kind,
+        source_id
+    from ranked
+    where value_rank = 1
+
+)
+
+select * from final
+order by protected_value

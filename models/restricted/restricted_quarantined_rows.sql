@@ -1,0 +1,80 @@
+-- One row per raw row that was held back, with its whole raw record unmasked. The public
+-- quarantine (main.fct_quarantined_rows) is built from this table with the identity of
+-- protected sources withheld; nothing is dropped silently.
+{%- set validated = [
+    ('raw_claims', 'int_claims_validated', 'claim_id', 'source_id'),
+    ('raw_sources', 'int_sources_validated', 'source_id', 'source_id'),
+    ('raw_incidents', 'int_incidents_validated', 'incident_code', none),
+    ('raw_incident_belligerents', 'int_incident_belligerents_validated', 'incident_code', none),
+    ('raw_incident_assessments', 'int_incident_assessments_validated', 'assessment_id', none),
+    ('raw_belligerent_statements', 'int_belligerent_statements_validated', 'statement_id', none),
+    ('raw_declared_strikes', 'int_declared_strikes_validated', 'strike_release_id', none),
+] %}
+
+with
+
+sources as (
+
+    select * from {{ ref('int_sources_validated') }}
+
+),
+
+datasets as (
+
+    select * from {{ ref('dim_datasets') }}
+
+),
+
+protected_sources as (
+
+    -- A source id is protected when any of its raw rows says so (a duplicate id may
+    -- disagree with itself): when in doubt, an identity stays internal.
+    select distinct source_id
+    from sources
+    where is_protected and source_id is not null
+
+),
+
+quarantined as (
+
+    {%- for raw_table, model, id_column, source_column in validated %}
+        select
+            '{{ raw_table }}' as raw_table,
+            raw_row_key,
+            {{ id_column }} as record_id,
+            quarantine_rule,
+            quarantine_reason,
+            raw_record,
+            {{ source_column if source_column else 'cast(null as varchar)' }} as source_id,
+            {{ 'is_protected' if raw_table == 'raw_sources' else 'false' }} as is_protected_source_row
+        from {{ ref(model) }}
+        where is_quarantined
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        quarantined.raw_table,
+        quarantined.raw_row_key,
+        quarantined.record_id,
+        quarantined.quarantine_rule,
+        quarantined.quarantine_reason,
+        quarantined.raw_record,
+        quarantined.source_id,
+        (quarantined.is_protected_source_row or protected_sources.source_id is not null)
+            as is_from_protected_source,
+        datasets.is_synthetic
+    from quarantined
+    left join protected_sources
+        on quarantined.source_id = protected_sources.source_id
+    cross join datasets
+
+)
+
+select * from final
+order by raw_table, raw_row_key

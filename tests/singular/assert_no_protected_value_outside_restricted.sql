@@ -1,0 +1,87 @@
+-- A protected source's identity never leaves the `restricted` schema: no value of
+-- restricted.restricted_protected_values (names, handles and links of protected sources, and
+-- the links of the claims they made) appears, in any letter case, inside any text column of
+-- any model in the `main` or `exports` schemas. Each row returned names the model, the
+-- column and the value found: withhold it in that model (see dim_sources, fct_claims and
+-- fct_quarantined_rows for how).
+--
+-- The models to scan are read from the project graph, and their text columns from the
+-- database. A new model in `main` or `exports` must be added to the list below; until it is,
+-- dbt stops with "unable to infer all dependencies" and names the line to add.
+-- depends_on: {{ ref('restricted_protected_values') }}
+-- depends_on: {{ ref('dim_belligerents') }}
+-- depends_on: {{ ref('dim_datasets') }}
+-- depends_on: {{ ref('dim_sources') }}
+-- depends_on: {{ ref('fct_assessment_backlog') }}
+-- depends_on: {{ ref('fct_belligerent_statements') }}
+-- depends_on: {{ ref('fct_claims') }}
+-- depends_on: {{ ref('fct_declared_strikes') }}
+-- depends_on: {{ ref('fct_incident_assessments') }}
+-- depends_on: {{ ref('fct_incident_belligerents') }}
+-- depends_on: {{ ref('fct_incidents') }}
+-- depends_on: {{ ref('fct_monthly_assessment_backlog') }}
+-- depends_on: {{ ref('fct_monthly_belligerent_summary') }}
+-- depends_on: {{ ref('fct_monthly_grade_summary') }}
+-- depends_on: {{ ref('fct_quarantined_rows') }}
+-- depends_on: {{ ref('monthly_coalition_vs_russia') }}
+-- depends_on: {{ ref('export_admitted_vs_alleged') }}
+-- depends_on: {{ ref('export_grade_summary') }}
+-- depends_on: {{ ref('export_monthly_belligerent_summary') }}
+-- depends_on: {{ ref('export_monthly_coalition_vs_russia') }}
+-- depends_on: {{ ref('export_public_incidents') }}
+{%- set text_columns = [] %}
+{%- if execute %}
+    {%- for node in graph.nodes.values() | sort(attribute='name') %}
+        {%- if node.resource_type == 'model' and node.schema in [target.schema, 'exports'] %}
+            {%- set relation = ref(node.name) %}
+            {%- for column in adapter.get_columns_in_relation(relation) %}
+                {%- if column.is_string() %}
+                    {%- do text_columns.append({'model': node.name, 'relation': relation, 'column': column.name}) %}
+                {%- endif %}
+            {%- endfor %}
+        {%- endif %}
+    {%- endfor %}
+{%- endif %}
+
+with
+
+protected_values as (
+
+    select protected_value from {{ ref('restricted_protected_values') }}
+
+),
+
+text_values as (
+
+    {%- for text_column in text_columns %}
+        select distinct
+            '{{ text_column.model }}' as model_name,
+            '{{ text_column.column }}' as column_name,
+            cast({{ adapter.quote(text_column.column) }} as varchar) as text_value
+        from {{ text_column.relation }}
+        where {{ adapter.quote(text_column.column) }} is not null
+        union all
+    {%- endfor %}
+    select
+        cast(null as varchar) as model_name,
+        cast(null as varchar) as column_name,
+        cast(null as varchar) as text_value
+    where false
+
+),
+
+found as (
+
+    select
+        text_values.model_name,
+        text_values.column_name,
+        protected_values.protected_value,
+        count(*) as distinct_texts_with_value
+    from text_values
+    inner join protected_values
+        on {{ contains_text('text_values.text_value', 'protected_values.protected_value') }}
+    group by text_values.model_name, text_values.column_name, protected_values.protected_value
+
+)
+
+select * from found
