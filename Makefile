@@ -3,6 +3,8 @@
 #                `dbt build` on the synthetic demo dataset into warehouse/civcas.duckdb
 #   make test    runs every check: sqlfluff, dbt build (data tests, unit tests,
 #                contracts) and the pytest suite
+# After a build, `make release` writes the publication folder (CSV, Parquet, data
+# dictionary, charts, docs) into releases/.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -17,7 +19,7 @@ export CIVCAS_DUCKDB_PATH ?= warehouse/civcas.duckdb
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 
-.PHONY: help install build test lint demo check-raw lock clean
+.PHONY: help install build test lint demo check-raw validate-raw lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,7 +33,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@UV=$$(command -v uv || echo $(BIN)/uv); \
 	echo "==> creating $(VENV) from requirements.lock"; \
 	[ -x $(BIN)/python ] || $$UV venv --quiet --python $(PYTHON) $(VENV); \
-	$$UV pip sync --quiet --python $(BIN)/python requirements.lock; \
+	$$UV pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock; \
 	$$UV pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
@@ -40,16 +42,36 @@ install: $(STAMP) ## create the virtual environment from the lock file
 check-raw: $(STAMP) ## check the raw files (header, encoding, row shape) before dbt reads them
 	$(BIN)/civcas check-raw --folder seeds/raw
 
-build: check-raw ## build the warehouse on the demo dataset
+validate-raw: check-raw ## Great Expectations raw gate: stop when a raw table is unusable as a whole
+	$(BIN)/civcas validate-raw --folder seeds/raw
+
+build: validate-raw ## build the warehouse on the demo dataset and publish it for analysts
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
 	$(DBT) build $(DBT_FLAGS)
-	@echo "==> warehouse written to $(CIVCAS_DUCKDB_PATH)"
+	@# Reached only when dbt build passed (the shell stops at the first failure).
+	$(BIN)/civcas publish --from $(CIVCAS_DUCKDB_PATH) --to $(PUBLISHED_DIR) --run-results target/run_results.json
+	@echo "==> warehouse built in $(CIVCAS_DUCKDB_PATH); analysts open $(PUBLISHED_DIR)/$(notdir $(CIVCAS_DUCKDB_PATH)) read-only"
+
+# Analysts read the published copy (civcas/publish.py), never the build file dbt writes.
+PUBLISHED_DIR ?= warehouse/published
+.PHONY: publish
+
+publish: $(STAMP) ## publish the last build again as the analysts' read-only copy in warehouse/published
+	$(BIN)/civcas publish --from $(CIVCAS_DUCKDB_PATH) --to $(PUBLISHED_DIR)
+
+# A release folder (civcas/release.py) of the last build: its warehouse and its target/ artifacts.
+# RELEASE_OUT=<folder> chooses the folder, FORCE=1 replaces a previous release there.
+.PHONY: release
+
+release: $(STAMP) ## write a release of the last build (CSV, Parquet, dictionary, charts, docs) into releases/
+	$(BIN)/civcas release --warehouse $(CIVCAS_DUCKDB_PATH) --dbt-target target \
+		$(if $(RELEASE_OUT),--out $(RELEASE_OUT)) $(if $(FORCE),--force)
 
 lint: $(STAMP) ## sqlfluff (dialect duckdb, dbt templater) over models, singular tests and analyses
 	# The dbt templater opens a connection; lint never needs the warehouse file.
 	CIVCAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests/singular analyses
 
-test: lint check-raw ## run every check: lint, dbt build (tests, unit tests, contracts), pytest
+test: lint validate-raw ## run every check: lint, dbt build (tests, unit tests, contracts), pytest
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
 	$(DBT) build $(DBT_FLAGS)
 	$(DBT) compile $(DBT_FLAGS) --select "resource_type:analysis" --quiet
@@ -62,7 +84,7 @@ lock: ## re-pin every dependency into requirements.lock
 	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean: ## remove the build outputs and the virtual environment
-	rm -rf target logs warehouse data/archive $(VENV)
+	rm -rf target logs warehouse data/archive data/scale $(VENV)
 
 # ---------------------------------------------------------------------------- the real archive
 # The archive is read from beside the checkout and never copied into the repository.
@@ -81,8 +103,32 @@ import-archive: $(STAMP) ## import ARCHIVE (+ CENTCOM, DUTCH strike releases) in
 		--out $(ARCHIVE_RAW)
 
 build-archive: import-archive ## build the real warehouse from ARCHIVE into warehouse/archive.duckdb
+	$(BIN)/civcas validate-raw --mode files --folder $(ARCHIVE_RAW)
 	@mkdir -p $(dir $(ARCHIVE_DUCKDB))
 	CIVCAS_DUCKDB_PATH=$(ARCHIVE_DUCKDB) $(DBT) build $(DBT_FLAGS) \
 		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
 		--exclude-resource-type unit_test
-	@echo "==> real warehouse written to $(ARCHIVE_DUCKDB)"
+	$(BIN)/civcas publish --from $(ARCHIVE_DUCKDB) --to $(PUBLISHED_DIR) --run-results target/run_results.json
+	@echo "==> real warehouse written to $(ARCHIVE_DUCKDB); analysts open $(PUBLISHED_DIR)/$(notdir $(ARCHIVE_DUCKDB)) read-only"
+
+# ---------------------------------------------------------------------------- data at scale
+# N synthetic claims in the demo's shape (issue 6), written as Parquet and built like the
+# archive (files mode). The data is made once per N; `make generate-scale` remakes it.
+N ?= 1000000
+SCALE_RAW ?= data/scale/$(N)/raw
+SCALE_DUCKDB ?= warehouse/scale.duckdb
+
+.PHONY: generate-scale build-scale
+
+generate-scale: $(STAMP) ## write N synthetic claims (default 1000000, up to 10000000) as Parquet into data/scale/N/raw
+	$(BIN)/civcas generate-scale --claims $(N) --out $(SCALE_RAW)
+
+$(SCALE_RAW)/_scale_manifest.json: | $(STAMP)
+	$(BIN)/civcas generate-scale --claims $(N) --out $(SCALE_RAW)
+
+build-scale: $(SCALE_RAW)/_scale_manifest.json ## build the N-claim data into warehouse/scale.duckdb (generating it first if missing)
+	@mkdir -p $(dir $(SCALE_DUCKDB))
+	CIVCAS_DUCKDB_PATH=$(SCALE_DUCKDB) $(DBT) build $(DBT_FLAGS) \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(SCALE_RAW)"}' \
+		--exclude-resource-type unit_test
+	@echo "==> scale warehouse ($(N) claims) written to $(SCALE_DUCKDB)"

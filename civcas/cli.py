@@ -9,6 +9,7 @@ Exit codes: 0 ok, 1 data problem, 2 usage. To add a subcommand, write an
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -84,6 +85,63 @@ def _cmd_generate_demo(args: argparse.Namespace) -> int:
     return EXIT_DATA if problems else EXIT_OK
 
 
+# --------------------------------------------------------------------------- generate-scale
+
+SCALE_OUT = Path("data") / "scale"
+
+
+def _scale_claims(text: str) -> int:
+    from civcas.scale import MAX_CLAIMS
+
+    value = _claims_count(text.replace(",", ""))
+    if value > MAX_CLAIMS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_CLAIMS:_}: {text}")
+    return value
+
+
+def _add_generate_scale(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "generate-scale",
+        parents=[_common()],
+        help="write N synthetic claims (up to 10 million) and their tables as raw Parquet files",
+        description="Write every table of the raw contract as Parquet (every column a string, as import-archive "
+        "writes) for N synthetic claims in the demo's shape: sources, incidents, attributions, assessment "
+        "logs, statements, declared strikes and their share of dirty rows, plus _scale_manifest.json. "
+        "The same N and seed write byte-identical files, whatever --workers. Memory stays bounded "
+        "(blocks of about 59,000 claims). The output folder is replaced only when everything is written. "
+        "Build it with: make build-scale N=<N>.",
+    )
+    parser.add_argument("--claims", type=_scale_claims, required=True, metavar="N",
+                        help=f"number of claims, {MIN_CLAIMS} to 10_000_000 (deliberate duplicate rows come on top)")
+    parser.add_argument("--out", type=Path, help=f"output folder (default: <project>/{SCALE_OUT}/<N>/raw)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
+    parser.add_argument("--workers", type=_positive_int, help="worker processes (default: 2, or 1 on one core)")
+    parser.set_defaults(handler=_cmd_generate_scale)
+
+
+def _cmd_generate_scale(args: argparse.Namespace) -> int:
+    # Imported here so that the other subcommands do not pay for numpy and pyarrow.
+    from civcas.scale import ScaleError, default_workers, generate_scale
+
+    project = _project_dir(args)
+    out = args.out or project / SCALE_OUT / str(args.claims) / "raw"
+    try:
+        result = generate_scale(out, project, args.claims, seed=args.seed,
+                                workers=args.workers or default_workers(), progress=stderr_progress)
+    except ScaleError as exc:
+        print(f"civcas generate-scale: {exc}", file=sys.stderr)
+        print(f"civcas generate-scale: nothing written; {display(out)} left as it was", file=sys.stderr)
+        return EXIT_DATA
+    dirty = sum(n for per_table in result.dirty.values() for n in per_table.values())
+    width = max(len(table) for table in result.rows)
+    print(f"generate-scale: wrote {len(result.rows)} synthetic tables to {display(result.out)} "
+          f"in {result.elapsed:.1f} s (seed {args.seed}, {dirty:,} deliberately dirty rows)")
+    print(f"  {'table':<{width}}  {'rows':>11}")
+    for table, rows in result.rows.items():
+        print(f"  {table:<{width}}  {rows:>11,}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- check-raw
 
 
@@ -112,6 +170,81 @@ def _cmd_check_raw(args: argparse.Namespace) -> int:
         return EXIT_DATA
     counts = ", ".join(f"{f.table} {f.rows:,}" for f in report.files)
     print(f"check-raw: OK, {len(report.files)} files in {display(folder)} ({counts})")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- validate-raw / validate-release
+
+
+def _add_validate_raw(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "validate-raw",
+        parents=[_common()],
+        help="run the Great Expectations raw gate on a raw folder before dbt",
+        description="Validate every raw table of the contract with Great Expectations: present with exactly "
+        "its columns, raw_dataset one row saying whether the data is synthetic, claims not empty, and each "
+        "column's values mostly in the format staging reads. Single bad rows pass (dbt quarantines them); "
+        "exits 1 when a whole table is unusable, naming the table, the column and what to fix.",
+    )
+    parser.add_argument("--folder", type=Path, help=f"raw folder to validate (default: <project>/{RAW_FOLDER})")
+    parser.add_argument("--mode", choices=("seeds", "files"), default="seeds",
+                        help="seeds: <table>.csv files (the demo, default); files: <table>.parquet files "
+                        "(civcas import-archive, civcas simulate-intake)")
+    parser.add_argument("--data-docs", type=Path, metavar="DIR",
+                        help="also write the Great Expectations Data Docs HTML into DIR")
+    parser.set_defaults(handler=_cmd_validate_raw)
+
+
+def _cmd_validate_raw(args: argparse.Namespace) -> int:
+    project = _project_dir(args)
+    folder = args.folder or project / RAW_FOLDER
+    print(f"validate-raw: validating {display(folder)} with Great Expectations ...", file=sys.stderr)
+    # Imported here: Great Expectations takes seconds to import, the other subcommands need none of it.
+    from civcas.gates import GateFailure, validate_raw
+
+    try:
+        report = validate_raw(folder, mode=args.mode, data_docs_dir=args.data_docs, project_dir=project)
+    except GateFailure as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_DATA
+    print(report.summary())
+    if report.data_docs_index:
+        print(f"  Data Docs: {display(report.data_docs_index)}")
+    return EXIT_OK
+
+
+def _add_validate_release(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "validate-release",
+        parents=[_common()],
+        help="run the Great Expectations release gate on a release folder's CSV files",
+        description="Validate <release>/csv/<file>.csv against the export contracts "
+        "(models/exports/_exports__models.yml): header, types, keys unique and filled, min <= max, grades "
+        "in the grade vocabulary, months on the first day, counts not negative, one is_synthetic value. "
+        "Writes the Data Docs HTML, also on failure; exits 1 when any file fails.",
+    )
+    parser.add_argument("--release", type=Path, required=True, help="release folder holding csv/<file>.csv")
+    parser.add_argument("--data-docs", type=Path, metavar="DIR",
+                        help="where to write the Data Docs HTML (default: <release>/data_docs)")
+    parser.set_defaults(handler=_cmd_validate_release)
+
+
+def _cmd_validate_release(args: argparse.Namespace) -> int:
+    if not args.release.is_dir():
+        print(f"civcas validate-release: {display(args.release)} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    project = _project_dir(args)
+    data_docs = args.data_docs or args.release / "data_docs"
+    print(f"validate-release: validating {display(args.release)} with Great Expectations ...", file=sys.stderr)
+    from civcas.gates import GateFailure, validate_release_files
+
+    try:
+        report = validate_release_files(args.release, data_docs, project_dir=project)
+    except GateFailure as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_DATA
+    print(report.summary())
+    print(f"  Data Docs: {display(report.data_docs_index or data_docs)}")
     return EXIT_OK
 
 
@@ -288,14 +421,160 @@ def _cmd_evaluate_linking(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- publish
+
+BUILD_FILE = Path("warehouse") / "civcas.duckdb"
+PUBLISHED_DIR = Path("warehouse") / "published"
+
+
+def _add_publish(subparsers: argparse._SubParsersAction) -> None:
+    # Stated here rather than imported from civcas.publish, so that the other subcommands do
+    # not pay for importing duckdb; civcas.publish.PUBLISHED_SCHEMAS and DEFAULT_KEEP rule.
+    parser = subparsers.add_parser(
+        "publish",
+        parents=[_common()],
+        help="publish the built warehouse as the analysts' read-only database",
+        description="Copy the schemas main, exports, restricted and reference of the build file "
+        "(opened read-only) into a new file <to>/<name>-<UTC time>-<id>.duckdb, every view materialised "
+        "as a table; verify every row count and that no protected source value appears outside the restricted schema; then "
+        "switch the analysts' path <to>/<name>.duckdb (a symbolic link) to the new file in one atomic "
+        "rename, and delete older copies. Analysts holding the old copy open keep reading it until they "
+        "reconnect and never block a publish. Exits 1, leaving the analysts' path as it was, when the "
+        "build cannot be published.",
+    )
+    parser.add_argument("--from", dest="build_file", type=Path,
+                        help="the build file dbt wrote "
+                        f"(default: $CIVCAS_DUCKDB_PATH, else <project>/{BUILD_FILE})")
+    parser.add_argument("--to", dest="published_dir", type=Path,
+                        help=f"folder of the published copies (default: <project>/{PUBLISHED_DIR})")
+    parser.add_argument("--name",
+                        help="name of the analysts' file, <to>/<name>.duckdb (default: the build file's name, "
+                        "e.g. civcas or archive)")
+    parser.add_argument("--keep", type=_positive_int,
+                        help="published copies to keep, the current one included (default: 2: "
+                        "the current and the last good one)")
+    parser.add_argument("--run-results", type=Path,
+                        help="dbt's run_results.json of the build; publishing is refused when any node did not "
+                        "pass, and its invocation id is recorded in main._publication")
+    parser.set_defaults(handler=_cmd_publish)
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from civcas.publish import DEFAULT_KEEP, PublishError, publish
+
+    project = _project_dir(args)
+    environment_path = os.environ.get("CIVCAS_DUCKDB_PATH")
+    build_file = args.build_file or (Path(environment_path) if environment_path else project / BUILD_FILE)
+    published_dir = args.published_dir or project / PUBLISHED_DIR
+    try:
+        publication = publish(build_file, published_dir, name=args.name, keep=args.keep or DEFAULT_KEEP,
+                              run_results=args.run_results, progress=stderr_progress)
+    except PublishError as exc:
+        print(f"civcas publish: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    size = publication.path.stat().st_size / 1_000_000
+    target = f"{publication.path.parent.name}/{publication.path.name}"
+    print(f"publish: {display(publication.link)} -> {target} ({len(publication.tables)} tables, "
+          f"{publication.rows:,} rows, {size:.1f} MB) in {publication.elapsed:.1f} s; open it read-only")
+    if publication.removed:
+        print(f"  removed older copies: {', '.join(path.name for path in publication.removed)}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- release
+
+RELEASES_DIR = Path("releases")
+
+
+def _add_release(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "release",
+        parents=[_common()],
+        help="write a release folder (CSV, Parquet, data dictionary, charts, docs) from the built warehouse",
+        description="Write a release of the built warehouse: csv/ and parquet/ for every export the dbt "
+        "project declares (exposures with meta.release_file), data_dictionary.csv/.md, charts/ (PNG + SVG), "
+        "docs/ (dbt docs), data_docs/ (the Great Expectations release gate), README.txt, manifest.json and "
+        "SHA256SUMS. The warehouse is only read (from a snapshot); the folder is written atomically. Every "
+        "file is scanned for protected source values first. Exits 1 when the release cannot be published "
+        "(missing export, failed build or gate, protected value found), 2 on a usage problem. "
+        "With --verify FOLDER, re-checks a release's checksums instead.",
+    )
+    parser.add_argument("--warehouse", type=Path,
+                        help=f"the DuckDB file dbt built (default: $CIVCAS_DUCKDB_PATH, else <project>/{BUILD_FILE})")
+    parser.add_argument("--dbt-target", type=Path,
+                        help="dbt's target folder of that build, with manifest.json and run_results.json "
+                        "(default: <project>/target)")
+    parser.add_argument("--out", type=Path,
+                        help=f"release folder (default: <project>/{RELEASES_DIR}/civcas-<dataset id>-<build date>)")
+    parser.add_argument("--force", action="store_true", help="replace a previous release in --out")
+    parser.add_argument("--verify", type=Path, metavar="FOLDER",
+                        help="re-check every file of the release in FOLDER against its SHA256SUMS and manifest.json; "
+                        "exit 1 on any mismatch")
+    parser.set_defaults(handler=_cmd_release)
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    # Imported here so that the other subcommands do not pay for duckdb, pyarrow and matplotlib.
+    from civcas.release import ReleaseError, ReleaseUsageError, build_release, verify_release
+
+    if args.verify is not None:
+        if any(v is not None for v in (args.warehouse, args.dbt_target, args.out)) or args.force:
+            print("civcas release: --verify takes only the release folder", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            checked, problems = verify_release(args.verify)
+        except ReleaseUsageError as exc:
+            print(f"civcas release: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        for problem in problems:
+            print(f"civcas release: {problem}", file=sys.stderr)
+        if problems:
+            print(f"civcas release: {display(args.verify)}: {len(problems)} problem(s) in {checked} files",
+                  file=sys.stderr)
+            return EXIT_DATA
+        print(f"release: {display(args.verify)}: OK, {checked} files match SHA256SUMS")
+        return EXIT_OK
+
+    project = _project_dir(args)
+    environment_path = os.environ.get("CIVCAS_DUCKDB_PATH")
+    warehouse = args.warehouse or (Path(environment_path) if environment_path else project / BUILD_FILE)
+    dbt_target = args.dbt_target or project / "target"
+    # The effective command, defaults resolved, as the release manifest records it.
+    command_line = ["civcas", "release", "--warehouse", str(warehouse), "--dbt-target", str(dbt_target)]
+    command_line += ["--out", str(args.out)] if args.out else []
+    command_line += ["--force"] if args.force else []
+    try:
+        result = build_release(warehouse, dbt_target, args.out, project, force=args.force,
+                               command_line=command_line, progress=stderr_progress)
+    except ReleaseUsageError as exc:
+        print(f"civcas release: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ReleaseError as exc:
+        print(f"civcas release: {exc}", file=sys.stderr)
+        if "nothing was published" not in str(exc).lower():
+            print("civcas release: nothing was published", file=sys.stderr)
+        return EXIT_DATA
+    synthetic = " (SYNTHETIC demo data)" if result.is_synthetic else ""
+    print(f"release: wrote {display(result.out)}{synthetic}: {len(result.files) + 2} files, "
+          f"{sum(result.exports.values()):,} rows in {len(result.exports)} exports, in {result.elapsed:.1f} s")
+    for file, rows in result.exports.items():
+        print(f"  csv/{file}.csv  {rows:,} rows")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- main
 
 _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_generate_demo,
+    _add_generate_scale,
     _add_check_raw,
+    _add_validate_raw,
+    _add_validate_release,
     _add_import_archive,
     _add_simulate_intake,
     _add_evaluate_linking,
+    _add_publish,
+    _add_release,
 )
 
 

@@ -1,0 +1,643 @@
+"""Publish the built warehouse as the analysts' read-only database (``civcas publish``).
+
+dbt writes the *build file* (``warehouse/civcas.duckdb``). Analysts never open it:
+DuckDB allows one writer per file, so an analyst holding it open (even read-only)
+makes the next ``dbt build`` fail with ``Could not set lock on file``, and an
+analyst reading it while dbt runs would see a half-built warehouse. Analysts open
+the *published path* instead, ``warehouse/published/civcas.duckdb``, which this
+module maintains:
+
+1. It copies the schemas analysts may read (``main``, ``exports``, ``restricted``,
+   ``reference``) from the build file, attached read-only, into a NEW file in a
+   hidden folder, ``.civcas-<UTC time>-<id>.partial/civcas.duckdb``. Never ``raw``,
+   ``staging`` or ``intermediate``: they hold protected sources' names, handles and
+   links outside the ``restricted`` schema.
+2. Every relation becomes a TABLE, views materialised. A DuckDB view stores its
+   query with the catalog name, and the catalog name is the database file's name
+   (``civcas`` for ``civcas.duckdb``): a view reached through a file of another
+   name fails to bind, so a DuckDB file with views cannot be switched into place by
+   renaming it. Tables carry no such reference. Column order, types, NOT NULL and
+   the table and column comments (dbt's ``persist_docs``) are carried over;
+   ``main._publication`` and ``main._publication_tables`` record when, from which
+   build and dbt run, and how many rows.
+3. It verifies the copy (every relation present with the same columns, types and
+   row count; no views; no other schema) and scans every text column outside
+   ``restricted`` for the values of ``restricted.restricted_protected_values``.
+   Any failure stops here and deletes the partial folder: the published path is
+   untouched.
+4. It checkpoints and closes the copy, makes the file read-only on disk, renames
+   its folder to ``civcas-<UTC time>-<id>/`` and then switches the published path,
+   a symbolic link, to ``civcas-<UTC time>-<id>/civcas.duckdb``: it creates a new
+   link under a temporary name and ``os.replace``-s it over the old one.
+   ``rename(2)`` replaces a directory entry atomically, so whoever opens the
+   published path gets either the whole old copy or the whole new copy, never a
+   half-written file and never "no such file". The file inside each folder keeps
+   the name ``civcas.duckdb`` because DuckDB follows the link and names the catalog
+   after the real file: analysts' queries that say ``civcas.main.fct_incidents``
+   keep working. An analyst who holds the old copy open keeps an open file
+   descriptor on it and reads that snapshot until they reconnect; they never block
+   a publish, because a publish never opens an existing copy for writing.
+5. It deletes older copies, keeping ``keep`` (default 2): the current one and the
+   last good one (the copy it replaced), so a bad publication can be rolled back
+   by pointing the link at the previous folder. The current copy is never deleted.
+   On POSIX, deleting a file an analyst still has open only removes its name; they
+   keep reading it and its space is freed when they disconnect. Partial folders
+   left by a crashed publish are deleted by the next publish.
+
+A lock file (``.civcas.publish.lock``) serialises publishes into one folder. The
+switch relies on POSIX rename and symbolic-link semantics (Linux, macOS).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import stat
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from civcas import __version__
+from civcas.protection import MIN_PROTECTED_LENGTH
+
+PUBLISHED_SCHEMAS: tuple[str, ...] = ("main", "exports", "restricted", "reference")
+RESTRICTED_SCHEMA = "restricted"
+PROTECTED_VALUES_TABLE = "restricted_protected_values"
+DEFAULT_KEEP = 2
+# dbt node statuses of a build that may be published; anything else (error, fail,
+# skipped, runtime error) means some model or test did not pass.
+PUBLISHABLE_STATUSES = frozenset({"success", "pass", "warn", "no-op"})
+# Column types that cannot hold a name, handle or link, so the leak scan skips them.
+_NON_TEXT_TYPE = re.compile(
+    r"^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT"
+    r"|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMP_[A-Z]+"
+    r"|TIME WITH TIME ZONE|INTERVAL|UUID)(\[\d*\])*$"
+)
+_RE2_SPECIAL = re.compile(r"[\\.+*?()|\[\]{}^$]")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+class PublishError(Exception):
+    """The build cannot be published; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    schema: str
+    name: str
+    rows: int
+    built_as: str  # "table" or "view": what it was in the build file
+
+
+@dataclass(frozen=True)
+class ProtectedValueFound:
+    """A protected value found outside the restricted schema (the value itself is not kept)."""
+
+    schema: str
+    table: str
+    column: str
+    source_id: str | None
+    value_kind: str | None
+    rows: int
+
+    def __str__(self) -> str:
+        return (f"{self.schema}.{self.table}.{self.column}: {self.rows} row(s) contain the protected "
+                f"{self.value_kind or 'value'} of source {self.source_id or '(unknown)'}")
+
+
+@dataclass(frozen=True)
+class Publication:
+    publication_id: str
+    published_at: datetime
+    link: Path  # the analysts' path
+    path: Path  # the copy the link now points to, <name>-<publication_id>/<name>.duckdb
+    previous: Path | None  # the copy the link pointed to before
+    removed: tuple[Path, ...]  # folders of older copies deleted
+    tables: tuple[PublishedTable, ...]
+    protected_values_checked: int
+    elapsed: float
+
+    @property
+    def rows(self) -> int:
+        return sum(table.rows for table in self.tables)
+
+
+@dataclass(frozen=True)
+class _Relation:
+    schema: str
+    name: str
+    kind: str  # "table" or "view"
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    data_type: str
+    is_nullable: bool
+    comment: str | None
+
+
+Progress = Callable[[str], None]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _qualified(catalog: str, schema: str, name: str) -> str:
+    return f"{_ident(catalog)}.{_ident(schema)}.{_ident(name)}"
+
+
+# --------------------------------------------------------------------------- file names
+
+
+def published_link(published_dir: Path, name: str) -> Path:
+    """The analysts' path: ``<published_dir>/<name>.duckdb``."""
+    return published_dir / f"{name}.duckdb"
+
+
+def _version_pattern(name: str, prefix: str = "", suffix: str = "") -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(prefix + name)}-(\d{{8}}T\d{{6}}Z)-([0-9a-f]{{8}}){re.escape(suffix)}$")
+
+
+def published_versions(published_dir: Path, name: str) -> list[Path]:
+    """Folders of the completed copies, ``<name>-<UTC time>-<id>/``, oldest first."""
+    pattern = _version_pattern(name)
+    versions = [path for path in published_dir.iterdir()
+                if pattern.match(path.name) and (path / f"{name}.duckdb").is_file()]
+    # The folder name's time has whole seconds; the file's modification time orders copies within one.
+    return sorted(versions, key=lambda path: (pattern.match(path.name).group(1),
+                                              (path / f"{name}.duckdb").stat().st_mtime_ns))
+
+
+def current_version(published_dir: Path, name: str) -> Path | None:
+    """The folder of the copy the analysts' path points to, or None when there is none yet."""
+    link = published_link(published_dir, name)
+    if not link.is_symlink():
+        return None
+    target = published_dir / os.readlink(link)
+    return target.parent if target.is_file() else None
+
+
+def _leftovers(published_dir: Path, name: str) -> list[Path]:
+    """Partial copies and temporary links of interrupted publishes."""
+    partial = _version_pattern(name, prefix=".", suffix=".partial")
+    link = re.compile(rf"^\.{re.escape(name)}\.duckdb\.[0-9a-f]{{8}}\.link$")
+    return [path for path in published_dir.iterdir() if partial.match(path.name) or link.match(path.name)]
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def _publish_lock(published_dir: Path, name: str) -> Iterator[None]:
+    lock_path = published_dir / f".{name}.publish.lock"
+    with open(lock_path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"another `civcas publish` into {published_dir} is running (it holds "
+                               f"{lock_path.name}); wait for it to finish and publish again") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------------- dbt run results
+
+
+def read_run_results(path: Path) -> dict:
+    """dbt's run_results.json, refused when any node did not pass."""
+    try:
+        results = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise PublishError(f"{path} does not exist: run `dbt build` first, or leave out --run-results") from None
+    except json.JSONDecodeError as exc:
+        raise PublishError(f"{path} is not valid JSON ({exc}); run `dbt build` again") from None
+    failed = [(result.get("status"), result.get("unique_id")) for result in results.get("results", [])
+              if result.get("status") not in PUBLISHABLE_STATUSES]
+    if failed:
+        shown = ", ".join(f"{status}: {unique_id}" for status, unique_id in failed[:5])
+        more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+        raise PublishError(f"the dbt run recorded in {path} did not pass ({len(failed)} node(s): {shown}{more}); "
+                           "fix the build and run it again before publishing")
+    return results
+
+
+# --------------------------------------------------------------------------- reading the build
+
+
+def _relations(connection: duckdb.DuckDBPyConnection, catalog: str, schemas: Sequence[str]) -> list[_Relation]:
+    rows = connection.execute(
+        """
+        select schema_name, table_name, 'table', comment from duckdb_tables()
+        where database_name = $catalog and list_contains($schemas, schema_name) and not temporary
+        union all
+        select schema_name, view_name, 'view', comment from duckdb_views()
+        where database_name = $catalog and list_contains($schemas, schema_name) and not internal and not temporary
+        order by 1, 2
+        """,
+        {"catalog": catalog, "schemas": list(schemas)},
+    ).fetchall()
+    return [_Relation(schema, name, kind, comment or None) for schema, name, kind, comment in rows]
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, catalog: str) -> dict[tuple[str, str], list[_Column]]:
+    """Every column of every table and view of ``catalog``, in order, by (schema, relation)."""
+    rows = connection.execute(
+        """
+        select schema_name, table_name, column_name, data_type, is_nullable, comment from duckdb_columns()
+        where database_name = ?
+        order by schema_name, table_name, column_index
+        """,
+        [catalog],
+    ).fetchall()
+    columns: dict[tuple[str, str], list[_Column]] = {}
+    for schema, name, column, data_type, nullable, comment in rows:
+        columns.setdefault((schema, name), []).append(_Column(column, data_type, nullable, comment or None))
+    return columns
+
+
+def _schemas(connection: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
+    rows = connection.execute(
+        "select schema_name from duckdb_schemas() where database_name = ?", [catalog]
+    ).fetchall()
+    return {schema for (schema,) in rows}
+
+
+def _count(connection: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: str) -> int:
+    return connection.execute(f"select count(*) from {_qualified(catalog, schema, name)}").fetchone()[0]
+
+
+# --------------------------------------------------------------------------- protected values
+
+
+def _is_text_type(data_type: str) -> bool:
+    return not _NON_TEXT_TYPE.match(data_type)
+
+
+def find_protected_values(connection: duckdb.DuckDBPyConnection, catalog: str,
+                          restricted_schema: str = RESTRICTED_SCHEMA,
+                          schemas: Sequence[str] | None = None) -> tuple[list[ProtectedValueFound], int]:
+    """Every text cell outside ``restricted_schema`` of ``catalog`` (in ``schemas`` only,
+    when given) that contains a value of ``<restricted_schema>.restricted_protected_values``,
+    after Unicode NFC normalisation and lower-casing on both sides: as a substring when the value has at
+    least MIN_PROTECTED_LENGTH characters (the rule of civcas.protection, which scans
+    release files), so a name inside a longer text or a JSON record counts; a shorter
+    value only as a whole cell, since as a substring it would match ordinary words.
+    Lists, maps and structs are searched in their text form. Returns the findings
+    (which never include the value itself) and how many distinct values were searched for."""
+    values_table = _qualified(catalog, restricted_schema, PROTECTED_VALUES_TABLE)
+    exists = connection.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+        [catalog, restricted_schema, PROTECTED_VALUES_TABLE],
+    ).fetchone()[0]
+    if not exists:
+        raise PublishError(f"{restricted_schema}.{PROTECTED_VALUES_TABLE} is missing, so protected sources "
+                           "cannot be checked; build the restricted models (dbt build) and publish again")
+    rows = connection.execute(
+        f"""
+        select distinct
+            lower(nfc_normalize(trim(protected_value))),
+            cast(source_id as varchar),
+            cast(value_kind as varchar),
+        from {values_table}
+        where protected_value is not null and trim(protected_value) <> ''
+        """
+    ).fetchall()
+    needles = {needle for needle, _, _ in rows}
+    found: list[ProtectedValueFound] = []
+    if not needles:
+        return found, 0
+    long_needles = sorted(needle for needle in needles if len(needle) >= MIN_PROTECTED_LENGTH)
+    short_needles = sorted(needles - set(long_needles))
+    # One pass per table: RE2 matches an alternation of literals in a single scan of each
+    # cell, so the cost hardly grows with the number of protected values.
+    patterns = ["|".join(_RE2_SPECIAL.sub(r"\\\g<0>", needle) for needle in long_needles[i:i + 500])
+                for i in range(0, len(long_needles), 500)]
+    conditions = [f"regexp_matches(cell, {_literal(pattern)})" for pattern in patterns]
+    if short_needles:
+        conditions.append("list_contains($short_needles, cell)")
+    columns = _columns(connection, catalog)
+    tables = connection.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? and schema_name <> ? "
+        "and (? or list_contains(?, schema_name)) order by 1, 2",
+        [catalog, restricted_schema, schemas is None, list(schemas or [])],
+    ).fetchall()
+    for schema, name in tables:
+        text_columns = [column.name for column in columns[(schema, name)] if _is_text_type(column.data_type)]
+        if not text_columns:
+            continue
+        cells = " union all ".join(
+            f"select {_literal(column)} as column_name, "
+            f"lower(nfc_normalize(cast({_ident(column)} as varchar))) as cell "
+            f"from {_qualified(catalog, schema, name)} where {_ident(column)} is not null"
+            for column in text_columns
+        )
+        matches = connection.execute(
+            f"select column_name, cell from ({cells}) where {' or '.join(conditions)}",
+            {"short_needles": short_needles} if short_needles else None,
+        ).fetchall()
+        # Only matching cells reach Python (none in a sound database); name each value found.
+        counts: dict[tuple[str, str | None, str | None], int] = {}
+        for column, cell in matches:
+            for needle, source_id, value_kind in rows:
+                is_long = len(needle) >= MIN_PROTECTED_LENGTH
+                if (is_long and needle in cell) or (not is_long and needle == cell):
+                    key = (column, source_id, value_kind)
+                    counts[key] = counts.get(key, 0) + 1
+        found += [ProtectedValueFound(schema, name, column, source_id, value_kind, n)
+                  for (column, source_id, value_kind), n in sorted(counts.items(), key=str)]
+    return found, len(needles)
+
+
+def check_protected_values(database: Path) -> tuple[list[ProtectedValueFound], int]:
+    """Open ``database`` read-only and run find_protected_values on it."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        catalog = connection.execute("select current_database()").fetchone()[0]
+        return find_protected_values(connection, catalog)
+
+
+# --------------------------------------------------------------------------- copying
+
+
+def _copy_relation(connection: duckdb.DuckDBPyConnection, source: str, target: str, relation: _Relation,
+                   columns: list[_Column]) -> None:
+    destination = _qualified(target, relation.schema, relation.name)
+    origin = _qualified(source, relation.schema, relation.name)
+    connection.execute(f"create table {destination} as select * from {origin}")
+    for column in columns:
+        # NOT NULL tells GUI clients (and analysts) what dbt's contracts guarantee; views have none.
+        if relation.kind == "table" and not column.is_nullable:
+            connection.execute(f"alter table {destination} alter column {_ident(column.name)} set not null")
+        if column.comment:
+            connection.execute(f"comment on column {destination}.{_ident(column.name)} is {_literal(column.comment)}")
+    if relation.comment:
+        connection.execute(f"comment on table {destination} is {_literal(relation.comment)}")
+
+
+def _verify(connection: duckdb.DuckDBPyConnection, source: str, target: str, relations: list[_Relation],
+            schemas: Sequence[str]) -> list[PublishedTable]:
+    """Every relation copied with the same columns, types and row count; nothing else."""
+    problems: list[str] = []
+    published: list[PublishedTable] = []
+    views = connection.execute(
+        "select schema_name || '.' || view_name from duckdb_views() where database_name = ? and not internal",
+        [target],
+    ).fetchall()
+    problems += [f"{view} is a view; the published database must hold tables only" for (view,) in views]
+    extra = _schemas(connection, target) - set(schemas) - {"information_schema", "pg_catalog"}
+    problems += [f"schema {schema} must not be published" for schema in sorted(extra)]
+    source_columns = _columns(connection, source)
+    target_columns = _columns(connection, target)
+    for relation in relations:
+        label = f"{relation.schema}.{relation.name}"
+        key = (relation.schema, relation.name)
+        expected = [(c.name, c.data_type) for c in source_columns.get(key, [])]
+        actual = [(c.name, c.data_type) for c in target_columns.get(key, [])]
+        if expected != actual:
+            problems.append(f"{label}: columns differ from the build ({actual} instead of {expected})")
+            continue
+        rows_in_build = _count(connection, source, relation.schema, relation.name)
+        rows_published = _count(connection, target, relation.schema, relation.name)
+        if rows_in_build != rows_published:
+            problems.append(f"{label}: {rows_published} rows published, {rows_in_build} in the build")
+        published.append(PublishedTable(relation.schema, relation.name, rows_published, relation.kind))
+    if problems:
+        raise PublishError("the copy does not match the build:\n  " + "\n  ".join(problems))
+    return published
+
+
+def _write_publication_tables(connection: duckdb.DuckDBPyConnection, target: str, *, publication_id: str,
+                              copy_name: str, published_at: datetime, build_file: Path,
+                              run_results: dict | None, tables: list[PublishedTable]) -> None:
+    """main._publication (one row) and main._publication_tables (one row per table)."""
+    metadata = (run_results or {}).get("metadata", {})
+    has_datasets = any(t.schema == "main" and t.name == "dim_datasets" for t in tables)
+    is_synthetic = (connection.execute(
+        f"select bool_or(is_synthetic) from {_qualified(target, 'main', 'dim_datasets')}").fetchone()[0]
+        if has_datasets else None)
+    build_modified_at = datetime.fromtimestamp(build_file.stat().st_mtime, tz=timezone.utc)
+    publication = _qualified(target, "main", "_publication")
+    connection.execute(
+        f"""
+        create table {publication} (
+            publication_id varchar not null,
+            published_at timestamp with time zone not null,
+            published_file varchar not null,
+            build_file varchar not null,
+            build_file_modified_at timestamp with time zone not null,
+            dbt_invocation_id varchar,
+            dbt_generated_at varchar,
+            is_synthetic boolean,
+            table_count integer not null,
+            row_count bigint not null,
+            published_by varchar not null
+        )
+        """
+    )
+    connection.execute(
+        f"insert into {publication} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [publication_id, published_at, copy_name, str(build_file.resolve()),
+         build_modified_at, metadata.get("invocation_id"), metadata.get("generated_at"), is_synthetic,
+         len(tables), sum(t.rows for t in tables), f"civcas {__version__}"],
+    )
+    connection.execute(
+        f"comment on table {publication} is "
+        + _literal("This publication: when it was made (UTC), from which build file and dbt run, whether "
+                   "its data is synthetic, and how many tables and rows it holds. Grain: one row.")
+    )
+    per_table = _qualified(target, "main", "_publication_tables")
+    connection.execute(
+        f"""
+        create table {per_table} (
+            schema_name varchar not null,
+            table_name varchar not null,
+            row_count bigint not null,
+            built_as varchar not null
+        )
+        """
+    )
+    connection.executemany(f"insert into {per_table} values (?, ?, ?, ?)",
+                           [[t.schema, t.name, t.rows, t.built_as] for t in tables])
+    connection.execute(
+        f"comment on table {per_table} is "
+        + _literal("Every table of this publication with its row count, checked equal to the build, and "
+                   "what it was in the build (table, or a view materialised here). Grain: one row per table.")
+    )
+
+
+def _build_copy(build_file: Path, partial: Path, *, publication_id: str, copy_name: str,
+                published_at: datetime, schemas: Sequence[str], run_results: dict | None,
+                progress: Progress) -> tuple[list[PublishedTable], int]:
+    """Copy, verify and check into ``partial``; close it. Raises PublishError."""
+    # Views in the build name their catalog, which is the build file's stem: attach it under that name.
+    source = build_file.stem
+    target = "publication" if source != "publication" else "publication_copy"
+    config = {
+        "memory_limit": os.environ.get("CIVCAS_DUCKDB_MEMORY_LIMIT", "4GB"),
+        "threads": int(os.environ.get("CIVCAS_DUCKDB_THREADS", "2")),
+    }
+    with duckdb.connect(":memory:", config=config) as connection:
+        try:
+            connection.execute(f"attach {_literal(str(build_file))} as {_ident(source)} (read_only)")
+        except duckdb.Error as exc:
+            raise PublishError(f"cannot open the build file {build_file} read-only: {exc}. If `dbt build` is "
+                               "still writing it, wait for it to finish") from None
+        relations = _relations(connection, source, schemas)
+        # dbt creates a schema before its models, so a failed build can leave it empty.
+        missing = [schema for schema in schemas if not any(r.schema == schema for r in relations)]
+        if missing:
+            raise PublishError(f"the build file {build_file} has no table or view in schema "
+                               f"{', '.join(missing)}; build every model first (dbt build), then publish. "
+                               "The published database was left as it was")
+        connection.execute(f"attach {_literal(str(partial))} as {_ident(target)}")
+        # One transaction for the copy; on any error the connection closes without committing
+        # and the caller deletes the partial file.
+        connection.execute("begin transaction")
+        for schema in schemas:
+            connection.execute(f"create schema if not exists {_ident(target)}.{_ident(schema)}")
+        source_columns = _columns(connection, source)
+        for relation in relations:
+            columns = source_columns[(relation.schema, relation.name)]
+            try:
+                _copy_relation(connection, source, target, relation, columns)
+            except duckdb.Error as exc:
+                raise PublishError(f"cannot copy {relation.schema}.{relation.name}: {exc}. A view binds to "
+                                   f"the catalog `{source}`: publish from the file dbt built it in, "
+                                   "under its original name") from None
+        connection.execute("commit")
+        views = sum(relation.kind == "view" for relation in relations)
+        progress(f"publish: copied {len(relations)} relations ({views} views materialised) "
+                 f"of {', '.join(schemas)}")
+        tables = _verify(connection, source, target, relations, schemas)
+        _write_publication_tables(connection, target, publication_id=publication_id, copy_name=copy_name,
+                                  published_at=published_at, build_file=build_file,
+                                  run_results=run_results, tables=tables)
+        found, searched = find_protected_values(connection, target)
+        if found:
+            shown = "\n  ".join(str(finding) for finding in found[:20])
+            raise PublishError(f"protected source values appear outside the {RESTRICTED_SCHEMA} schema "
+                               f"({len(found)} column(s)):\n  {shown}\nFix the models that expose them; "
+                               "nothing was published")
+        progress(f"publish: verified row counts of {len(tables)} tables; no protected value "
+                 f"({searched} searched) outside {RESTRICTED_SCHEMA}")
+        connection.execute(f"checkpoint {_ident(target)}")
+        connection.execute(f"detach {_ident(target)}")
+    return tables, searched
+
+
+# --------------------------------------------------------------------------- switching and cleaning up
+
+
+def _switch(link: Path, copy: Path, token: str) -> None:
+    """Point ``link`` at ``copy`` in one atomic rename."""
+    temporary = link.with_name(f".{link.name}.{token}.link")
+    _remove(temporary)
+    # A relative target keeps the folder movable (a mounted volume, a copied folder).
+    os.symlink(os.path.relpath(copy, link.parent), temporary)
+    os.replace(temporary, link)
+    _fsync_dir(link.parent)
+
+
+def clean_up(published_dir: Path, name: str, keep: int, previous: Path | None = None) -> list[Path]:
+    """Keep ``keep`` copies: the current one, then ``previous`` (the copy it replaced: the
+    last good one, even after a roll-back), then the newest others; delete the rest.
+    Returns the folders deleted."""
+    current = current_version(published_dir, name)
+    versions = published_versions(published_dir, name)
+    preferred = [version for version in (current, previous) if version is not None and version in versions]
+    ranked = list(dict.fromkeys(preferred + versions[::-1]))
+    # The current copy is kept whatever `keep` says.
+    kept = set(ranked[:max(keep, 1)]) | ({current} if current else set())
+    removed = [version for version in versions if version not in kept]
+    for version in removed:
+        _remove(version)
+    return removed
+
+
+# --------------------------------------------------------------------------- publish
+
+
+def publish(build_file: Path, published_dir: Path, *, name: str | None = None, keep: int = DEFAULT_KEEP,
+            run_results: Path | None = None, schemas: Sequence[str] = PUBLISHED_SCHEMAS,
+            progress: Progress = lambda message: None) -> Publication:
+    """Publish ``build_file`` as ``<published_dir>/<name>.duckdb`` (name: the build
+    file's stem). Raises PublishError, leaving the published path as it was."""
+    started = time.monotonic()
+    name = name or build_file.stem
+    if not _NAME.match(name):
+        raise PublishError(f"publication name {name!r} must be letters, digits, '_' or '-'")
+    if keep < 1:
+        raise PublishError(f"--keep must be at least 1 (the current copy), not {keep}")
+    if not build_file.is_file():
+        raise PublishError(f"the build file {build_file} does not exist; run `make build` (dbt build) first")
+    results = read_run_results(run_results) if run_results else None
+    published_dir.mkdir(parents=True, exist_ok=True)
+    link = published_link(published_dir, name)
+    if link.exists() and not link.is_symlink():
+        raise PublishError(f"{link} is a regular file, not the link `civcas publish` maintains; move it "
+                           "elsewhere (it may be an older copy someone made by hand) and publish again")
+    with _publish_lock(published_dir, name):
+        for leftover in _leftovers(published_dir, name):
+            progress(f"publish: removing {leftover.name}, left by an interrupted publish")
+            _remove(leftover)
+        published_at = datetime.now(timezone.utc)
+        token = secrets.token_hex(4)
+        publication_id = f"{published_at.strftime(_TIMESTAMP_FORMAT)}-{token}"
+        # Each copy has its own folder, so that its file is always <name>.duckdb: DuckDB names the
+        # catalog after the file it opens (following the link), and analysts' queries may name it.
+        version = published_dir / f"{name}-{publication_id}"
+        partial = published_dir / f".{version.name}.partial"
+        database = partial / f"{name}.duckdb"
+        try:
+            partial.mkdir()
+            tables, searched = _build_copy(build_file, database, publication_id=publication_id,
+                                           copy_name=f"{version.name}/{database.name}", published_at=published_at,
+                                           schemas=schemas, run_results=results, progress=progress)
+            if database.with_name(database.name + ".wal").exists():
+                raise PublishError(f"{database.name}.wal remained after the checkpoint; the copy is not complete")
+            with open(database, "rb") as handle:
+                os.fsync(handle.fileno())
+            # Read-only on disk: an analyst who forgets read-only mode cannot change the copy.
+            database.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            os.rename(partial, version)
+        except BaseException:
+            _remove(partial)
+            raise
+        previous = current_version(published_dir, name)
+        copy = version / database.name
+        _switch(link, copy, token)
+        removed = clean_up(published_dir, name, keep, previous)
+    return Publication(publication_id=publication_id, published_at=published_at, link=link, path=copy,
+                       previous=previous / copy.name if previous else None, tables=tuple(tables),
+                       protected_values_checked=searched, removed=tuple(removed),
+                       elapsed=time.monotonic() - started)

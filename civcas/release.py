@@ -1,0 +1,1064 @@
+"""Publish a release of the warehouse: CSV and Parquet files, a data dictionary, charts and docs
+(``civcas release``).
+
+The publication team hands journalists and the public a folder, not a database. A release
+is built from a warehouse that ``dbt build`` has finished and from that build's
+``target/manifest.json`` and ``run_results.json``. The warehouse is never changed and is
+locked only while it is copied: the release reads a snapshot (a copy taken under a
+read-only connection), so a ``dbt build`` started meanwhile is not blocked for long and
+cannot change what the release reads. A failed build (any node in error) is not released.
+The release holds:
+
+- ``csv/<file>.csv`` for every export the dbt project declares: an exposure with
+  ``meta: {release_file: <file>}`` that depends on one model (``models/exports/``).
+  UTF-8, LF line endings, a header even when the export is empty, values formatted
+  deterministically (``format_value``), rows in the model's own order. That order is
+  read from the model's final top-level ``order by`` and checked to be total (no two
+  different rows tie), so the same warehouse always gives byte-identical files;
+- ``parquet/<file>.parquet``: the same rows and columns with the contract's types;
+- ``data_dictionary.csv`` and ``data_dictionary.md``: every column of every released
+  file with its contract data type and description, and each file's description and
+  grain, all from the dbt YAML (via the manifest);
+- ``charts/``: PNG and SVG charts (``civcas.charts``);
+- ``docs/index.html``: the static dbt docs site (what ``dbt docs generate --static``
+  writes) for the build's own manifest, with a catalog that dbt reads from a copy of the
+  warehouse (dbt-duckdb opens its database read-write, which would lock the warehouse
+  and conflict with this process's read-only connection);
+- ``data_docs/``: Great Expectations Data Docs from the release gate
+  (``civcas.gates.validate_release_files``); a failed gate stops the release;
+- ``README.txt``, ``manifest.json`` (every file's size, rows and SHA-256, the build,
+  the datasets and whether they are synthetic, the command line) and ``SHA256SUMS``
+  (``sha256sum -c`` format; ``civcas release --verify`` re-checks it).
+
+Before anything is published, every file and file name of the release is scanned for
+every protected source value (``civcas.protection``); one hit stops the release.
+
+The folder is written atomically: everything is built in a hidden sibling folder that is
+renamed into place at the end, so a failed release leaves nothing behind and the previous
+release untouched. An existing folder is replaced only when it is a previous release and
+``--force`` is given; a folder inside the git checkout must be git-ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import decimal
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from civcas import __version__
+
+Progress = Callable[[str], None]
+
+RELEASE_FORMAT = "civcas-release"
+RELEASE_FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+CHECKSUMS_NAME = "SHA256SUMS"
+SYNTHETIC_WARNING = "SYNTHETIC DEMO DATA \u2014 not real casualty figures"
+EXPORT_FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+# The results of a dbt node that mean the build did not succeed.
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+# Rows per Parquet row group: fixed, so that the bytes do not depend on a library default.
+PARQUET_ROW_GROUP_SIZE = 1_000_000
+DOCS_TIMEOUT_SECONDS = 900
+
+# The counting rules, as README.md states them ("Counting rules"); tests check they still match.
+COUNTING_RULES = (
+    "Casualties are ranges. A total is the sum of the minimums and the sum of the maximums, never "
+    "a midpoint. Unknown is null, never zero, and adds nothing to a sum.",
+    "Only incidents where civilian harm was reported count as alleged.",
+    "Likely means Fair plus Confirmed; Confirmed counts only for the belligerent that itself "
+    "accepted the harm. Russia has never accepted any, so for Russia likely means Fair only.",
+    "An incident blamed on several belligerents counts for each of them in per-belligerent "
+    "figures; do not add per-belligerent totals together.",
+    "Ungraded incidents stay visible and are never counted as Weak.",
+)
+
+
+class ReleaseError(Exception):
+    """A data problem: the release cannot be published (exit 1)."""
+
+
+class ReleaseUsageError(Exception):
+    """A usage problem: wrong paths or options (exit 2)."""
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column of an export as its contract declares it."""
+
+    name: str
+    data_type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """One release file: the exposure that declares it and the model that builds it."""
+
+    file: str
+    exposure: str
+    model: str
+    unique_id: str
+    database: str
+    schema: str
+    relation: str
+    description: str
+    grain: str
+    columns: tuple[ExportColumn, ...]
+    order_by: tuple[str, ...]
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{_quote(self.schema)}.{_quote(self.relation)}"
+
+
+@dataclass(frozen=True)
+class ReleasedFile:
+    """One file of a release, as listed in its manifest."""
+
+    path: str
+    bytes: int
+    sha256: str
+    rows: int | None = None
+
+
+@dataclass
+class ReleaseResult:
+    """What a release wrote."""
+
+    out: Path
+    files: list[ReleasedFile]
+    exports: dict[str, int]
+    is_synthetic: bool
+    elapsed: float
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _say(progress: Progress | None) -> Progress:
+    return progress or (lambda _message: None)
+
+
+# --------------------------------------------------------------------------- dbt artifacts
+
+
+def load_json(path: Path, what: str) -> dict:
+    if not path.is_file():
+        raise ReleaseUsageError(f"{path}: {what} not found; run `dbt build` (make build) first, "
+                                "or pass --dbt-target with the target folder of the build")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ReleaseError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _meta(resource: Mapping) -> dict:
+    """A resource's meta: dbt 1.10+ keeps it under config.meta, older manifests at the top."""
+    merged = dict(resource.get("meta") or {})
+    merged.update((resource.get("config") or {}).get("meta") or {})
+    return merged
+
+
+_GRAIN_SENTENCE = re.compile(r"\bone row per\b[^.]*", re.IGNORECASE)
+
+
+def grain_of(node: Mapping) -> str | None:
+    """The model's grain: meta.grain, else the "One row per ..." sentence of its description."""
+    grain = _meta(node).get("grain")
+    if isinstance(grain, str) and grain.strip():
+        return " ".join(grain.split())
+    match = _GRAIN_SENTENCE.search(node.get("description") or "")
+    if match is None:
+        return None
+    sentence = " ".join(match.group(0).split())
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def find_exports(manifest: Mapping) -> list[ExportSpec]:
+    """Every release file declared by an exposure with meta.release_file, sorted by file name."""
+    specs: dict[str, ExportSpec] = {}
+    for exposure in manifest.get("exposures", {}).values():
+        file = _meta(exposure).get("release_file")
+        if file is None:
+            continue
+        name = exposure.get("name", exposure.get("unique_id"))
+        if not isinstance(file, str) or not EXPORT_FILE_NAME.match(file):
+            raise ReleaseError(f"exposure {name}: meta.release_file {file!r} is not a file name "
+                               "(lowercase letters, digits and underscores)")
+        if file in specs:
+            raise ReleaseError(f"exposures {specs[file].exposure} and {name} both declare release file {file}")
+        models = [n for n in exposure.get("depends_on", {}).get("nodes", []) if n.startswith("model.")]
+        if len(models) != 1:
+            raise ReleaseError(f"exposure {name}: a release file must depend on exactly one model "
+                               f"(it depends on {len(models)}: {', '.join(models) or 'none'})")
+        node = manifest["nodes"].get(models[0])
+        if node is None:
+            raise ReleaseError(f"exposure {name}: its model {models[0]} is not in the manifest")
+        specs[file] = _export_spec(file, name, node)
+    if not specs:
+        raise ReleaseError("the dbt manifest declares no release file: no exposure has meta.release_file "
+                           "(models/exports/); build the project with its exports first")
+    return [specs[file] for file in sorted(specs)]
+
+
+def _export_spec(file: str, exposure: str, node: Mapping) -> ExportSpec:
+    model = node["name"]
+    columns = tuple(
+        ExportColumn(c["name"], (c.get("data_type") or "").strip(), " ".join((c.get("description") or "").split()))
+        for c in node.get("columns", {}).values()
+    )
+    if not columns:
+        raise ReleaseError(f"model {model} (release file {file}) documents no columns; "
+                           "an export needs a contract with every column and its data_type")
+    untyped = [c.name for c in columns if not c.data_type]
+    undescribed = [c.name for c in columns if not c.description]
+    if untyped or undescribed:
+        raise ReleaseError(
+            f"model {model} (release file {file}): every released column needs a data_type and a "
+            f"description in its YAML; missing data_type: {', '.join(untyped) or 'none'}; "
+            f"missing description: {', '.join(undescribed) or 'none'}"
+        )
+    grain = grain_of(node)
+    if grain is None:
+        raise ReleaseError(f"model {model} (release file {file}): its description states no grain "
+                           "(a sentence \"One row per ...\", or meta.grain)")
+    sql = node.get("compiled_code") or node.get("raw_code") or ""
+    order_by = final_order_by(sql)
+    if order_by is None:
+        raise ReleaseError(f"model {model} (release file {file}) has no final top-level `order by`; "
+                           "a release file needs a fixed row order (end the model with "
+                           "`select * from final order by <key columns>`)")
+    return ExportSpec(
+        file=file,
+        exposure=exposure,
+        model=model,
+        unique_id=node["unique_id"],
+        database=node.get("database") or "",
+        schema=node["schema"],
+        relation=node.get("alias") or model,
+        description=" ".join((node.get("description") or "").split()),
+        grain=grain,
+        columns=columns,
+        order_by=tuple(order_by),
+    )
+
+
+# --------------------------------------------------------------------------- row order
+
+
+def _sql_views(sql: str) -> tuple[str, str]:
+    """Two views of `sql`, each as long as it: comments blanked; and only top-level code kept
+    (comments, quoted text and everything inside parentheses blanked)."""
+    plain = list(sql)
+    top = list(sql)
+    depth = 0
+    i = 0
+    n = len(sql)
+    while i < n:
+        ch = sql[i]
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end == -1 else end
+            for j in range(i, end):
+                plain[j] = top[j] = " "
+            i = end
+            continue
+        if sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end == -1 else end + 2
+            for j in range(i, end):
+                plain[j] = top[j] = " "
+            i = end
+            continue
+        if ch in "'\"":
+            end = i + 1
+            while end < n:
+                if sql[end] == ch:
+                    if end + 1 < n and sql[end + 1] == ch:  # doubled quote inside
+                        end += 2
+                        continue
+                    break
+                end += 1
+            for j in range(i, min(end + 1, n)):
+                top[j] = " "
+            i = end + 1
+            continue
+        if ch == "(":
+            depth += 1
+            top[i] = " "
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+            top[i] = " "
+        elif depth > 0:
+            top[i] = " "
+        i += 1
+    return "".join(plain), "".join(top)
+
+
+_DIRECTION = re.compile(r"\s+(asc|desc)\b.*$|\s+nulls\s+(first|last)\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def final_order_by(sql: str) -> list[str] | None:
+    """The keys of the statement's final top-level `order by`, as written (directions kept),
+    or None when the statement ends without one."""
+    plain, top = _sql_views(sql)
+    matches = list(re.finditer(r"\border\s+by\b", top, re.IGNORECASE))
+    if not matches:
+        return None
+    start = matches[-1].end()
+    if re.search(r"\bselect\b", top[start:], re.IGNORECASE):
+        return None  # the last `order by` belongs to an earlier statement part
+    stop = re.search(r"\b(limit|offset)\b|;", top[start:], re.IGNORECASE)
+    end = start + stop.start() if stop else len(sql)
+    keys, begin = [], start
+    for i in range(start, end):
+        if top[i] == ",":
+            keys.append(plain[begin:i].strip())
+            begin = i + 1
+    keys.append(plain[begin:end].strip())
+    keys = [k for k in keys if k]
+    return keys or None
+
+
+def order_key_expression(key: str, columns: Sequence[str]) -> str:
+    """An order-by key as an expression (direction dropped, a position made a column)."""
+    expression = _DIRECTION.sub("", key).strip()
+    if expression.isdigit():
+        position = int(expression)
+        if not 1 <= position <= len(columns):
+            raise ReleaseError(f"order by position {position} is outside the {len(columns)} columns")
+        return _quote(columns[position - 1])
+    return expression
+
+
+def check_order_is_total(connection: duckdb.DuckDBPyConnection, spec: ExportSpec, columns: Sequence[str]) -> None:
+    """Fail when two different rows of the export tie on its order-by keys: their order, and
+    so the file's bytes, would then depend on how the database happened to run."""
+    if [k.strip().lower() for k in spec.order_by] == ["all"]:
+        return
+    expressions = [order_key_expression(k, columns) for k in spec.order_by]
+    keys = ", ".join(expressions)
+    sql = (f"select count(*) from (select {keys} from (select distinct * from {spec.qualified_name}) "
+           "as released group by all having count(*) > 1)")
+    try:
+        ties = connection.execute(sql).fetchone()[0]
+    except duckdb.Error as exc:
+        raise ReleaseError(f"model {spec.model}: cannot check its order by ({', '.join(spec.order_by)}) "
+                           f"against {spec.schema}.{spec.relation}: {exc}") from None
+    if ties:
+        raise ReleaseError(
+            f"model {spec.model}: its order by ({', '.join(spec.order_by)}) leaves {ties} group(s) of "
+            f"different rows tied, so release file {spec.file} would not be reproducible; add key "
+            "columns to the order by until it identifies each row"
+        )
+
+
+# --------------------------------------------------------------------------- values and files
+
+
+def format_value(value: object) -> str:
+    """One value as CSV text: null empty, booleans true/false, integers as digits, decimals with
+    their fixed scale, floats in the shortest positional form that reads back the same, dates
+    and times ISO 8601, lists and structs as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise ReleaseError(f"a decimal value is {value}; a release holds finite numbers only")
+        return format(value, "f")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ReleaseError(f"a floating-point value is {value}; a release holds finite numbers only")
+        text = format(decimal.Decimal(repr(value)), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(_jsonable(value), ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return format_value(value)
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> int:
+    """Write a header and the rows as UTF-8 CSV with LF endings; return the number of rows."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([format_value(v) for v in row])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    return len(rows)
+
+
+def write_parquet(path: Path, table: pa.Table) -> None:
+    """Write the table with fixed settings, so the same table gives the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(
+        table.replace_schema_metadata(None),
+        path,
+        compression="zstd",
+        compression_level=3,
+        use_dictionary=True,
+        write_statistics=True,
+        row_group_size=PARQUET_ROW_GROUP_SIZE,
+        version="2.6",
+        data_page_version="1.0",
+    )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_export(connection: duckdb.DuckDBPyConnection, spec: ExportSpec) -> pa.Table:
+    """The export's rows in the model's order, after checking that its columns match the contract
+    and that the order is total."""
+    found = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [spec.schema, spec.relation],
+    ).fetchone()[0]
+    if not found:
+        raise ReleaseError(f"release file {spec.file}: {spec.schema}.{spec.relation} (model {spec.model}) "
+                           "is not in the warehouse; run `dbt build` so the exports are built")
+    actual = [row[0] for row in connection.execute(f"describe {spec.qualified_name}").fetchall()]
+    declared = [c.name for c in spec.columns]
+    if actual != declared:
+        raise ReleaseError(
+            f"release file {spec.file}: the columns of {spec.schema}.{spec.relation} ({', '.join(actual)}) "
+            f"are not the ones the manifest documents ({', '.join(declared)}); the warehouse and "
+            "--dbt-target come from different builds: rebuild and release again"
+        )
+    check_order_is_total(connection, spec, actual)
+    keys = ", ".join(spec.order_by)
+    return connection.execute(f"select * from {spec.qualified_name} order by {keys}").to_arrow_table()
+
+
+# --------------------------------------------------------------------------- data dictionary
+
+
+DICTIONARY_COLUMNS = ("file", "file_description", "file_grain", "column_position", "column_name",
+                      "data_type", "description")
+
+
+def data_dictionary_rows(specs: Sequence[ExportSpec]) -> list[tuple[object, ...]]:
+    return [
+        (f"csv/{spec.file}.csv", spec.description, spec.grain, position, column.name, column.data_type,
+         column.description)
+        for spec in specs
+        for position, column in enumerate(spec.columns, start=1)
+    ]
+
+
+def _md_cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def data_dictionary_markdown(specs: Sequence[ExportSpec], rows: Mapping[str, int], is_synthetic: bool) -> str:
+    lines = ["# Data dictionary", ""]
+    if is_synthetic:
+        lines += [f"**{SYNTHETIC_WARNING}.** Every file of this release was built from a synthetic dataset.", ""]
+    lines += [
+        "Every released file is in `csv/` (UTF-8, comma-separated, a header row, empty = unknown) and, "
+        "with the same rows and column types, in `parquet/`.",
+        "",
+    ]
+    for spec in specs:
+        lines += [
+            f"## {spec.file}",
+            "",
+            f"Files: `csv/{spec.file}.csv`, `parquet/{spec.file}.parquet` ({rows.get(spec.file, 0):,} rows). "
+            f"Model `{spec.model}`.",
+            "",
+            f"**Grain:** {spec.grain}",
+            "",
+            spec.description,
+            "",
+            "| # | column | type | description |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {i} | `{c.name}` | {_md_cell(c.data_type)} | {_md_cell(c.description)} |"
+            for i, c in enumerate(spec.columns, start=1)
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- dbt docs
+
+
+# Run in a subprocess with the build's manifest, so that dbt does not parse the project again:
+# the docs then describe exactly the build that made the warehouse (not the files on disk now,
+# which may have changed), and the catalog is read in about a second instead of a full parse.
+_CATALOG_SCRIPT = """
+import sys
+from dbt.cli.main import dbtRunner
+from dbt.contracts.graph.manifest import Manifest, WritableManifest
+
+manifest = Manifest.from_writable_manifest(WritableManifest.read_and_check_versions(sys.argv[1]))
+result = dbtRunner(manifest=manifest).invoke(["docs", "generate", "--no-compile", *sys.argv[2:]])
+if not result.success:
+    print(f"dbt docs generate failed: {result.exception}", file=sys.stderr)
+sys.exit(0 if result.success else 1)
+"""
+# dbt's own `docs generate --static` inlines the two artifacts into its page at these markers.
+_MANIFEST_MARKER = '"MANIFEST.JSON INLINE DATA"'
+_CATALOG_MARKER = '"CATALOG.JSON INLINE DATA"'
+
+
+def generate_docs(project_dir: Path, snapshot: Path, build_manifest: Path, build: Mapping,
+                  say: Progress) -> str:
+    """The static dbt docs page (what `dbt docs generate --static` writes) for the build: its own
+    manifest and a catalog that dbt reads from the snapshot of the warehouse (never the
+    warehouse: dbt-duckdb opens its database read-write). Returns the page's HTML."""
+    with tempfile.TemporaryDirectory(prefix="civcas-release-docs-") as workdir:
+        target = Path(workdir) / "target"
+        target.mkdir()
+        command = [
+            sys.executable, "-c", _CATALOG_SCRIPT, str(build_manifest),
+            "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
+            "--target-path", str(target), "--log-path", str(Path(workdir) / "logs"), "--quiet",
+        ]
+        if build.get("vars"):
+            command += ["--vars", json.dumps(build["vars"], sort_keys=True)]
+        environment = {**os.environ, "CIVCAS_DUCKDB_PATH": str(snapshot), "DO_NOT_TRACK": "1",
+                       "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        say("release: dbt docs generate (the build's manifest, a catalog read from the snapshot)")
+        try:
+            done = subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True,
+                                  timeout=DOCS_TIMEOUT_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            raise ReleaseError(f"dbt docs generate took longer than {DOCS_TIMEOUT_SECONDS} s") from None
+        template, catalog = target / "index.html", target / "catalog.json"
+        if done.returncode != 0 or not template.is_file() or not catalog.is_file():
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+            raise ReleaseError(f"dbt docs generate failed (exit {done.returncode}):\n{tail}")
+        page = template.read_text(encoding="utf-8")
+        if _MANIFEST_MARKER not in page or _CATALOG_MARKER not in page:
+            raise ReleaseError("dbt's docs page lacks the inline-data markers of `docs generate --static`; "
+                               "this dbt version is not supported by civcas release")
+        # Plain replace, as dbt does; the JSON texts are inserted exactly as written.
+        page = page.replace(_MANIFEST_MARKER, build_manifest.read_text(encoding="utf-8"))
+        return page.replace(_CATALOG_MARKER, catalog.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- output folder
+
+
+def is_release_folder(folder: Path) -> bool:
+    manifest = folder / MANIFEST_NAME
+    if not manifest.is_file():
+        return False
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("format") == RELEASE_FORMAT
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return False
+
+
+def _git_ignores(path: Path, project_dir: Path) -> bool | None:
+    """Whether git ignores `path` (inside the project's checkout); None when outside or git cannot tell."""
+    try:
+        relative = path.resolve().relative_to(project_dir.resolve())
+    except ValueError:
+        return None
+    try:
+        done = subprocess.run(["git", "-C", str(project_dir), "check-ignore", "-q", str(relative / MANIFEST_NAME)],
+                              capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {0: True, 1: False}.get(done.returncode)
+
+
+def check_release_folder(out: Path, project_dir: Path, force: bool) -> None:
+    """Refuse to write where a release must not go (see the module docstring)."""
+    if out.exists():
+        if not out.is_dir():
+            raise ReleaseUsageError(f"{out}: exists and is not a folder")
+        if any(out.iterdir()):
+            if not is_release_folder(out):
+                raise ReleaseUsageError(f"{out}: folder is not empty and is not a civcas release "
+                                        f"(no {MANIFEST_NAME} of format {RELEASE_FORMAT}); refusing to replace it")
+            if not force:
+                raise ReleaseUsageError(f"{out}: a release is already there; pass --force to replace it, "
+                                        "or choose another --out")
+    if _git_ignores(out, project_dir) is False:
+        raise ReleaseUsageError(f"{out}: inside the repository and not git-ignored; a release is a build "
+                                "output, write it under releases/ (git-ignored) or outside the checkout")
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    """Rename the finished staging folder to `out`, replacing a previous release."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.replaced-", dir=out.parent))
+    retired.rmdir()
+    out.rename(retired)
+    try:
+        staging.rename(out)
+    except BaseException:
+        retired.rename(out)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def default_release_name(datasets: Sequence[Mapping], build_generated_at: str) -> str:
+    """`civcas-<dataset id>-<build date>`, the dataset id without a repeated `civcas-`."""
+    ids = [re.sub(r"[^A-Za-z0-9._-]+", "-", str(d["dataset_id"])).strip("-") for d in datasets] or ["unknown"]
+    ids = [i[len("civcas-"):] if i.startswith("civcas-") else i for i in ids]
+    return f"civcas-{'+'.join(ids)}-{build_generated_at[:10]}"
+
+
+# --------------------------------------------------------------------------- build facts
+
+
+def build_facts(manifest: Mapping, run_results: Mapping, specs: Sequence[ExportSpec]) -> tuple[dict, list[str]]:
+    """The build the release comes from; fails when that build failed. Returns (facts, warnings)."""
+    statuses = {r["unique_id"]: r.get("status") for r in run_results.get("results", [])}
+    failed = sorted(uid for uid, status in statuses.items() if status in FAILED_STATUSES)
+    if failed:
+        shown = ", ".join(f"{uid} ({statuses[uid]})" for uid in failed[:5])
+        raise ReleaseError(f"the dbt build failed on {len(failed)} node(s): {shown}"
+                           f"{', ...' if len(failed) > 5 else ''}; fix them and build again before releasing")
+    warnings = []
+    for spec in specs:
+        status = statuses.get(spec.unique_id)
+        if status is None:
+            warnings.append(f"run_results.json does not record building {spec.model}; the build facts are "
+                            "those of its last dbt command")
+        elif status != "success":
+            raise ReleaseError(f"the dbt build did not build {spec.model} (status {status}); fix the build first")
+    metadata = run_results.get("metadata", {})
+    args = run_results.get("args", {})
+    facts = {
+        "generated_at": metadata.get("generated_at") or manifest.get("metadata", {}).get("generated_at"),
+        "invocation_id": metadata.get("invocation_id") or manifest.get("metadata", {}).get("invocation_id"),
+        "dbt_version": metadata.get("dbt_version") or manifest.get("metadata", {}).get("dbt_version"),
+        "dbt_command": args.get("which"),
+        "dbt_invocation_command": args.get("invocation_command"),
+        "vars": args.get("vars") or {},
+        "manifest_invocation_id": manifest.get("metadata", {}).get("invocation_id"),
+    }
+    if facts["manifest_invocation_id"] != facts["invocation_id"]:
+        warnings.append("manifest.json and run_results.json come from different dbt invocations")
+    return facts, warnings
+
+
+def read_datasets(connection: duckdb.DuckDBPyConnection) -> list[dict]:
+    try:
+        relation = connection.execute("select * from main.dim_datasets order by dataset_id")
+    except duckdb.Error as exc:
+        raise ReleaseError(f"main.dim_datasets cannot be read ({exc}); a release must say where its data "
+                           "came from") from None
+    names = [d[0] for d in relation.description]
+    rows = [dict(zip(names, row)) for row in relation.fetchall()]
+    if not rows:
+        raise ReleaseError("main.dim_datasets is empty; a release must say where its data came from")
+    return [{k: (v if v is None or isinstance(v, (bool, int, str)) else format_value(v)) for k, v in r.items()}
+            for r in rows]
+
+
+def _synthetic_flag(table: pa.Table) -> bool:
+    if "is_synthetic" not in table.column_names:
+        return False
+    return any(v is True for v in table.column("is_synthetic").to_pylist())
+
+
+# --------------------------------------------------------------------------- README.txt
+
+
+def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, int], datasets: Sequence[Mapping],
+                   build: Mapping, chart_names: Sequence[str], is_synthetic: bool) -> str:
+    lines: list[str] = []
+    if is_synthetic:
+        banner = f"*** {SYNTHETIC_WARNING.upper()} ***"
+        lines += [banner, "Every figure in this release comes from a synthetic demo dataset made by civcas.",
+                  "Its incidents, sources and numbers are invented. Do not cite them.", banner, ""]
+    lines += [
+        f"civcas release {name}",
+        "=" * len(f"civcas release {name}"),
+        "",
+        "Civilian harm from air and artillery strikes, as logged, grouped into incidents and graded by a",
+        "civilian-harm monitor, and built into tables by civcas (an open-source dbt + DuckDB warehouse).",
+        f"Built by dbt {build.get('dbt_version')} at {build.get('generated_at')} "
+        f"(invocation {build.get('invocation_id')}); civcas {__version__}.",
+        "",
+        "Where the data came from:",
+    ]
+    for dataset in datasets:
+        synthetic = "SYNTHETIC" if dataset.get("is_synthetic") else "real"
+        lines.append(f"  - {dataset.get('dataset_id')}: {dataset.get('dataset_name')} ({synthetic})")
+        if dataset.get("dataset_description"):
+            lines.append(f"    {dataset['dataset_description']}")
+        if dataset.get("source_reference"):
+            lines.append(f"    source: {dataset['source_reference']}")
+    lines += ["", "What is in this folder:", ""]
+    for spec in specs:
+        lines.append(f"  csv/{spec.file}.csv ({rows.get(spec.file, 0):,} rows): {spec.grain}")
+    lines += [
+        "  parquet/<file>.parquet     the same tables as Parquet, with typed columns",
+        "  data_dictionary.csv / .md  every column of every file: its type and what it means",
+    ]
+    lines += [f"  charts/{chart}.png / .svg" for chart in chart_names]
+    lines += [
+        "  docs/index.html            the warehouse documentation (dbt docs; open in a browser)",
+        "  data_docs/                 the data quality checks run on these files (Great Expectations)",
+        "  manifest.json              every file's size, row count and SHA-256; the build; the sources",
+        "  SHA256SUMS                 check the files with `sha256sum -c SHA256SUMS`",
+        "",
+        "CSV conventions: UTF-8, comma-separated, one header row, an empty field is unknown (null), never",
+        "zero; dates are YYYY-MM-DD; booleans are true/false.",
+        "",
+        "Counting rules:",
+    ]
+    lines += [f"  - {rule}" for rule in COUNTING_RULES]
+    lines += [
+        "",
+        "In the coalition-versus-Russia comparison, country_id 'syria' is the like-for-like scope: the",
+        "coalition also struck Iraq, Russia struck Syria only (from 30 September 2015).",
+        "No protected source is named in this release: every file was checked before publication.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- release
+
+
+def snapshot_warehouse(warehouse: Path, folder: Path) -> Path:
+    """Copy the warehouse into `folder` under the same file name, holding a read-only connection
+    (a shared lock) meanwhile so that no `dbt build` writes to it during the copy. The release
+    reads only the copy: the warehouse is locked for the seconds of a file copy, not for the
+    whole release, and dbt (which opens its database read-write) never touches it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    # The same file name: DuckDB names the database after the file, and views embed that name.
+    copy = folder / warehouse.name
+    try:
+        lock = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error as exc:
+        raise ReleaseUsageError(f"{warehouse}: cannot open the warehouse read-only ({exc}); "
+                                "is a dbt build writing to it?") from None
+    try:
+        shutil.copyfile(warehouse, copy)
+        wal = warehouse.with_name(warehouse.name + ".wal")
+        if wal.is_file():
+            shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+    finally:
+        lock.close()
+    return copy
+
+
+@dataclass
+class _WarehouseContents:
+    """What the release reads from the warehouse."""
+
+    datasets: list[dict]
+    protected: list
+    tables: dict[str, pa.Table]
+
+
+def _read_warehouse(snapshot: Path, specs: Sequence[ExportSpec]) -> _WarehouseContents:
+    from civcas.protection import load_protected_values
+
+    connection = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        connection.execute("set TimeZone = 'UTC'")  # timestamps with time zone print the same everywhere
+        datasets = read_datasets(connection)
+        try:
+            protected = load_protected_values(connection)
+        except LookupError as exc:
+            raise ReleaseError(str(exc)) from None
+        tables = {spec.file: read_export(connection, spec) for spec in specs}
+    finally:
+        connection.close()
+    return _WarehouseContents(datasets, protected, tables)
+
+
+def build_release(
+    warehouse: Path,
+    dbt_target: Path,
+    out: Path | None,
+    project_dir: Path,
+    *,
+    force: bool = False,
+    command_line: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> ReleaseResult:
+    """Write a release of `warehouse` to `out` (default releases/<name>) atomically."""
+    started = time.perf_counter()
+    say = _say(progress)
+    warehouse, dbt_target, project_dir = Path(warehouse), Path(dbt_target), Path(project_dir)
+    if not warehouse.is_file():
+        raise ReleaseUsageError(f"{warehouse}: warehouse not found; build it with `make build` or pass --warehouse")
+    manifest = load_json(dbt_target / "manifest.json", "dbt manifest")
+    run_results = load_json(dbt_target / "run_results.json", "dbt run results")
+    specs = find_exports(manifest)
+    # dbt-duckdb names the database after the file it built: a target folder from another build
+    # (say `make build-archive` after `make build`) would describe other data.
+    built_into = sorted({spec.database for spec in specs})
+    if built_into != [warehouse.stem]:
+        raise ReleaseUsageError(f"{dbt_target} holds the artifacts of a build into "
+                                f"{', '.join(d + '.duckdb' for d in built_into)}, not {warehouse.name}; pass "
+                                "--dbt-target with the target folder of the build that wrote the warehouse")
+    build, warnings = build_facts(manifest, run_results, specs)
+    for warning in warnings:
+        say(f"release: warning: {warning}")
+    if out is not None:
+        check_release_folder(Path(out), project_dir, force)
+
+    with tempfile.TemporaryDirectory(prefix="civcas-release-") as workdir:
+        snapshot = snapshot_warehouse(warehouse, Path(workdir) / "db")
+        say(f"release: reading {len(specs)} exports from a snapshot of {warehouse}")
+        contents = _read_warehouse(snapshot, specs)
+        if out is None:
+            out = project_dir / "releases" / default_release_name(contents.datasets, build["generated_at"] or "")
+            check_release_folder(out, project_dir, force)
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+        try:
+            staging.chmod(0o777 & ~_umask())
+            result = _write_release(staging, out, specs, contents, build, snapshot, dbt_target, project_dir,
+                                    command_line, say)
+            _swap_into_place(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    result.out = out
+    result.elapsed = time.perf_counter() - started
+    result.warnings = warnings
+    say(f"release: {out} written in {result.elapsed:.1f} s")
+    return result
+
+
+def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], contents: _WarehouseContents,
+                   build: Mapping, snapshot: Path, dbt_target: Path, project_dir: Path,
+                   command_line: Sequence[str], say: Progress) -> ReleaseResult:
+    from civcas.charts import ChartDataError, render_charts
+    from civcas.protection import scan_folder, unscannable_rasters
+
+    datasets, tables = contents.datasets, contents.tables
+    rows: dict[str, int] = {}
+    is_synthetic = any(bool(d.get("is_synthetic")) for d in datasets)
+    for spec in specs:
+        table = tables[spec.file]
+        rows[spec.file] = write_csv(staging / "csv" / f"{spec.file}.csv", table.column_names,
+                                    list(zip(*(c.to_pylist() for c in table.columns))) if table.num_rows else [])
+        write_parquet(staging / "parquet" / f"{spec.file}.parquet", table)
+        is_synthetic = is_synthetic or _synthetic_flag(table)
+        say(f"release: csv/{spec.file}.csv and parquet/{spec.file}.parquet, {rows[spec.file]:,} rows")
+
+    dictionary = data_dictionary_rows(specs)
+    write_csv(staging / "data_dictionary.csv", DICTIONARY_COLUMNS, dictionary)
+    (staging / "data_dictionary.md").write_bytes(
+        data_dictionary_markdown(specs, rows, is_synthetic).encode("utf-8"))
+    say(f"release: data dictionary, {len(dictionary)} columns of {len(specs)} files")
+
+    try:
+        charts = render_charts({file: table.to_pandas() for file, table in tables.items()}, staging / "charts",
+                               dataset_is_synthetic=any(bool(d.get("is_synthetic")) for d in datasets))
+    except ChartDataError as exc:
+        raise ReleaseError(str(exc)) from None
+    say(f"release: charts {', '.join(charts)} (PNG and SVG)")
+
+    page = generate_docs(project_dir, snapshot, dbt_target / "manifest.json", build, say)
+    (staging / "docs").mkdir()
+    (staging / "docs" / "index.html").write_bytes(page.encode("utf-8"))
+
+    say("release: release gate (Great Expectations)")
+    _run_release_gate(staging, staging / "data_docs")
+
+    (staging / "README.txt").write_bytes(
+        release_readme(out.name, specs, rows, datasets, build, charts, is_synthetic).encode("utf-8"))
+
+    listed = _file_entries(staging, rows)
+    release_manifest = {
+        "format": RELEASE_FORMAT,
+        "format_version": RELEASE_FORMAT_VERSION,
+        "name": out.name,
+        "is_synthetic": is_synthetic,
+        **({"synthetic_warning": SYNTHETIC_WARNING} if is_synthetic else {}),
+        "civcas_version": __version__,
+        "released_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "command_line": shlex.join(command_line) if command_line else None,
+        "build": {k: build[k] for k in ("generated_at", "invocation_id", "dbt_version", "dbt_command",
+                                        "dbt_invocation_command", "vars")},
+        "datasets": list(datasets),
+        "exports": [
+            {"file": spec.file, "model": spec.model, "exposure": spec.exposure, "grain": spec.grain,
+             "rows": rows[spec.file], "columns": len(spec.columns),
+             "csv": f"csv/{spec.file}.csv", "parquet": f"parquet/{spec.file}.parquet"}
+            for spec in specs
+        ],
+        "charts": [{"name": chart, "png": f"charts/{chart}.png", "svg": f"charts/{chart}.svg"} for chart in charts],
+        "files": [dataclasses.asdict(f) if f.rows is not None else
+                  {k: v for k, v in dataclasses.asdict(f).items() if k != "rows"} for f in listed],
+    }
+
+    rasters = unscannable_rasters(staging)
+    if rasters:
+        raise ReleaseError(f"chart(s) without an SVG twin cannot be checked for protected values: "
+                           f"{', '.join(rasters)}")
+    say(f"release: scanning {len(listed)} files for {len(contents.protected)} protected values")
+    scan = scan_folder(staging, contents.protected)
+    _fail_on_hits(scan)
+    release_manifest["protection_scan"] = {
+        "files_scanned": scan.files_scanned + 2,
+        "values_searched": scan.values_searched,
+        "values_shorter_than_4_characters_not_searched": scan.values_too_short,
+        "hits": 0,
+    }
+    _write_manifest_and_sums(staging, release_manifest)
+    # The manifest and SHA256SUMS were written after the scan: scan them too.
+    _fail_on_hits(scan_folder(staging, contents.protected,
+                              only=[staging / MANIFEST_NAME, staging / CHECKSUMS_NAME]))
+    say(f"release: protected-value scan passed ({scan.files_scanned + 2} files, {scan.values_searched} values, "
+        f"{scan.values_too_short} shorter than 4 characters not searched)")
+    return ReleaseResult(out=out, files=listed, exports=rows, is_synthetic=is_synthetic, elapsed=0.0)
+
+
+def _fail_on_hits(scan) -> None:
+    if scan.hits:
+        shown = "\n".join(f"  {hit.describe()}" for hit in scan.hits[:20])
+        more = f"\n  ... and {len(scan.hits) - 20} more" if len(scan.hits) > 20 else ""
+        raise ReleaseError(f"protected source value(s) found in the release; nothing was published:\n"
+                           f"{shown}{more}")
+
+
+def _run_release_gate(release_dir: Path, data_docs_dir: Path) -> None:
+    try:
+        from civcas.gates import GateFailure, validate_release_files
+    except ImportError as exc:
+        raise ReleaseError(f"the release gate (civcas.gates) cannot be imported ({exc}); "
+                           "a release is not published without it") from None
+    data_docs_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        validate_release_files(release_dir, data_docs_dir)
+    except GateFailure as exc:
+        # The staging folder is about to be removed: keep the Data Docs of the failure elsewhere.
+        kept = Path(tempfile.mkdtemp(prefix="civcas-release-gate-data-docs-"))
+        shutil.copytree(data_docs_dir, kept, dirs_exist_ok=True)
+        message = str(exc).replace(str(data_docs_dir), str(kept))
+        raise ReleaseError(f"release gate failed: {message}\n(the Data Docs of this failure are kept in {kept})") \
+            from None
+
+
+def _file_entries(folder: Path, rows: Mapping[str, int]) -> list[ReleasedFile]:
+    entries = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        if relative in (MANIFEST_NAME, CHECKSUMS_NAME):
+            continue
+        file_rows = None
+        if relative.startswith(("csv/", "parquet/")) and path.stem in rows:
+            file_rows = rows[path.stem]
+        entries.append(ReleasedFile(relative, path.stat().st_size, sha256_of(path), file_rows))
+    return entries
+
+
+def _write_manifest_and_sums(folder: Path, release_manifest: Mapping) -> None:
+    (folder / MANIFEST_NAME).write_bytes(
+        (json.dumps(release_manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    lines = [f"{entry['sha256']}  {entry['path']}" for entry in release_manifest["files"]]
+    lines.append(f"{sha256_of(folder / MANIFEST_NAME)}  {MANIFEST_NAME}")
+    (folder / CHECKSUMS_NAME).write_bytes(("\n".join(sorted(lines, key=lambda l: l[66:])) + "\n").encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- verify
+
+
+_CHECKSUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+
+
+def verify_release(folder: Path) -> tuple[int, list[str]]:
+    """Re-check every checksum of a release; return (files checked, problems)."""
+    folder = Path(folder)
+    sums_path = folder / CHECKSUMS_NAME
+    if not sums_path.is_file():
+        raise ReleaseUsageError(f"{folder}: no {CHECKSUMS_NAME}; not a civcas release folder")
+    problems: list[str] = []
+    listed: dict[str, str] = {}
+    for number, line in enumerate(sums_path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = _CHECKSUM_LINE.match(line)
+        if not match:
+            problems.append(f"{CHECKSUMS_NAME} line {number}: not `<sha256>  <path>`")
+            continue
+        digest, relative = match.groups()
+        if Path(relative).is_absolute() or ".." in Path(relative).parts:
+            problems.append(f"{CHECKSUMS_NAME} line {number}: {relative} is not a path inside the release")
+            continue
+        listed[relative] = digest
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {CHECKSUMS_NAME}
+    for relative in sorted(listed):
+        path = folder / relative
+        if not path.is_file():
+            problems.append(f"{relative}: listed in {CHECKSUMS_NAME} but missing")
+        elif sha256_of(path) != listed[relative]:
+            problems.append(f"{relative}: SHA-256 does not match {CHECKSUMS_NAME} (the file changed)")
+    problems += [f"{relative}: in the folder but not listed in {CHECKSUMS_NAME}"
+                 for relative in sorted(present - listed.keys())]
+    if MANIFEST_NAME in listed and (folder / MANIFEST_NAME).is_file():
+        try:
+            release_manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            problems.append(f"{MANIFEST_NAME}: not valid JSON ({exc})")
+        else:
+            for entry in release_manifest.get("files", []):
+                if listed.get(entry.get("path")) != entry.get("sha256"):
+                    problems.append(f"{entry.get('path')}: {MANIFEST_NAME} and {CHECKSUMS_NAME} disagree")
+    elif MANIFEST_NAME not in listed:
+        problems.append(f"{MANIFEST_NAME}: not listed in {CHECKSUMS_NAME}")
+    return len(listed), problems

@@ -1,0 +1,477 @@
+"""`civcas release`: the release folder of the demo warehouse, its reproducibility, its checksums,
+the protected-source scan and the synthetic warning.
+
+One release of the session's demo build is written per module (`demo_release`); a second one
+replaces it (`--force`) to prove that the same warehouse gives the same bytes. Everything else
+works on copies of that folder or calls the release's functions directly."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import hashlib
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from civcas import cli
+from civcas.charts import render_charts
+from civcas.protection import ProtectedValue, load_protected_values, scan_folder
+from civcas.release import (
+    CHECKSUMS_NAME,
+    COUNTING_RULES,
+    MANIFEST_NAME,
+    SYNTHETIC_WARNING,
+    ReleaseError,
+    check_order_is_total,
+    final_order_by,
+    find_exports,
+    format_value,
+    read_export,
+    verify_release,
+    write_csv,
+)
+from conftest import PROJECT_DIR
+
+EXPECTED_FILES = {"public_incidents", "monthly_coalition_vs_russia", "monthly_belligerent_summary",
+                  "grade_summary", "admitted_vs_alleged"}
+CHARTS = {"monthly_alleged_deaths_coalition_vs_russia", "grade_mix_per_month", "cumulative_admitted_vs_alleged"}
+# Files whose bytes depend only on the warehouse (the docs and data docs carry generation times).
+REPRODUCIBLE = ("csv/", "parquet/", "charts/", "data_dictionary.csv", "data_dictionary.md", "README.txt")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _release_command(warehouse: Path, target: Path, out: Path, *extra: str) -> list[str]:
+    return ["release", "--project-dir", str(PROJECT_DIR), "--warehouse", str(warehouse),
+            "--dbt-target", str(target), "--out", str(out), *extra]
+
+
+@pytest.fixture(scope="module")
+def build_paths(demo_build) -> tuple[Path, Path]:
+    result, duckdb_path = demo_build
+    if not duckdb_path.exists():
+        pytest.fail(f"dbt build wrote no warehouse: {result.exception}")
+    return duckdb_path, duckdb_path.parent / "target"
+
+
+def _reproducible_hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): _sha256(p) for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).as_posix().startswith(REPRODUCIBLE)}
+
+
+@pytest.fixture(scope="module")
+def released_twice(build_paths, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """The demo warehouse released with the command line, then released again over it with
+    --force; returns the folder and the hashes of the first release's reproducible files."""
+    warehouse, target = build_paths
+    out = tmp_path_factory.mktemp("release") / "demo-release"
+    assert cli.main(_release_command(warehouse, target, out)) == 0, "civcas release failed (see stderr)"
+    first = _reproducible_hashes(out)
+    assert cli.main(_release_command(warehouse, target, out, "--force")) == 0, "release --force failed"
+    return out, first
+
+
+@pytest.fixture(scope="module")
+def demo_release(released_twice) -> Path:
+    return released_twice[0]
+
+
+@pytest.fixture(scope="module")
+def protected_values(build_paths) -> list[ProtectedValue]:
+    with duckdb.connect(str(build_paths[0]), read_only=True) as connection:
+        values = load_protected_values(connection)
+    assert values, "the demo has protected sources, so restricted_protected_values must not be empty"
+    return values
+
+
+@pytest.fixture(scope="module")
+def release_manifest(demo_release) -> dict:
+    return json.loads((demo_release / MANIFEST_NAME).read_text(encoding="utf-8"))
+
+
+@pytest.fixture()
+def release_copy(demo_release, tmp_path) -> Path:
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_release, copy)
+    return copy
+
+
+# --------------------------------------------------------------------------- contents
+
+
+def test_release_holds_every_expected_file(demo_release, manifest):
+    declared = {spec.file for spec in find_exports(manifest)}
+    assert declared == EXPECTED_FILES
+    for file in declared:
+        assert (demo_release / "csv" / f"{file}.csv").stat().st_size > 0
+        assert (demo_release / "parquet" / f"{file}.parquet").stat().st_size > 0
+    for chart in CHARTS:
+        png, svg = demo_release / "charts" / f"{chart}.png", demo_release / "charts" / f"{chart}.svg"
+        assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and png.stat().st_size > 20_000, chart
+        assert b"<svg" in svg.read_bytes()[:2000] and svg.stat().st_size > 10_000, chart
+    for name in ("data_dictionary.csv", "data_dictionary.md", "README.txt", MANIFEST_NAME, CHECKSUMS_NAME,
+                 "docs/index.html", "data_docs/index.html"):
+        assert (demo_release / name).is_file(), name
+    assert not list(demo_release.parent.glob(".demo-release.*")), "a staging folder was left behind"
+
+
+def test_csv_files_are_utf8_lf_with_the_model_columns_and_formats(demo_release, manifest):
+    specs = {spec.file: spec for spec in find_exports(manifest)}
+    for file, spec in specs.items():
+        data = (demo_release / "csv" / f"{file}.csv").read_bytes()
+        assert b"\r" not in data and data.endswith(b"\n") and not data.startswith(b"\xef\xbb\xbf"), file
+        header = next(csv.reader(io.StringIO(data.decode("utf-8"))))
+        assert header == [c.name for c in spec.columns], file
+    comparison = pd.read_csv(demo_release / "csv" / "monthly_coalition_vs_russia.csv", dtype=str,
+                             keep_default_na=False)
+    assert set(comparison["is_synthetic"]) == {"true"}
+    assert comparison["month"].str.fullmatch(r"\d{4}-\d{2}-01").all()
+    assert comparison["coalition_alleged_killed_max"].str.fullmatch(r"\d+").all(), "integers are written as digits"
+
+
+def test_csv_rows_follow_the_model_order(demo_release, build_paths):
+    with duckdb.connect(str(build_paths[0]), read_only=True) as connection:
+        expected = connection.sql("select incident_code from exports.export_public_incidents "
+                                  "order by incident_date, incident_code").fetchall()
+    released = pd.read_csv(demo_release / "csv" / "public_incidents.csv", dtype=str)
+    assert released["incident_code"].tolist() == [code for (code,) in expected]
+
+
+def test_parquet_twins_hold_the_same_rows_with_contract_types(demo_release, build_paths):
+    with duckdb.connect(str(build_paths[0]), read_only=True) as connection:
+        for file in EXPECTED_FILES:
+            table = pq.read_table(demo_release / "parquet" / f"{file}.parquet")
+            header = next(csv.reader((demo_release / "csv" / f"{file}.csv").open(encoding="utf-8")))
+            assert table.column_names == header, file
+            rows = sum(1 for _ in (demo_release / "csv" / f"{file}.csv").open(encoding="utf-8")) - 1
+            assert table.num_rows == rows, file
+            warehouse_types = dict(connection.execute(
+                f"select column_name, data_type from information_schema.columns "
+                f"where table_schema = 'exports' and table_name = 'export_{file}'").fetchall())
+            for field in table.schema:
+                if warehouse_types[field.name] == "DATE":
+                    assert pa.types.is_date32(field.type), (file, field.name)
+                elif warehouse_types[field.name] == "BOOLEAN":
+                    assert pa.types.is_boolean(field.type), (file, field.name)
+                elif warehouse_types[field.name] == "VARCHAR":
+                    assert pa.types.is_string(field.type), (file, field.name)
+                elif warehouse_types[field.name] in ("BIGINT", "INTEGER"):
+                    assert pa.types.is_integer(field.type), (file, field.name)
+
+
+def test_data_dictionary_lists_every_released_column_with_a_description(demo_release):
+    dictionary = pd.read_csv(demo_release / "data_dictionary.csv", dtype=str, keep_default_na=False)
+    assert set(dictionary["file"]) == {f"csv/{file}.csv" for file in EXPECTED_FILES}
+    for file in EXPECTED_FILES:
+        header = next(csv.reader((demo_release / "csv" / f"{file}.csv").open(encoding="utf-8")))
+        rows = dictionary[dictionary["file"] == f"csv/{file}.csv"]
+        assert rows["column_name"].tolist() == header, file
+        assert (rows["description"].str.strip() != "").all(), file
+        assert (rows["data_type"].str.strip() != "").all(), file
+        assert rows["file_grain"].str.startswith("One row per").all(), file
+    markdown = (demo_release / "data_dictionary.md").read_text(encoding="utf-8")
+    for column in dictionary["column_name"]:
+        assert f"`{column}`" in markdown
+
+
+def test_docs_site_embeds_the_build_manifest_and_a_catalog(demo_release, build_paths):
+    page = (demo_release / "docs" / "index.html").read_text(encoding="utf-8")
+    assert "MANIFEST.JSON INLINE DATA" not in page and "CATALOG.JSON INLINE DATA" not in page
+    build_manifest = json.loads((build_paths[1] / "manifest.json").read_text(encoding="utf-8"))
+    assert build_manifest["metadata"]["invocation_id"] in page
+    assert "export_public_incidents" in page
+
+
+def test_manifest_records_build_sources_and_every_file(demo_release, release_manifest, build_paths):
+    run_results = json.loads((build_paths[1] / "run_results.json").read_text(encoding="utf-8"))
+    assert release_manifest["format"] == "civcas-release"
+    assert release_manifest["build"]["invocation_id"] == run_results["metadata"]["invocation_id"]
+    assert release_manifest["build"]["generated_at"] == run_results["metadata"]["generated_at"]
+    assert [d["dataset_id"] for d in release_manifest["datasets"]] == ["civcas-demo"]
+    assert release_manifest["command_line"].startswith("civcas release --warehouse ")
+    listed = {entry["path"]: entry for entry in release_manifest["files"]}
+    on_disk = {p.relative_to(demo_release).as_posix() for p in demo_release.rglob("*") if p.is_file()}
+    assert set(listed) == on_disk - {MANIFEST_NAME, CHECKSUMS_NAME}
+    for path, entry in listed.items():
+        assert entry["bytes"] == (demo_release / path).stat().st_size
+        assert entry["sha256"] == _sha256(demo_release / path)
+    for file in EXPECTED_FILES:
+        rows = sum(1 for _ in (demo_release / "csv" / f"{file}.csv").open(encoding="utf-8")) - 1
+        assert listed[f"csv/{file}.csv"]["rows"] == rows
+        assert listed[f"parquet/{file}.parquet"]["rows"] == rows
+    assert release_manifest["protection_scan"]["hits"] == 0
+
+
+# --------------------------------------------------------------------------- synthetic warning
+
+
+def test_synthetic_warning_is_on_every_chart_and_in_the_manifest_and_readme(demo_release, release_manifest):
+    assert release_manifest["is_synthetic"] is True
+    assert release_manifest["synthetic_warning"] == SYNTHETIC_WARNING
+    for chart in CHARTS:
+        svg = (demo_release / "charts" / f"{chart}.svg").read_text(encoding="utf-8")
+        assert SYNTHETIC_WARNING in svg, chart
+        assert "SYNTHETIC DEMO DATA" in svg.replace(SYNTHETIC_WARNING, ""), f"{chart}: no watermark"
+    assert SYNTHETIC_WARNING.upper() in (demo_release / "README.txt").read_text(encoding="utf-8")
+
+
+def test_charts_of_real_data_carry_no_synthetic_warning(demo_release, tmp_path):
+    # Synthetic is read from the data's is_synthetic column: flip it and the warning goes.
+    frames = {}
+    for file in EXPECTED_FILES:
+        frame = pq.read_table(demo_release / "parquet" / f"{file}.parquet").to_pandas()
+        frame["is_synthetic"] = False
+        frames[file] = frame
+    names = render_charts(frames, tmp_path, dataset_is_synthetic=False)
+    assert set(names) == CHARTS
+    for name in names:
+        assert "SYNTHETIC" not in (tmp_path / f"{name}.svg").read_text(encoding="utf-8"), name
+
+
+def test_readme_states_the_counting_rules_of_the_project_readme(demo_release):
+    # The rules are the project README's wording without its markup and column references,
+    # so the two cannot drift apart.
+    project_readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    project_readme = re.sub(r" \(`[^`]*`\)", "", project_readme).replace("*", "").replace("`", "")
+    project_readme = " ".join(project_readme.split())
+    release_readme = " ".join((demo_release / "README.txt").read_text(encoding="utf-8").split())
+    for rule in COUNTING_RULES:
+        assert rule in project_readme, rule
+        assert rule in release_readme, rule
+
+
+# --------------------------------------------------------------------------- reproducibility
+
+
+def test_the_same_warehouse_gives_byte_identical_files(released_twice, build_paths):
+    out, first = released_twice
+    assert any(p.endswith(".svg") for p in first) and any(p.endswith(".png") for p in first)
+    assert any(p.endswith(".csv") for p in first) and any(p.endswith(".parquet") for p in first)
+    second = _reproducible_hashes(out)
+    assert second.keys() == first.keys()
+    changed = sorted(path for path in first if first[path] != second[path])
+    assert not changed, f"not reproducible: {changed}"
+    assert not list(out.parent.glob(".demo-release.*")), "the replaced release or a staging folder was left"
+    # Without --force a previous release is not replaced.
+    assert cli.main(_release_command(*build_paths, out)) == 2
+
+
+def test_csv_writer_formats_deterministically_and_writes_a_header_for_no_rows(tmp_path):
+    assert write_csv(tmp_path / "empty.csv", ["month", "count"], []) == 0
+    assert (tmp_path / "empty.csv").read_bytes() == b"month,count\n"
+    values = [None, True, False, 12, decimal.Decimal("0.250"), 0.1, 1e-07, 3.0, dt.date(2017, 3, 1),
+              ["a", "b"], 'say "x", y']
+    expected = ["", "true", "false", "12", "0.250", "0.1", "0.0000001", "3", "2017-03-01", '["a","b"]',
+                'say "x", y']
+    assert [format_value(v) for v in values] == expected
+    write_csv(tmp_path / "one.csv", [f"c{i}" for i in range(len(values))], [values])
+    data = (tmp_path / "one.csv").read_bytes()
+    assert list(csv.reader(io.StringIO(data.decode("utf-8"))))[1] == expected
+    assert data.count(b"\n") == 2 and b"\r" not in data
+    with pytest.raises(ReleaseError):
+        format_value(float("nan"))
+
+
+def test_an_empty_export_is_released_as_a_header_only_csv(build_paths, manifest, tmp_path):
+    copy = tmp_path / "civcas.duckdb"
+    shutil.copyfile(build_paths[0], copy)
+    spec = next(s for s in find_exports(manifest) if s.file == "monthly_coalition_vs_russia")
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute(f"delete from {spec.qualified_name}")
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        table = read_export(connection, spec)
+    assert table.num_rows == 0
+    assert write_csv(tmp_path / "empty.csv", table.column_names, []) == 0
+    assert (tmp_path / "empty.csv").read_text(encoding="utf-8") == ",".join(c.name for c in spec.columns) + "\n"
+
+
+def test_an_order_by_that_leaves_ties_is_refused(build_paths, manifest, tmp_path):
+    copy = tmp_path / "civcas.duckdb"
+    shutil.copyfile(build_paths[0], copy)
+    spec = next(s for s in find_exports(manifest) if s.file == "monthly_coalition_vs_russia")
+    with duckdb.connect(str(copy)) as connection:
+        columns = [row[0] for row in connection.execute(f"describe {spec.qualified_name}").fetchall()]
+        check_order_is_total(connection, spec, columns)  # the real export is totally ordered
+        # a second row for the same month and scope, differing only in a measure
+        connection.execute(f"insert into {spec.qualified_name} select * replace (coalition_alleged_incidents + 1 "
+                           f"as coalition_alleged_incidents) from {spec.qualified_name} limit 1")
+        with pytest.raises(ReleaseError, match="tied"):
+            check_order_is_total(connection, spec, columns)
+
+
+def test_final_order_by_reads_only_the_top_level_clause():
+    sql = """
+        with final as (
+            select *, row_number() over (partition by a order by b) as n from t order by z  -- inner
+        )
+        select * from final
+        /* order by nothing */
+        order by month, country_id desc nulls last, 'x,y' -- trailing, comment
+    """
+    assert final_order_by(sql) == ["month", "country_id desc nulls last", "'x,y'"]
+    assert final_order_by("select * from (select * from t order by a) as s") is None
+    assert final_order_by("select * from t order by a limit 5;") == ["a"]
+
+
+# --------------------------------------------------------------------------- checksums
+
+
+def test_verify_passes_on_the_release_and_sha256sum_format(demo_release):
+    checked, problems = verify_release(demo_release)
+    assert problems == [] and checked > 10
+    line = (demo_release / CHECKSUMS_NAME).read_text(encoding="utf-8").splitlines()[0]
+    digest, path = line.split("  ", 1)
+    assert len(digest) == 64 and _sha256(demo_release / path) == digest
+    assert cli.main(["release", "--verify", str(demo_release)]) == 0
+
+
+def test_verify_fails_after_one_byte_changes(release_copy):
+    target = release_copy / "csv" / "public_incidents.csv"
+    data = bytearray(target.read_bytes())
+    data[-2] = ord("7") if data[-2] != ord("7") else ord("8")
+    target.write_bytes(bytes(data))
+    assert cli.main(["release", "--verify", str(release_copy)]) == 1
+    _, problems = verify_release(release_copy)
+    assert problems == ["csv/public_incidents.csv: SHA-256 does not match SHA256SUMS (the file changed)"]
+
+
+def test_verify_fails_on_an_unlisted_or_missing_file(release_copy):
+    (release_copy / "csv" / "extra.csv").write_text("a\n", encoding="utf-8")
+    (release_copy / "charts" / "grade_mix_per_month.png").unlink()
+    _, problems = verify_release(release_copy)
+    assert any("extra.csv" in p and "not listed" in p for p in problems)
+    assert any("grade_mix_per_month.png" in p and "missing" in p for p in problems)
+
+
+# --------------------------------------------------------------------------- protected sources
+
+
+def test_protected_scan_passes_on_the_demo_release(demo_release, protected_values):
+    result = scan_folder(demo_release, protected_values)
+    assert result.hits == []
+    assert result.files_scanned == sum(1 for p in demo_release.rglob("*") if p.is_file())
+    assert result.values_searched > 0
+
+
+def _value(protected_values: list[ProtectedValue], kind: str) -> ProtectedValue:
+    return next(v for v in protected_values if v.value_kind == kind and len(v.value) >= 8)
+
+
+def test_protected_scan_finds_a_value_planted_in_an_export_csv(release_copy, protected_values):
+    planted = _value(protected_values, "source_name")
+    target = release_copy / "csv" / "public_incidents.csv"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace(",Baiji,", f",{planted.value.upper()},", 1), encoding="utf-8")
+    hits = scan_folder(release_copy, protected_values).hits
+    assert [(h.path, h.source_id) for h in hits if h.value_kind == "source_name"] == [
+        ("csv/public_incidents.csv", planted.source_id)]
+    assert all(planted.value.casefold() not in h.describe().casefold() for h in hits)
+
+
+def test_protected_scan_finds_values_in_svg_json_html_parquet_and_file_names(release_copy, protected_values):
+    handle, url = _value(protected_values, "source_handle"), _value(protected_values, "report_url")
+    svg = release_copy / "charts" / "grade_mix_per_month.svg"
+    svg.write_text(svg.read_text(encoding="utf-8").replace("</svg>", f"<text>{handle.value}</text></svg>"),
+                   encoding="utf-8")
+    manifest = release_copy / MANIFEST_NAME
+    escaped = json.dumps(url.value, ensure_ascii=True).replace("/", "\\/").replace("h", "\\u0068")
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format"', f'"x": {escaped}, "format"', 1),
+                        encoding="utf-8")
+    page = release_copy / "docs" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8") + "".join(f"&#{ord(c)};" for c in handle.value),
+                    encoding="utf-8")
+    parquet = release_copy / "parquet" / "grade_summary.parquet"
+    table = pq.read_table(parquet)
+    column = table.column("grade_group_name").to_pylist()
+    column[3] = f"see {url.value}"
+    pq.write_table(table.set_column(table.column_names.index("grade_group_name"), "grade_group_name",
+                                    pa.array(column, type=pa.string())), parquet)
+    name = _value(protected_values, "source_name")
+    (release_copy / "charts" / f"{name.value}.txt").write_text("x", encoding="utf-8")
+    hits = {(h.path, h.value_kind, h.in_file_name) for h in scan_folder(release_copy, protected_values).hits}
+    assert ("charts/grade_mix_per_month.svg", "source_handle", False) in hits
+    assert (MANIFEST_NAME, "report_url", False) in hits
+    assert ("docs/index.html", "source_handle", False) in hits
+    assert ("parquet/grade_summary.parquet", "report_url", False) in hits
+    assert (f"charts/{name.value}.txt", "source_name", True) in hits
+
+
+def test_protected_values_shorter_than_four_characters_are_not_searched(release_copy):
+    result = scan_folder(release_copy, [ProtectedValue("al", "source_name", "S1"),
+                                        ProtectedValue("Demo", "source_name", "S2")])
+    assert result.values_too_short == 1 and result.values_searched == 1
+    assert {h.source_id for h in result.hits} == {"S2"}, "'Demo' occurs in the demo release, 'al' is skipped"
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def test_release_refuses_a_folder_that_is_not_a_release(build_paths, tmp_path):
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine", encoding="utf-8")
+    assert cli.main(_release_command(*build_paths, out, "--force")) == 2
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_release_refuses_a_failed_build(build_paths, tmp_path):
+    warehouse, target = build_paths
+    broken = tmp_path / "target"
+    broken.mkdir()
+    shutil.copyfile(target / "manifest.json", broken / "manifest.json")
+    run_results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
+    run_results["results"][0]["status"] = "error"
+    (broken / "run_results.json").write_text(json.dumps(run_results), encoding="utf-8")
+    out = tmp_path / "release"
+    assert cli.main(_release_command(warehouse, broken, out)) == 1
+    assert not out.exists()
+
+
+def test_release_stops_on_a_missing_export_and_leaves_nothing(build_paths, tmp_path):
+    warehouse, target = build_paths
+    broken = tmp_path / "target"
+    broken.mkdir()
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    manifest["nodes"]["model.civcas.export_grade_summary"]["alias"] = "export_not_built"
+    (broken / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    shutil.copyfile(target / "run_results.json", broken / "run_results.json")
+    out = tmp_path / "releases" / "release"
+    assert cli.main(_release_command(warehouse, broken, out)) == 1
+    assert not out.exists()
+    assert not out.parent.exists() or list(out.parent.iterdir()) == [], "the staging folder was not removed"
+
+
+def test_a_failed_release_leaves_the_previous_release_as_it_was(build_paths, release_copy, tmp_path):
+    warehouse, target = build_paths
+    broken = tmp_path / "target"
+    broken.mkdir()
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    manifest["nodes"]["model.civcas.export_grade_summary"]["alias"] = "export_not_built"
+    (broken / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    shutil.copyfile(target / "run_results.json", broken / "run_results.json")
+    before = {p.relative_to(release_copy).as_posix(): _sha256(p) for p in release_copy.rglob("*") if p.is_file()}
+    assert cli.main(_release_command(warehouse, broken, release_copy, "--force")) == 1
+    after = {p.relative_to(release_copy).as_posix(): _sha256(p) for p in release_copy.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in release_copy.parent.iterdir()) == ["copy", "target"]
+
+
+def test_release_refuses_a_target_folder_of_another_build(build_paths, tmp_path):
+    # dbt-duckdb names the database after the file: a target of `make build-archive` says `archive`.
+    other = tmp_path / "archive.duckdb"
+    other.write_bytes(b"")
+    out = tmp_path / "release"
+    assert cli.main(_release_command(other, build_paths[1], out)) == 2
+    assert not out.exists()
