@@ -5,6 +5,8 @@ nothing reads the clock, so one seed always writes byte-identical files.
 Vocabularies (places, governorates, belligerent and code spellings) are read
 from seeds/reference, so the demo exercises the same alias tables the warehouse
 resolves against. Every source, claim, incident, figure and verdict is invented.
+The distributions and shares that make the demo's shape are module constants, which
+civcas.scale (``civcas generate-scale``) draws from as well, with the same dirt mutators.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import functools
 import math
 import random
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,51 @@ COALITION_SYRIA_START = dt.date(2014, 9, 23)
 RUSSIAN_SLOWDOWN = dt.date(2017, 3, 1)
 OLD_GRADE_NAMES_UNTIL = dt.date(2018, 1, 1)
 RECORD_MONTH = "2017-03"
+
+# The demo's shape: the distributions and shares below are drawn one value at a time here and
+# over whole blocks with numpy by civcas.scale (generate-scale), so both datasets share them.
+# Buckets are (upper share, lowest, highest): one uniform draw picks the first bucket whose
+# upper share exceeds it, then a whole number in [lowest, highest].
+KILLED_SIZE_BUCKETS: tuple[tuple[float, int, int], ...] = (
+    (0.06, 0, 0), (0.42, 1, 3), (0.74, 4, 10), (0.92, 11, 30), (0.99, 31, 80), (1.0, 81, 230),
+)
+REPORT_LAG_BUCKETS: tuple[tuple[float, int, int], ...] = ((0.55, 0, 1), (0.85, 2, 5), (0.96, 6, 30), (1.0, 31, 180))
+# Linked claims per incident: (upper share, count); above the last share, CLAIMS_TAIL_START plus
+# a whole exponential draw of mean CLAIMS_TAIL_MEAN, at most CLAIMS_MAX in all.
+CLAIMS_PER_INCIDENT: tuple[tuple[float, int], ...] = ((0.40, 1), (0.60, 2), (0.72, 3), (0.80, 4))
+CLAIMS_TAIL_START, CLAIMS_TAIL_MEAN, CLAIMS_MAX = 5, 3, 15
+CLAIMS_PER_INCIDENT_RATIO = 3.6  # claims logged per registered incident
+LINKED_CLAIM_SHARE = 0.92  # the rest: unlinked, half about known incidents, half about new ones
+SOURCES_PER_DEMO = 250  # sources per DEFAULT_CLAIMS claims
+BACKGROUND_RELEASES_PER_DEMO = 2300  # daily strike-release lines per DEFAULT_CLAIMS claims, per coalition theatre pair
+INCIDENT_DATE_PRECISION: tuple[tuple[float, str], ...] = ((0.91, "exact"), (0.96, "range"), (1.0, "month"))
+NO_HARM_SHARE = 0.04
+UNKNOWN_KILLED_SHARE, UNKNOWN_INJURED_SHARE = 0.03, 0.35  # of an incident's true figures
+CLAIM_UNKNOWN_KILLED_SHARE, CLAIM_UNKNOWN_INJURED_SHARE = 0.08, 0.45  # of the figures a claim gives
+SPLIT_EVERY = 150  # one incident in this many was split in two
+MERGED_CODE_SHARE = 0.03  # incidents that absorbed another code
+OLD_RUSSIAN_CODE_SHARE, OLD_RUSSIAN_CODES_UNTIL = 0.6, dt.date(2016, 7, 1)
+ARABIC_SHARE = {"Arabic": 0.45, "other": 0.03}  # claims spelled in Arabic script, by source language
+CLAIM_COORDINATE_SHARE, INCIDENT_COORDINATE_SHARE = 0.5, 0.9
+UNKNOWN_BLAME_SHARE = 0.06
+DECLARED_SHARE = {"coalition": 0.55, "other": 0.2}  # incidents with a declared strike nearby
+STATEMENT_SHARE = {"before": 0.45, "after": 0.7}  # coalition incidents with a verdict, around STATEMENTS_FROM
+STATEMENTS_FROM = dt.date(2015, 6, 1)
+VERDICT_WEIGHTS: dict[str, dict[str, float]] = {
+    "no_harm": {"non_credible": 0.8, "duplicate": 0.1, "not_yet_assessed": 0.1},
+    "several_blamed": {"credible": 0.05, "non_credible": 0.7, "duplicate": 0.08, "not_yet_assessed": 0.17},
+    "one_blamed": {"credible": 0.15, "non_credible": 0.57, "duplicate": 0.09, "not_yet_assessed": 0.19},
+}
+FINAL_GRADE_WEIGHTS: dict[str, dict[str, float]] = {
+    "russia": {"fair": 0.75, "weak": 0.15, "discounted": 0.1},
+    "declared": {"fair": 0.85, "weak": 0.08, "discounted": 0.07},
+    "other": {"fair": 0.35, "weak": 0.55, "discounted": 0.1},
+}
+CONTESTED_SHARE = 0.8  # of incidents blamed on several belligerents
+SINGLE_SOURCE_WEAK_SHARE = 0.9
+# Share of incidents left unassessed: usually, and for Russia after RUSSIAN_SLOWDOWN (until the date, then after).
+UNASSESSED_SHARE = 0.05
+RUSSIAN_UNASSESSED_SHARE = ((dt.date(2018, 7, 1), 0.55), (dt.date.max, 0.3))
 
 DIRTY_PLAN: dict[str, dict[str, int]] = {
     "unparseable_date": {
@@ -385,6 +432,28 @@ def _spelling(rng: random.Random, options: Sequence[str], arabic_share: float = 
     return rng.choices(latin, weights=[1 / (1 + i) for i in range(len(latin))])[0]
 
 
+def _spelling_weights(options: Sequence[str], arabic_share: float = 0.0, first_share: float = 0.5) -> list[float]:
+    """The probability _spelling gives each option (same arguments), for drawing many at once."""
+    arabic = [_is_arabic(o) for o in options]
+    n_arabic = sum(arabic)
+    n_latin = len(options) - n_arabic
+    p_arabic = 0.0 if not n_arabic else 1.0 if not n_latin else arabic_share
+    tail = [1 / (1 + i) for i in range(n_latin)]
+    weights, rank = [], 0
+    for is_arabic in arabic:
+        if is_arabic:
+            weights.append(p_arabic / n_arabic)
+            continue
+        weights.append((1 - p_arabic) * ((first_share if rank == 0 else 0.0) + (1 - first_share) * tail[rank] / sum(tail)))
+        rank += 1
+    return weights
+
+
+def _share_pick(shares: Sequence[tuple[float, str]], r: float) -> str:
+    """The label of the first (upper share, label) whose upper share exceeds ``r``."""
+    return next(label for upper, label in shares if r < upper)
+
+
 def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = [k for k, w in weights.items() if w > 0]
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
@@ -603,19 +672,17 @@ def _enforce_record_month(alloc: dict[tuple[str, str], int]) -> None:
         alloc[("CS", RECORD_MONTH)] += 1
 
 
-def _killed_size(rng: random.Random) -> int:
+def _bucket_draw(rng: random.Random, buckets: Sequence[tuple[float, int, int]]) -> int:
+    """A whole number from the first bucket whose upper share exceeds one uniform draw."""
     r = rng.random()
-    if r < 0.06:
-        return 0
-    if r < 0.42:
-        return rng.randint(1, 3)
-    if r < 0.74:
-        return rng.randint(4, 10)
-    if r < 0.92:
-        return rng.randint(11, 30)
-    if r < 0.99:
-        return rng.randint(31, 80)
-    return rng.randint(81, 230)
+    for upper, low, high in buckets:
+        if r < upper:
+            return low if low == high else rng.randint(low, high)
+    raise ValueError("the last bucket must have an upper share of 1.0")
+
+
+def _killed_size(rng: random.Random) -> int:
+    return _bucket_draw(rng, KILLED_SIZE_BUCKETS)
 
 
 def _figure_truth(rng: random.Random, unknown_share: float, high: int) -> tuple[int | None, int | None]:
@@ -654,20 +721,19 @@ def _attribution(
 def _new_incident(rng: random.Random, world: _World, campaign: str, month: str) -> Incident:
     first, last = world.active_span(campaign, month)
     day = first + _days(rng.randrange((last - first).days + 1))
-    r = rng.random()
-    precision = "exact" if r < 0.91 else ("range" if r < 0.96 else "month")
+    precision = _share_pick(INCIDENT_DATE_PRECISION, rng.random())
     end = min(day + _days(rng.randint(1, 3)), LAST_DAY) if precision == "range" else None
     if end == day:
         precision, end = "exact", None
     place = world.pick_place(rng, campaign, month)
     point = _inside(world.country_of(place), _jitter(rng, place.lat, place.lon, _PLACE_EXTENT_KM.get(place.kind, 2)), place)
     killed_high = _killed_size(rng)
-    killed = _figure_truth(rng, 0.03, killed_high)
-    injured = _figure_truth(rng, 0.35, rng.randint(0, 2 * killed_high + 3))
+    killed = _figure_truth(rng, UNKNOWN_KILLED_SHARE, killed_high)
+    injured = _figure_truth(rng, UNKNOWN_INJURED_SHARE, rng.randint(0, 2 * killed_high + 3))
     return Incident(
         campaign=campaign, day=day, end=end, precision=precision, place=place, point=point,
         belligerents=_attribution(rng, campaign, place, day, world.starts["RS"]),
-        harm=rng.random() > 0.04, killed=killed, injured=injured,
+        harm=rng.random() > NO_HARM_SHARE, killed=killed, injured=injured,
     )
 
 
@@ -691,14 +757,14 @@ def _make_incidents(rng: random.Random, world: _World, total: int) -> list[Incid
 def _split_siblings(rng: random.Random, world: _World, incidents: list[Incident]) -> list[Incident]:
     """A few incidents were split in two; the parts share the number with letter suffixes."""
     siblings = []
-    for parent in rng.sample(incidents, max(2, len(incidents) // 150)):
+    for parent in rng.sample(incidents, max(2, len(incidents) // SPLIT_EVERY)):
         places = [p for p in world.ref.places.values() if p.governorate_id == parent.governorate_id]
         place = rng.choice(places)
         point = _inside(world.country_of(place), _jitter(rng, place.lat, place.lon, 1.0), place)
         sibling = Incident(
             campaign=parent.campaign, day=parent.day, end=parent.end, precision=parent.precision,
             place=place, point=point, belligerents=list(parent.belligerents), harm=parent.harm,
-            killed=_figure_truth(rng, 0.03, _killed_size(rng)), injured=(None, None), is_split_child=True,
+            killed=_figure_truth(rng, UNKNOWN_KILLED_SHARE, _killed_size(rng)), injured=(None, None), is_split_child=True,
         )
         parent.split_sibling = sibling
         siblings.append(sibling)
@@ -721,10 +787,10 @@ def _assign_codes(rng: random.Random, incidents: list[Incident]) -> None:
             inc.split_sibling.previous_codes = [base]
             continue
         inc.code = base
-        if inc.campaign == "RS" and inc.day < dt.date(2016, 7, 1) and rng.random() < 0.6:
+        if inc.campaign == "RS" and inc.day < OLD_RUSSIAN_CODES_UNTIL and rng.random() < OLD_RUSSIAN_CODE_SHARE:
             inc.previous_codes.append(f"R{old_russian}")
             old_russian += 1
-        if rng.random() < 0.03:
+        if rng.random() < MERGED_CODE_SHARE:
             inc.previous_codes.append(f"{inc.campaign}{counters[inc.campaign]:04d}")
             counters[inc.campaign] += 1
 
@@ -758,26 +824,31 @@ def _make_sources(rng: random.Random, ref: Reference, total: int) -> list[Source
 def _new_source(rng: random.Random, type_id: str, places: list[str], used: set[str]) -> Source:
     plan = _SOURCE_TYPE_PLAN.get(type_id, _OTHER_SOURCE_TYPE)
     handle = ""
-    if type_id == "local_media":
-        stem = f"{rng.choice(places + list(_REGIONS))} {rng.choice(_LOCAL_NOUNS)}"
-    elif type_id == "international_media":
-        stem = f"{rng.choice(_WORLD_ADJECTIVES)} {rng.choice(_WORLD_NOUNS)}"
-    elif type_id == "ngo_monitor":
-        stem = f"{rng.choice(_REGIONS)} {rng.choice(_NGO_NAMES)}"
-    elif type_id == "social_media":
-        stem = f"{rng.choice(places)} {rng.choice(_SOCIAL_SUFFIXES)}"
-    elif type_id == "official_military":
-        stem = rng.choice(_OFFICIAL_NAMES)
-    else:
-        stem = f"{rng.choice(_WITNESS_ROLES)} {rng.randint(1, 99):02d}"
-    stem = _unique(stem, used)
-    if type_id in ("social_media", "witness_volunteer") or rng.random() < 0.3:
+    stem = _unique(" ".join(rng.choice(words) for words in source_name_parts(type_id, places)), used)
+    if type_id in HANDLE_SOURCE_TYPES or rng.random() < HANDLE_SHARE:
         handle = "@demo_" + "".join(ch if ch.isalnum() else "_" for ch in stem.lower()).strip("_")
     return Source(
         source_id="", type_id=type_id, name=f"Demo {stem} (synthetic)", handle=handle, url="",
         platform=rng.choice(plan.platforms), language=rng.choice(plan.languages),
         protected=False, weight=min(rng.paretovariate(1.3), 25.0),
     )
+
+
+HANDLE_SOURCE_TYPES = ("social_media", "witness_volunteer")  # always have a handle; other types HANDLE_SHARE
+HANDLE_SHARE = 0.3
+_WITNESS_NUMBERS = tuple(f"{n:02d}" for n in range(1, 100))
+
+
+def source_name_parts(type_id: str, places: Sequence[str]) -> tuple[Sequence[str], ...]:
+    """The word lists a source name of this type joins, one uniform pick from each, with spaces."""
+    parts: dict[str, tuple[Sequence[str], ...]] = {
+        "local_media": ([*places, *_REGIONS], _LOCAL_NOUNS),
+        "international_media": (_WORLD_ADJECTIVES, _WORLD_NOUNS),
+        "ngo_monitor": (_REGIONS, _NGO_NAMES),
+        "social_media": (places, _SOCIAL_SUFFIXES),
+        "official_military": (_OFFICIAL_NAMES,),
+    }
+    return parts.get(type_id, (_WITNESS_ROLES, _WITNESS_NUMBERS))
 
 
 def _unique(stem: str, used: set[str]) -> str:
@@ -823,17 +894,13 @@ class _SourcePicker:
 
 def _claim_counts(rng: random.Random, incidents: list[Incident], target: int) -> list[int]:
     """Claims per incident: skewed (many single-source, some 5-15), summing to ``target``."""
-    counts = []
-    for _ in incidents:
-        r = rng.random()
-        counts.append(1 if r < 0.40 else 2 if r < 0.60 else 3 if r < 0.72 else 4 if r < 0.80
-                      else 5 + min(10, int(rng.expovariate(1 / 3))))
+    counts = [_claims_for_incident(rng) for _ in incidents]
     for _ in range(100 * len(counts)):
         gap = target - sum(counts)
         if gap == 0:
             break
         i = rng.randrange(len(counts))
-        if gap > 0 and 2 <= counts[i] < 15:
+        if gap > 0 and 2 <= counts[i] < CLAIMS_MAX:
             counts[i] += 1
         elif gap < 0 and counts[i] >= 3:
             counts[i] -= 1
@@ -846,15 +913,16 @@ def _claim_counts(rng: random.Random, incidents: list[Incident], target: int) ->
     return result
 
 
-def _report_lag(rng: random.Random) -> int:
+def _claims_for_incident(rng: random.Random) -> int:
     r = rng.random()
-    if r < 0.55:
-        return rng.randint(0, 1)
-    if r < 0.85:
-        return rng.randint(2, 5)
-    if r < 0.96:
-        return rng.randint(6, 30)
-    return rng.randint(31, 180)
+    for upper, count in CLAIMS_PER_INCIDENT:
+        if r < upper:
+            return count
+    return CLAIMS_TAIL_START + min(CLAIMS_MAX - CLAIMS_TAIL_START, int(rng.expovariate(1 / CLAIMS_TAIL_MEAN)))
+
+
+def _report_lag(rng: random.Random) -> int:
+    return _bucket_draw(rng, REPORT_LAG_BUCKETS)
 
 
 def _claim_dates(rng: random.Random, inc: Incident, reported: dt.date) -> tuple[str, str, str]:
@@ -906,7 +974,7 @@ def _claim_figures(
 
 
 def _claim_belligerents(rng: random.Random, ref: Reference, inc: Incident, arabic_share: float) -> str:
-    if rng.random() < 0.06:
+    if rng.random() < UNKNOWN_BLAME_SHARE:
         return _spelling(rng, ref.belligerent_aliases["unknown"], arabic_share)
     blamed = [b for b, _ in inc.belligerents]
     if len(blamed) > 1:
@@ -943,16 +1011,16 @@ def _coordinates(rng: random.Random, world: _World, inc: Incident, precision: st
 
 def _new_claim(rng: random.Random, world: _World, inc: Incident, source: Source, linked: bool) -> Claim:
     ref = world.ref
-    arabic = 0.45 if source.language == "Arabic" else 0.03
+    arabic = ARABIC_SHARE["Arabic"] if source.language == "Arabic" else ARABIC_SHARE["other"]
     reported = min(inc.last_day + _days(_report_lag(rng)), LAST_DAY + _days(180))
     incident_date, start, end = _claim_dates(rng, inc, reported)
     lat = lon = precision = ""
-    if rng.random() < 0.5:
+    if rng.random() < CLAIM_COORDINATE_SHARE:
         precision_id = _weighted(rng, {p: _CLAIM_PRECISION_WEIGHTS.get(p, 1) for p in ref.geo_precisions})
         lat, lon = _coordinates(rng, world, inc, precision_id)
         precision = _spelling(rng, ref.spellings("geo_precision", precision_id), first_share=0.6)
-    killed = _claim_figures(rng, inc.killed, 0.08)
-    injured = _claim_figures(rng, inc.injured, 0.45)
+    killed = _claim_figures(rng, inc.killed, CLAIM_UNKNOWN_KILLED_SHARE)
+    injured = _claim_figures(rng, inc.injured, CLAIM_UNKNOWN_INJURED_SHARE)
     row = {
         "source_id": source.source_id,
         "date_reported": _iso(reported),
@@ -982,7 +1050,7 @@ def _make_claims(
 ) -> list[Claim]:
     """Linked claims (skewed per incident) plus ~8% unlinked: about known incidents, or new ones."""
     picker = _SourcePicker(sources)
-    linked_total = round(total * 0.92)
+    linked_total = round(total * LINKED_CLAIM_SHARE)
     plan: list[tuple[Incident, Source, bool]] = []
     for inc, count in zip(incidents, _claim_counts(rng, incidents, linked_total)):
         chosen: list[Source] = []
@@ -1042,7 +1110,7 @@ def _publish_dates(rng: random.Random, incidents: list[Incident]) -> None:
 def _incident_row(rng: random.Random, world: _World, inc: Incident) -> dict[str, str]:
     ref = world.ref
     lat = lon = precision = ""
-    if rng.random() < 0.9:
+    if rng.random() < INCIDENT_COORDINATE_SHARE:
         precision_id = _weighted(rng, {p: _INCIDENT_PRECISION_WEIGHTS.get(p, 1) for p in ref.geo_precisions})
         if precision_id in ("village", "town", "city"):
             precision_id = inc.place.kind if inc.place.kind in ref.geo_precisions else precision_id
@@ -1087,15 +1155,14 @@ def _make_releases(rng: random.Random, world: _World, incidents: list[Incident],
     releases = []
     for inc in incidents:
         primary = inc.belligerents[0][0]
-        inc.declared = rng.random() < (0.55 if primary == "coalition" else 0.2)
+        inc.declared = rng.random() < DECLARED_SHARE["coalition" if primary == "coalition" else "other"]
         if inc.declared:
             day = max(inc.day + _days(rng.choice((-1, 0, 0, 0, 1))), world.starts[inc.campaign])
             neighbours = [p for p in world.ref.places.values() if p.governorate_id == inc.governorate_id]
             place = inc.place if rng.random() < 0.75 else rng.choice(neighbours)
             releases.append(Release(day, primary, place, _strike_count(rng, primary)))
-    releases.extend(_background_releases(rng, world, "CI", n_background))
-    releases.extend(_background_releases(rng, world, "CS", n_background))
-    releases.extend(_background_releases(rng, world, "RS", n_background // 12))
+    for campaign in ("CI", "CS", "RS"):
+        releases.extend(_background_releases(rng, world, campaign, n_background))
     releases.sort(key=lambda r: (r.day, r.place.country_id, r.belligerent_id, r.place.place_id, r.count))
     return releases
 
@@ -1106,9 +1173,19 @@ def _strike_count(rng: random.Random, belligerent: str) -> int:
     return min(1 + int(rng.expovariate(1 / 2.5)), 30)
 
 
-def _background_releases(rng: random.Random, world: _World, campaign: str, n_total: int) -> list[Release]:
-    """Daily lines spread by the campaign's monthly intensity (half the background per coalition theatre)."""
-    share = n_total * (0.5 if campaign != "RS" else 1.0)
+@dataclass(frozen=True)
+class BackgroundPlan:
+    """Where and how often a campaign's daily strike releases fall, apart from any incident."""
+
+    daily_lines: dict[str, float]  # month -> expected release lines a day
+    places: list[Place]
+    place_weights: list[float]
+
+
+def background_plan(world: _World, campaign: str, n_background: int) -> BackgroundPlan:
+    """Half of ``n_background`` lines per coalition theatre and a twelfth for Russia, spread by
+    the campaign's monthly intensity."""
+    share = n_background * 0.5 if campaign != "RS" else (n_background // 12) * 1.0
     weights = {m: w for first, last, w in _PHASES[campaign] for m in _months(first, last) if world.month_span(campaign, m)}
     per_weight_day = share / sum(w * _span_days(world, campaign, m) for m, w in weights.items())
     # Releases cover the whole theatre by governorate, not just where allegations cluster.
@@ -1116,11 +1193,18 @@ def _background_releases(rng: random.Random, world: _World, campaign: str, n_tot
     theatre = [p for p in world.ref.places.values() if p.country_id == country and p.governorate_id in governorates]
     per_governorate = {g: sum(1 for p in theatre if p.governorate_id == g) for g in governorates}
     theatre_weights = [governorates[p.governorate_id] / per_governorate[p.governorate_id] for p in theatre]
+    return BackgroundPlan({m: w * per_weight_day for m, w in weights.items()}, theatre, theatre_weights)
+
+
+def _background_releases(rng: random.Random, world: _World, campaign: str, n_background: int) -> list[Release]:
+    """Daily lines spread by the campaign's monthly intensity."""
+    plan = background_plan(world, campaign, n_background)
+    theatre, theatre_weights = plan.places, plan.place_weights
     releases = []
-    for month, weight in weights.items():
+    for month, daily in plan.daily_lines.items():
         first, last = world.active_span(campaign, month)
         for offset in range((last - first).days + 1):
-            for _ in range(_poisson(rng, weight * per_weight_day)):
+            for _ in range(_poisson(rng, daily)):
                 place = rng.choices(theatre, weights=theatre_weights)[0]
                 primary = _CAMPAIGNS[campaign][0]
                 releases.append(Release(first + _days(offset), primary, place, _strike_count(rng, primary)))
@@ -1140,17 +1224,23 @@ def _release_spellings(ref: Reference, belligerent: str) -> list[str]:
     return own_voice or formal or ref.belligerent_aliases[belligerent]
 
 
+RUSSIAN_RELEASE_TEXT = "In the area of {place}, Russian aircraft carried out {count} strikes on terrorist targets."
+COALITION_RELEASE_TEXT = "Near {place}, {count} {noun} engaged {target}."
+SECOND_TARGET_TEXT = " and destroyed {target}."  # replaces the coalition line's full stop
+SECOND_TARGET_SHARE = 0.4
+
+
 def _release_row(rng: random.Random, ref: Reference, release: Release, number: int) -> dict[str, str]:
     place_near = _spelling(rng, ref.place_aliases[release.place.place_id], 0.0, first_share=0.6)
     count = release.count
     if release.belligerent_id == "russia":
-        text = f"In the area of {place_near}, Russian aircraft carried out {count} strikes on terrorist targets."
+        text = RUSSIAN_RELEASE_TEXT.format(place=place_near, count=count)
     else:
         words = _NUMBER_WORDS[count] if count < len(_NUMBER_WORDS) else str(count)
         noun = "strike" if count == 1 else "strikes"
-        text = f"Near {place_near}, {words} {noun} engaged {rng.choice(_TARGETS)}."
-        if rng.random() < 0.4:
-            text = text[:-1] + f" and destroyed {rng.choice(_TARGETS)}."
+        text = COALITION_RELEASE_TEXT.format(place=place_near, count=words, noun=noun, target=rng.choice(_TARGETS))
+        if rng.random() < SECOND_TARGET_SHARE:
+            text = text[:-1] + SECOND_TARGET_TEXT.format(target=rng.choice(_TARGETS))
     return {
         "strike_release_id": f"DS{number:07d}",
         "strike_date": _iso(release.day),
@@ -1173,7 +1263,8 @@ def _make_statements(rng: random.Random, ref: Reference, incidents: list[Inciden
     """Coalition verdicts on many CS/CI incidents; Russia publishes none (it never concedes)."""
     statements = []
     for inc in incidents:
-        if inc.belligerents[0][0] != "coalition" or rng.random() > (0.7 if inc.day >= dt.date(2015, 6, 1) else 0.45):
+        share = STATEMENT_SHARE["after" if inc.day >= STATEMENTS_FROM else "before"]
+        if inc.belligerents[0][0] != "coalition" or rng.random() > share:
             continue
         inc.verdict = _verdict(rng, inc)
         lag = rng.randint(30, 200) if inc.verdict == "not_yet_assessed" else rng.randint(60, 540)
@@ -1187,13 +1278,8 @@ def _make_statements(rng: random.Random, ref: Reference, incidents: list[Inciden
 
 
 def _verdict(rng: random.Random, inc: Incident) -> str:
-    if not inc.harm:
-        weights = {"non_credible": 0.8, "duplicate": 0.1, "not_yet_assessed": 0.1}
-    elif len(inc.belligerents) > 1:
-        weights = {"credible": 0.05, "non_credible": 0.7, "duplicate": 0.08, "not_yet_assessed": 0.17}
-    else:
-        weights = {"credible": 0.15, "non_credible": 0.57, "duplicate": 0.09, "not_yet_assessed": 0.19}
-    return _weighted(rng, weights)
+    situation = "no_harm" if not inc.harm else "several_blamed" if len(inc.belligerents) > 1 else "one_blamed"
+    return _weighted(rng, VERDICT_WEIGHTS[situation])
 
 
 def _statement_row(rng: random.Random, ref: Reference, inc: Incident) -> dict[str, str]:
@@ -1241,9 +1327,9 @@ def _figure_range(claims: Sequence[Claim], attr: str, until: dt.date | None) -> 
 def _is_assessed(rng: random.Random, inc: Incident) -> bool:
     if inc.verdict == "credible":
         return True
-    skip = 0.05
+    skip = UNASSESSED_SHARE
     if inc.campaign == "RS" and inc.day >= RUSSIAN_SLOWDOWN:
-        skip = 0.55 if inc.day < dt.date(2018, 7, 1) else 0.3
+        skip = next(share for until, share in RUSSIAN_UNASSESSED_SHARE if inc.day < until)
     return rng.random() >= skip
 
 
@@ -1253,15 +1339,15 @@ def _final_grade(rng: random.Random, inc: Incident) -> str:
         return "confirmed"
     if not inc.harm:
         return "discounted"
-    if len(inc.belligerents) > 1 and rng.random() < 0.8:
+    if len(inc.belligerents) > 1 and rng.random() < CONTESTED_SHARE:
         return "contested"
     if sources == 1:
-        return "weak" if rng.random() < 0.9 else "discounted"
+        return "weak" if rng.random() < SINGLE_SOURCE_WEAK_SHARE else "discounted"
     if inc.campaign == "RS":
-        return _weighted(rng, {"fair": 0.75, "weak": 0.15, "discounted": 0.1})
+        return _weighted(rng, FINAL_GRADE_WEIGHTS["russia"])
     if inc.declared:
-        return _weighted(rng, {"fair": 0.85, "weak": 0.08, "discounted": 0.07})
-    return _weighted(rng, {"fair": 0.35, "weak": 0.55, "discounted": 0.1})
+        return _weighted(rng, FINAL_GRADE_WEIGHTS["declared"])
+    return _weighted(rng, FINAL_GRADE_WEIGHTS["other"])
 
 
 _TRAJECTORIES: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
@@ -1398,8 +1484,8 @@ Mutator = Callable[[random.Random, "_DirtContext", Table, int], bool]
 @dataclass
 class _DirtContext:
     ref: Reference
-    incident_codes: list[str]
-    source_ids: list[str]
+    incident_codes: Container[str]  # every incident code in the dataset
+    source_ids: Sequence[str]  # every source id, each once
     orphan_number: int = 0
 
 
@@ -1515,6 +1601,18 @@ def _orphan_code(rng: random.Random, ctx: _DirtContext, table: Table, i: int) ->
     return True
 
 
+def _choice_excluding(rng: random.Random, options: Sequence[str], excluded: str) -> str:
+    """``rng.choice([o for o in options if o != excluded])`` for options that appear once each,
+    without building the list (the scale generator has hundreds of thousands of sources); it
+    draws the same number and returns the same option."""
+    try:
+        skip = options.index(excluded)
+    except ValueError:
+        return options[rng.randrange(len(options))]
+    i = rng.randrange(len(options) - 1)
+    return options[i + (i >= skip)]
+
+
 def _blank_grade(rng: random.Random, ctx: _DirtContext, table: Table, i: int) -> bool:
     table.rows[i]["grade"] = ""
     return True
@@ -1557,7 +1655,7 @@ def _duplicate_different(rng: random.Random, ctx: _DirtContext, table: Table, i:
     copy = dict(table.rows[i])
     if table.name == "raw_claims":
         copy["date_reported"] = _iso(dt.date.fromisoformat(copy["date_reported"]) + _days(rng.randint(1, 3)))
-        copy["source_id"] = rng.choice([s for s in ctx.source_ids if s != copy["source_id"]])
+        copy["source_id"] = _choice_excluding(rng, ctx.source_ids, copy["source_id"])
     elif table.name == "raw_sources":
         copy["platform"] = "website" if copy["platform"] != "website" else "Facebook"
         copy["source_name"] = copy["source_name"].replace(" (synthetic)", " English edition (synthetic)")
@@ -1649,9 +1747,9 @@ def build_tables(
     world = _World(load_reference(project_dir))
     ref = world.ref
     scale = n_claims / DEFAULT_CLAIMS
-    sources = _make_sources(rng, ref, max(60, round(250 * scale)))
-    incidents = _make_incidents(rng, world, max(40, round(n_claims / 3.6)))
-    releases = _make_releases(rng, world, incidents, round(2300 * scale))
+    sources = _make_sources(rng, ref, max(60, round(SOURCES_PER_DEMO * scale)))
+    incidents = _make_incidents(rng, world, max(40, round(n_claims / CLAIMS_PER_INCIDENT_RATIO)))
+    releases = _make_releases(rng, world, incidents, round(BACKGROUND_RELEASES_PER_DEMO * scale))
     claims = _make_claims(rng, world, incidents, sources, n_claims)
     _publish_dates(rng, incidents)
     statements = _make_statements(rng, ref, incidents)
