@@ -372,8 +372,11 @@ def _value(protected_values: list[ProtectedValue], kind: str) -> ProtectedValue:
 def test_protected_scan_finds_a_value_planted_in_an_export_csv(release_copy, protected_values):
     planted = _value(protected_values, "source_name")
     target = release_copy / "csv" / "public_incidents.csv"
-    text = target.read_text(encoding="utf-8")
-    target.write_text(text.replace(",Baiji,", f",{planted.value.upper()},", 1), encoding="utf-8")
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+    # upper-cased into the first data row, as if a place field quoted the source
+    lines[1] = lines[1].replace(",", f",{planted.value.upper()},", 1)
+    target.write_text("".join(lines), encoding="utf-8")
+    assert planted.value.upper() in target.read_text(encoding="utf-8")
     hits = scan_folder(release_copy, protected_values).hits
     assert [(h.path, h.source_id) for h in hits if h.value_kind == "source_name"] == [
         ("csv/public_incidents.csv", planted.source_id)]
