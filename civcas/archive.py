@@ -159,10 +159,8 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -174,6 +172,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from civcas import __version__
+from civcas.output_folders import folder_mode, git_ignores, swap_into_place
 from civcas.raw_contract import ContractError, load_raw_contract
 
 DATASET_ID = "airwars-syria-archive"
@@ -585,21 +584,6 @@ def _check_against_contract(tables: Mapping[str, Columns], contract: Mapping[str
             for table in contract if table not in tables]
 
 
-def _git_ignores(path: Path, project_dir: Path) -> bool | None:
-    """Whether git ignores `path` (inside the project's checkout); None when git cannot tell."""
-    try:
-        relative = path.resolve().relative_to(project_dir.resolve())
-    except ValueError:
-        return None
-    probe = relative / "raw_claims.parquet"
-    try:
-        done = subprocess.run(["git", "-C", str(project_dir), "check-ignore", "-q", str(probe)],
-                              capture_output=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return {0: True, 1: False}.get(done.returncode)
-
-
 def check_output_folder(out: Path, project_dir: Path, manifest_name: str, made_by: str, contents: str) -> None:
     """Refuse an output folder that a previous run of `made_by` did not write (no manifest),
     or that git would track: `contents` derive from data not licensed for redistribution."""
@@ -609,31 +593,9 @@ def check_output_folder(out: Path, project_dir: Path, manifest_name: str, made_b
         if any(out.iterdir()) and not (out / manifest_name).is_file():
             raise ArchiveError(f"{out}: output folder is not empty and holds no {manifest_name} "
                                f"(not a previous {made_by}); refusing to replace it")
-    if _git_ignores(out, project_dir) is False:
+    if git_ignores(out, project_dir, "raw_claims.parquet") is False:
         raise ArchiveError(f"{out}: inside the repository and not git-ignored; {contents} not licensed "
                            "for redistribution, write it under a git-ignored folder such as data/")
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _swap_into_place(staging: Path, out: Path) -> None:
-    """Rename the finished staging folder to `out`, replacing a previous import."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.replaced-", dir=out.parent))
-    retired.rmdir()
-    out.rename(retired)
-    try:
-        staging.rename(out)
-    except BaseException:
-        retired.rename(out)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -705,7 +667,7 @@ def import_archive(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.importing-", dir=out.parent))
     try:
-        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the result should look like any folder
+        staging.chmod(folder_mode())  # mkdtemp makes it private; the result should look like any folder
         rows: dict[str, int] = {}
         for table, columns in contract.items():
             n = counts.get(table, 0)
@@ -730,7 +692,7 @@ def import_archive(
         }
         (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-        _swap_into_place(staging, out)
+        swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

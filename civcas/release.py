@@ -66,6 +66,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from civcas import __version__
+from civcas.output_folders import folder_mode, git_ignores, swap_into_place
 
 Progress = Callable[[str], None]
 
@@ -602,20 +603,6 @@ def is_release_folder(folder: Path) -> bool:
         return False
 
 
-def _git_ignores(path: Path, project_dir: Path) -> bool | None:
-    """Whether git ignores `path` (inside the project's checkout); None when outside or git cannot tell."""
-    try:
-        relative = path.resolve().relative_to(project_dir.resolve())
-    except ValueError:
-        return None
-    try:
-        done = subprocess.run(["git", "-C", str(project_dir), "check-ignore", "-q", str(relative / MANIFEST_NAME)],
-                              capture_output=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return {0: True, 1: False}.get(done.returncode)
-
-
 def check_release_folder(out: Path, project_dir: Path, force: bool) -> None:
     """Refuse to write where a release must not go (see the module docstring)."""
     if out.exists():
@@ -628,31 +615,9 @@ def check_release_folder(out: Path, project_dir: Path, force: bool) -> None:
             if not force:
                 raise ReleaseUsageError(f"{out}: a release is already there; pass --force to replace it, "
                                         "or choose another --out")
-    if _git_ignores(out, project_dir) is False:
+    if git_ignores(out, project_dir, MANIFEST_NAME) is False:
         raise ReleaseUsageError(f"{out}: inside the repository and not git-ignored; a release is a build "
                                 "output, write it under releases/ (git-ignored) or outside the checkout")
-
-
-def _swap_into_place(staging: Path, out: Path) -> None:
-    """Rename the finished staging folder to `out`, replacing a previous release."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.replaced-", dir=out.parent))
-    retired.rmdir()
-    out.rename(retired)
-    try:
-        staging.rename(out)
-    except BaseException:
-        retired.rename(out)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def default_release_name(datasets: Sequence[Mapping], build_generated_at: str) -> str:
@@ -870,10 +835,10 @@ def build_release(
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
         try:
-            staging.chmod(0o777 & ~_umask())
+            staging.chmod(folder_mode())
             result = _write_release(staging, out, specs, contents, build, snapshot, dbt_target, project_dir,
                                     command_line, say)
-            _swap_into_place(staging, out)
+            swap_into_place(staging, out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

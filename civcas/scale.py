@@ -1847,7 +1847,7 @@ def generate_scale(
     if block_incidents < 100:
         raise ScaleError(f"block_incidents must be at least 100: {block_incidents}")
     # Imported here: civcas.archive brings pandas, which the worker processes do not need.
-    from civcas.archive import _swap_into_place, _umask
+    from civcas.output_folders import folder_mode, swap_into_place
 
     started = time.perf_counter()
     say = progress or (lambda _message: None)
@@ -1868,7 +1868,7 @@ def generate_scale(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.generating-", dir=out.parent))
     try:
-        staging.chmod(0o777 & ~_umask())
+        staging.chmod(folder_mode())
         schemas = {t: pa.schema([(c, pa.string()) for c in columns]) for t, columns in contract.items()}
         sinks = {t: _ParquetSink(staging / f"{t}.parquet", schema) for t, schema in schemas.items()}
         if "raw_dataset" in sinks:
@@ -1920,7 +1920,7 @@ def generate_scale(
             "dirty_rows": {kind: dict(sorted(per_table.items())) for kind, per_table in sorted(dirt.items())},
         }
         (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _swap_into_place(staging, out)
+        swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

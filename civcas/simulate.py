@@ -119,15 +119,12 @@ from civcas.archive import (
     DUTCH,
     INCIDENTS,
     SOURCES,
-    ArchiveError,
     InputFile,
     InputSpec,
     _check_against_contract,
     _incident_index,
     _source_reference,
-    _swap_into_place,
     _to_arrow,
-    _umask,
     build_declared_strikes,
     build_sources,
     check_output_folder,
@@ -135,6 +132,7 @@ from civcas.archive import (
     read_input,
     source_id_for,
 )
+from civcas.output_folders import folder_mode, swap_into_place
 from civcas.raw_contract import load_raw_contract
 
 DATASET_ID = "airwars-intake-simulation"
@@ -601,7 +599,7 @@ def simulate_intake(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.simulating-", dir=out.parent))
     try:
-        staging.chmod(0o777 & ~_umask())
+        staging.chmod(folder_mode())
         (staging / RAW_DIR).mkdir()
         rows: dict[str, int] = {}
         for table, columns in contract.items():
@@ -643,7 +641,7 @@ def simulate_intake(
         }
         (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-        _swap_into_place(staging, out)
+        swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
