@@ -74,8 +74,9 @@ RESTRICTED_SCHEMA = "restricted"
 PROTECTED_VALUES_TABLE = "restricted_protected_values"
 DEFAULT_KEEP = 2
 # dbt node statuses of a build that may be published; anything else (error, fail,
-# skipped, runtime error) means some model or test did not pass.
-PUBLISHABLE_STATUSES = frozenset({"success", "pass", "warn", "no-op"})
+# skipped, runtime error) means some model or test did not pass. Exposures have nothing
+# to build and report no-op; no other node may.
+PUBLISHABLE_STATUSES = frozenset({"success", "pass", "warn"})
 # Column types that cannot hold a name, handle or link, so the leak scan skips them.
 _NON_TEXT_TYPE = re.compile(
     r"^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT"
@@ -243,7 +244,8 @@ def read_run_results(path: Path) -> dict:
     except json.JSONDecodeError as exc:
         raise PublishError(f"{path} is not valid JSON ({exc}); run `dbt build` again") from None
     failed = [(result.get("status"), result.get("unique_id")) for result in results.get("results", [])
-              if result.get("status") not in PUBLISHABLE_STATUSES]
+              if result.get("status") not in PUBLISHABLE_STATUSES
+              and not (result.get("status") == "no-op" and str(result.get("unique_id")).startswith("exposure."))]
     if failed:
         shown = ", ".join(f"{status}: {unique_id}" for status, unique_id in failed[:5])
         more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
