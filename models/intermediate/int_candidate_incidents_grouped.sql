@@ -9,6 +9,14 @@
 --      stay two incidents: chaining day by day would merge a week of strikes on one town.
 -- A candidate's id is CAND-<its first claim id> (earliest date, then claim id): derived
 -- from content, so rebuilds keep it and a claim about something else never renumbers it.
+-- Incremental: a run recomputes the claims within 4 linking windows of the claims validated
+-- since its last refresh, from those within 8 (macros/incremental_refresh.sql says why).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_candidate_refresh_days() }}",
+) }}
 {%- set slip_share = var('civcas_link_day_slip_share') %}
 
 with recursive
@@ -27,11 +35,25 @@ claims as (
 
 ),
 
-pairs as (
+all_pairs as (
 
     select * from {{ ref('int_claim_pairs_matched') }}
 
 ),
+{%- if is_incremental() %}
+
+output_days as (
+
+    {{ candidate_refresh_days(4) }}
+
+),
+
+input_days as (
+
+    {{ candidate_refresh_days(8) }}
+
+),
+{%- endif %}
 
 unmatched_claims as (
 
@@ -41,6 +63,22 @@ unmatched_claims as (
     from claims
     inner join links
         on claims.claim_id = links.claim_id
+    {%- if is_incremental() %}
+    where claims.incident_date in (select input_days.incident_date from input_days)
+    {%- endif %}
+
+),
+
+pairs as (
+
+    select all_pairs.*
+    from all_pairs
+    {%- if is_incremental() %}
+    inner join unmatched_claims as left_claims
+        on all_pairs.left_claim_id = left_claims.claim_id
+    inner join unmatched_claims as right_claims
+        on all_pairs.right_claim_id = right_claims.claim_id
+    {%- endif %}
 
 ),
 
@@ -245,12 +283,17 @@ final as (
         'CAND-' || first_claims.first_claim_id as candidate_incident_id,
         first_claims.candidate_claim_count,
         coalesce(strongest_rules.pair_rule, 'single_claim') as candidate_link_rule,
-        grouped.is_day_slipped
+        grouped.is_day_slipped,
+        grouped.incident_date,
+        {{ refresh_timestamp() }} as refreshed_at
     from grouped
     inner join first_claims
         on grouped.cluster_key = first_claims.cluster_key and first_claims.claim_rank = 1
     left join strongest_rules
         on grouped.claim_id = strongest_rules.claim_id and strongest_rules.rule_rank = 1
+    {%- if is_incremental() %}
+    where grouped.incident_date in (select output_days.incident_date from output_days)
+    {%- endif %}
 
 )
 

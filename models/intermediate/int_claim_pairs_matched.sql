@@ -4,6 +4,14 @@
 -- governorate). No all-pairs join: one side is expanded to the days within the window and
 -- meets the other on (block, day), the block being the governorate, or the place name when
 -- either claim has no governorate; each pair appears once, left claim id first.
+-- Incremental: a run recomputes the pairs of the claims validated since its last refresh
+-- (macros/incremental_refresh.sql); the pairs between two other claims cannot have changed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_claims_validated_since_refresh(['left_claim_id', 'right_claim_id']) }}",
+) }}
 {%- set window_days = var('civcas_link_window_days') %}
 
 with
@@ -59,6 +67,17 @@ claim_blocks as (
 
 ),
 
+-- the claims whose pairs are computed: all of them, or in an incremental run the ones
+-- validated since the last refresh
+{%- if is_incremental() %}
+
+refreshed_claim_ids as (
+
+    {{ claim_ids_validated_since_refresh() }}
+
+),
+{%- endif %}
+
 claim_days as (
 
     select
@@ -68,28 +87,53 @@ claim_days as (
             dbt.dateadd('day', window_days, 'claim_blocks.incident_date')
         ) }} as match_day
     from claim_blocks
+    {%- if is_incremental() %}
+    where claim_blocks.claim_id in (select refreshed_claim_ids.claim_id from refreshed_claim_ids)
+    {%- endif %}
+
+),
+
+-- each pair once, left claim id first; in an incremental run a pair of two refreshed claims
+-- is met from both sides and kept from the side of its smaller id
+pair_keys as (
+
+    select
+        least(claim_days.claim_id, claim_blocks.claim_id) as left_claim_id,
+        greatest(claim_days.claim_id, claim_blocks.claim_id) as right_claim_id
+    from claim_days
+    inner join claim_blocks
+        on
+            claim_days.block_key = claim_blocks.block_key
+            and claim_days.match_day = claim_blocks.incident_date
+            and claim_days.claim_id <> claim_blocks.claim_id
+    where
+        {{ linking_block_applies('claim_days', 'claim_blocks') }}
+        and (
+            claim_days.claim_id < claim_blocks.claim_id
+            {%- if is_incremental() %}
+            or claim_blocks.claim_id not in (select refreshed_claim_ids.claim_id from refreshed_claim_ids)
+            {%- endif %}
+        )
 
 ),
 
 candidates as (
 
     select
-        claim_days.claim_id as left_claim_id,
-        claim_days.raw_row_key as left_raw_row_key,
-        claim_blocks.claim_id as right_claim_id,
-        claim_blocks.raw_row_key as right_raw_row_key,
-        abs({{ dbt.datediff('claim_days.incident_date', 'claim_blocks.incident_date', 'day') }}) as day_gap,
-        {{ point_distance_km('claim_days', 'claim_blocks') }} as distance_km,
-        {{ place_rule('claim_days', 'claim_blocks') }} as place_rule,
-        claim_days.place_key as left_place_key,
-        claim_blocks.place_key as right_place_key
-    from claim_days
-    inner join claim_blocks
-        on
-            claim_days.block_key = claim_blocks.block_key
-            and claim_days.match_day = claim_blocks.incident_date
-            and claim_days.claim_id < claim_blocks.claim_id
-    where {{ linking_block_applies('claim_days', 'claim_blocks') }}
+        pair_keys.left_claim_id,
+        left_claims.raw_row_key as left_raw_row_key,
+        pair_keys.right_claim_id,
+        right_claims.raw_row_key as right_raw_row_key,
+        abs({{ dbt.datediff('left_claims.incident_date', 'right_claims.incident_date', 'day') }}) as day_gap,
+        {{ point_distance_km('left_claims', 'right_claims') }} as distance_km,
+        {{ place_rule('left_claims', 'right_claims') }} as place_rule,
+        left_claims.place_key as left_place_key,
+        right_claims.place_key as right_place_key
+    from pair_keys
+    inner join unmatched_claims as left_claims
+        on pair_keys.left_claim_id = left_claims.claim_id
+    inner join unmatched_claims as right_claims
+        on pair_keys.right_claim_id = right_claims.claim_id
 
 ),
 
@@ -132,7 +176,8 @@ final as (
         places_agree.right_claim_id,
         'matched_by_' || places_agree.place_rule as pair_rule,
         places_agree.day_gap,
-        places_agree.distance_km
+        places_agree.distance_km,
+        {{ refresh_timestamp() }} as refreshed_at
     from places_agree
     left join shared
         on

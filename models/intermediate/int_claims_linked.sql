@@ -13,6 +13,14 @@
 -- No all-pairs join: each incident is expanded to the days a claim about it may carry,
 -- and claims meet incidents on (block, day), the block being the governorate, or the
 -- place name when either side has no governorate (macros/geography.sql).
+-- Incremental: a run recomputes the claims validated since its last refresh (the registers
+-- a claim is matched against are fixed between full recomputes; macros/incremental_refresh.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_claims_validated_since_refresh() }}",
+) }}
 {%- set window_days = var('civcas_link_window_days') %}
 
 with
@@ -21,6 +29,9 @@ claims as (
 
     select * from {{ ref('int_claims_validated') }}
     where not is_quarantined
+    {%- if is_incremental() %}
+        and claim_id in ({{ claim_ids_validated_since_refresh() }})
+    {%- endif %}
 
 ),
 
@@ -200,7 +211,8 @@ final as (
             else 'unmatched'
         end as link_rule,
         best_match.day_gap as link_day_gap,
-        best_match.distance_km as link_distance_km
+        best_match.distance_km as link_distance_km,
+        {{ refresh_timestamp() }} as refreshed_at
     from claims
     left join best_match
         on

@@ -1,11 +1,41 @@
 -- Every raw claim row, typed and checked. Clean rows get their incident date and its
 -- precision, governorate and country filled from the gazetteer, swapped coordinates put
 -- back in order, and their incident code mapped to the incident's current code.
+-- Incremental: a run checks the rows staged since its last refresh, and again every row
+-- that shares a claim id with one of them (a new row can make an old one a duplicate).
+{{ config(
+    materialized='incremental',
+    unique_key='raw_row_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
+
+staged_claims as (
+
+    select * from {{ ref('stg_monitor__claims') }}
+
+),
+
+{%- if is_incremental() %}
+
+newly_staged as (
+
+    select claim_id from staged_claims
+    where staged_at > {{ refresh_watermark('validated_at') }}
+
+),
+{%- endif %}
 
 claims as (
 
-    select * from {{ ref('stg_monitor__claims') }}
+    select * from staged_claims
+    {%- if is_incremental() %}
+    -- every row of a claim id seen anew, the rows without an id included (they share the
+    -- duplicate-id check's group)
+    where coalesce(claim_id, '') in (select coalesce(newly_staged.claim_id, '') from newly_staged)
+    {%- endif %}
 
 ),
 
@@ -168,7 +198,8 @@ validated as (
 
     select
         checked.*,
-        {{ quarantine_columns(checks) }}
+        {{ quarantine_columns(checks) }},
+        {{ refresh_timestamp() }} as validated_at
     from checked
 
 )

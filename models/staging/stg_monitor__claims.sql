@@ -1,3 +1,14 @@
+-- Claims as logged, typed. Incremental: a run stages only the raw rows it has not staged
+-- before (a day's new claims), and restages all of them when the reference seeds, the
+-- registers or the linking vars changed (macros/incremental_refresh.sql). Raw claims only
+-- grow; an edited or deleted raw row stops the run and asks for --full-refresh.
+{{ config(
+    materialized='incremental',
+    unique_key='raw_row_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
@@ -62,6 +73,68 @@ renamed as (
 
     from source
 
+),
+
+inputs as (
+
+    select {{ claim_chain_inputs_fingerprint() }} as inputs_fingerprint
+
+),
+
+{%- if is_incremental() %}
+
+staged as (
+
+    select
+        raw_row_key,
+        inputs_fingerprint
+    from {{ this }}
+
+),
+
+refresh as (
+
+    select
+        (select inputs.inputs_fingerprint from inputs) as inputs_fingerprint,
+        (select count(*) from staged) as staged_rows,
+        (select count(*) from renamed where raw_row_key in (select staged.raw_row_key from staged)) as kept_rows,
+        (select max(staged.inputs_fingerprint) from staged) as staged_inputs_fingerprint
+
+),
+
+checked_refresh as (
+
+    -- every staged row must still be in raw: raw claims only grow between refreshes
+    select
+        inputs_fingerprint,
+        inputs_fingerprint is distinct from staged_inputs_fingerprint as is_restaging_all,
+        case
+            when kept_rows < staged_rows
+                then {{ fail_query("'raw_claims: ' || cast(staged_rows - kept_rows as varchar) || ' staged claim rows are no longer in the raw claims (edited or deleted); an incremental refresh only adds rows: run dbt build --full-refresh'") }}
+        end as refresh_failure
+    from refresh
+
+),
+{%- endif %}
+
+final as (
+
+    select
+        renamed.*,
+        inputs.inputs_fingerprint,
+        {{ refresh_timestamp() }} as staged_at
+    from renamed
+    cross join inputs
+    {%- if is_incremental() %}
+    cross join checked_refresh
+    where
+        checked_refresh.refresh_failure is null
+        and (
+            checked_refresh.is_restaging_all
+            or renamed.raw_row_key not in (select staged.raw_row_key from staged)
+        )
+    {%- endif %}
+
 )
 
-select * from renamed
+select * from final
