@@ -47,7 +47,8 @@ validate-raw: check-raw ## Great Expectations raw gate: stop when a raw table is
 
 build: validate-raw ## build the warehouse on the demo dataset and publish it for analysts
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
-	$(DBT) build $(DBT_FLAGS)
+	@# In full: the demo seeds are edited in place, and the incremental claim chain only takes added rows.
+	$(DBT) build $(DBT_FLAGS) --full-refresh
 	@# Reached only when dbt build passed (the shell stops at the first failure).
 	$(BIN)/civcas publish --from $(CIVCAS_DUCKDB_PATH) --to $(PUBLISHED_DIR) --run-results target/run_results.json
 	@echo "==> warehouse built in $(CIVCAS_DUCKDB_PATH); analysts open $(PUBLISHED_DIR)/$(notdir $(CIVCAS_DUCKDB_PATH)) read-only"
@@ -73,7 +74,7 @@ lint: $(STAMP) ## sqlfluff (dialect duckdb, dbt templater) over models, singular
 
 test: lint validate-raw ## run every check: lint, dbt build (tests, unit tests, contracts), pytest
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
-	$(DBT) build $(DBT_FLAGS)
+	$(DBT) build $(DBT_FLAGS) --full-refresh
 	$(DBT) compile $(DBT_FLAGS) --select "resource_type:analysis" --quiet
 	$(BIN)/python -m pytest tests/python
 
@@ -105,7 +106,7 @@ import-archive: $(STAMP) ## import ARCHIVE (+ CENTCOM, DUTCH strike releases) in
 build-archive: import-archive ## build the real warehouse from ARCHIVE into warehouse/archive.duckdb
 	$(BIN)/civcas validate-raw --mode files --folder $(ARCHIVE_RAW)
 	@mkdir -p $(dir $(ARCHIVE_DUCKDB))
-	CIVCAS_DUCKDB_PATH=$(ARCHIVE_DUCKDB) $(DBT) build $(DBT_FLAGS) \
+	CIVCAS_DUCKDB_PATH=$(ARCHIVE_DUCKDB) $(DBT) build $(DBT_FLAGS) --full-refresh \
 		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
 		--exclude-resource-type unit_test
 	$(BIN)/civcas publish --from $(ARCHIVE_DUCKDB) --to $(PUBLISHED_DIR) --run-results target/run_results.json
@@ -128,7 +129,7 @@ $(SCALE_RAW)/_scale_manifest.json: | $(STAMP)
 
 build-scale: $(SCALE_RAW)/_scale_manifest.json ## build the N-claim data into warehouse/scale.duckdb (generating it first if missing)
 	@mkdir -p $(dir $(SCALE_DUCKDB))
-	CIVCAS_DUCKDB_PATH=$(SCALE_DUCKDB) $(DBT) build $(DBT_FLAGS) \
+	CIVCAS_DUCKDB_PATH=$(SCALE_DUCKDB) $(DBT) build $(DBT_FLAGS) --full-refresh \
 		--vars '{civcas_raw_source: files, civcas_raw_path: "$(SCALE_RAW)"}' \
 		--exclude-resource-type unit_test
 	@echo "==> scale warehouse ($(N) claims) written to $(SCALE_DUCKDB)"

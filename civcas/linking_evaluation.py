@@ -68,7 +68,8 @@ def build_warehouse(project_dir: Path, paths: EvaluationPaths, say: Callable[[st
         _dbt_executable(), "build", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
         "--target-path", str(target), "--log-path", str(target / "logs"),
         "--select", *DBT_SELECTION, "--exclude-resource-type", "test", "unit_test",
-        "--vars", variables, "--quiet",
+        # in full: a new simulation replaces the raw rows, and the claim chain only takes added rows
+        "--full-refresh", "--vars", variables, "--quiet",
     ]
     environment = dict(os.environ, CIVCAS_DUCKDB_PATH=str(paths.duckdb_path.resolve()), DO_NOT_TRACK="1")
     say(f"building the triage models on {raw} into {paths.duckdb_path}")
