@@ -133,3 +133,14 @@ build-scale: $(SCALE_RAW)/_scale_manifest.json ## build the N-claim data into wa
 		--vars '{civcas_raw_source: files, civcas_raw_path: "$(SCALE_RAW)"}' \
 		--exclude-resource-type unit_test
 	@echo "==> scale warehouse ($(N) claims) written to $(SCALE_DUCKDB)"
+
+# ---------------------------------------------------------------------------- benchmark
+# civcas benchmark (issue 6): per size, a full build and a one-day incremental refresh (wall
+# time, peak RSS, slowest nodes) against the same SQL in DuckDB alone; the data is made once per
+# size in data/scale/<N>/raw. Writes reports/benchmark.txt and reports/benchmark.json.
+SIZES ?= 100k,1m,10m
+
+.PHONY: benchmark
+
+benchmark: $(STAMP) ## time full and incremental builds against the DuckDB floor at SIZES (default 100k,1m,10m)
+	$(BIN)/civcas benchmark --sizes $(SIZES)

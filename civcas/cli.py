@@ -562,6 +562,88 @@ def _cmd_release(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- benchmark
+
+BENCHMARK_DATA = Path("data") / "scale"
+BENCHMARK_WORK = Path("warehouse") / "benchmark"
+BENCHMARK_OUT = Path("reports")
+
+
+def _add_benchmark(subparsers: argparse._SubParsersAction) -> None:
+    from civcas.benchmark import DEFAULT_MEMORY_LIMIT, DEFAULT_THREADS
+
+    parser = subparsers.add_parser(
+        "benchmark",
+        parents=[_common()],
+        help="measure full builds, incremental refreshes and the DuckDB floor at 100k, 1M and 10M claims",
+        description="For each size: generate the scale data once (cached in --data-dir), hold out its last day, "
+        "dbt build --full-refresh in files mode (wall time, peak RSS, five slowest nodes), run the same compiled "
+        "SQL in DuckDB alone (the floor, and dbt's ratio to it), add the held-out day and dbt build again "
+        "(the incremental refresh), then compare the sizes' times. Prints a table with issue 6's targets "
+        "(met or missed) and writes it to <out>/benchmark.txt and benchmark.json. Exits 0 when it ran, "
+        "targets missed or not; 1 when a build fails (naming the node); 2 on bad options.",
+    )
+    parser.add_argument("--sizes", default="100k,1m,10m",
+                        help="comma-separated claim counts, e.g. 100000,1m,10m (default: 100k,1m,10m)")
+    parser.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT,
+                        help=f"DuckDB memory_limit, for dbt and the floor (default: {DEFAULT_MEMORY_LIMIT})")
+    parser.add_argument("--threads", type=_positive_int, default=DEFAULT_THREADS,
+                        help=f"DuckDB threads, for dbt and the floor (default: {DEFAULT_THREADS})")
+    parser.add_argument("--dbt-threads", type=_positive_int, default=DEFAULT_THREADS,
+                        help=f"dbt threads: nodes built at once (default: {DEFAULT_THREADS})")
+    parser.add_argument("--data-dir", type=Path,
+                        help=f"where the generated data is kept, <dir>/<N>/raw (default: <project>/{BENCHMARK_DATA})")
+    parser.add_argument("--work-dir", type=Path,
+                        help=f"working folders, emptied on each run (default: <project>/{BENCHMARK_WORK})")
+    parser.add_argument("--out", type=Path,
+                        help=f"folder for benchmark.txt and benchmark.json (default: <project>/{BENCHMARK_OUT})")
+    parser.add_argument("--seed", type=int, help="generator seed (default: generate-scale's)")
+    parser.add_argument("--days", type=_positive_int, default=1,
+                        help="days held out for the incremental refresh (default: 1)")
+    parser.add_argument("--select", help="build only these dbt nodes (quick runs; the targets are then "
+                        "not comparable)")
+    parser.add_argument("--exclude", help="leave these dbt nodes out of every build and of the floor (the "
+                        "targets are then not comparable)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the DuckDB files and the raw copy of each size in --work-dir")
+    parser.set_defaults(handler=_cmd_benchmark)
+
+
+def _cmd_benchmark(args: argparse.Namespace) -> int:
+    from civcas.benchmark import (BenchmarkError, BenchmarkUsageError, Options, Settings, check_memory_limit,
+                                  format_report, parse_sizes, run_benchmark, write_report)
+
+    project = _project_dir(args).resolve()
+    try:
+        options = Options(
+            project_dir=project, sizes=parse_sizes(args.sizes),
+            data_dir=args.data_dir.resolve() if args.data_dir else None,
+            work_dir=args.work_dir.resolve() if args.work_dir else None,
+            out_dir=args.out, seed=args.seed, days=args.days, select=args.select, exclude=args.exclude,
+            keep=args.keep,
+            settings=Settings(check_memory_limit(args.memory_limit), args.threads, args.dbt_threads),
+        )
+        report = run_benchmark(options, stderr_progress)
+    except BenchmarkUsageError as exc:
+        print(f"civcas benchmark: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BenchmarkError as exc:
+        print(f"civcas benchmark: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    failure = report.get("failure")
+    if failure and not report["sizes"]:
+        print(f"civcas benchmark: {failure['message']}", file=sys.stderr)
+        return EXIT_DATA
+    # Sizes measured before a failed build are reported all the same.
+    text_path, json_path = write_report(report, args.out or project / BENCHMARK_OUT)
+    print(format_report(report), end="")
+    print(f"report written to {display(text_path)} and {display(json_path)}")
+    if failure:
+        print(f"civcas benchmark: {failure['claims']:,} claims: {failure['message']}", file=sys.stderr)
+        return EXIT_DATA
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- main
 
 _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
@@ -575,6 +657,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_evaluate_linking,
     _add_publish,
     _add_release,
+    _add_benchmark,
 )
 
 

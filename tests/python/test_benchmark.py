@@ -1,0 +1,177 @@
+"""civcas benchmark: one tiny run end to end (a slice of the DAG, so it stays fast), plus the pure parts.
+
+The timings themselves are never asserted (they depend on the machine): the run must finish, every
+section must be in the report with plausible values, the slowest nodes must be real nodes, the floor
+must have built what dbt built, and the DuckDB settings asked for must be the ones the floor used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from civcas.benchmark import (
+    BenchmarkUsageError,
+    TARGETS,
+    evaluate_targets,
+    failed_nodes,
+    floor_order,
+    floor_statement,
+    growth,
+    parse_size,
+    parse_sizes,
+    slowest_nodes,
+)
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+TINY = 2000
+# Seeds, the staging of claims (a view, incremental later) and its tests: every kind of floor statement.
+SELECTION = "+stg_monitor__claims"
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    root = tmp_path_factory.mktemp("benchmark")
+    out, work = root / "reports", root / "work"
+    environment = {**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    finished = subprocess.run(
+        [sys.executable, "-m", "civcas", "benchmark", "--sizes", str(TINY), "--select", SELECTION,
+         "--memory-limit", "1GB", "--threads", "1", "--data-dir", str(root / "data"), "--work-dir", str(work),
+         "--out", str(out), "--project-dir", str(PROJECT_DIR)],
+        cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, timeout=600,
+    )
+    return finished, out, work
+
+
+def test_tiny_benchmark_runs_and_reports_every_section(tiny_run) -> None:
+    finished, out, _ = tiny_run
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    text = (out / "benchmark.txt").read_text(encoding="utf-8")
+    assert text in finished.stdout
+    for section in ("full build: wall time", "full build: peak RSS", "floor: DuckDB alone", "dbt / floor",
+                    "incremental: wall time", "growth: full build / previous size", "five slowest nodes, full build",
+                    "targets (issue 6", "DuckDB memory_limit 1GB, threads 1", "machine:", "versions:"):
+        assert section in text, section
+    assert f"{TINY:,} claims" in text
+    # Progress goes to stderr, not into the table.
+    assert "full build" in finished.stderr and "benchmark:" not in finished.stdout.split("report written")[0]
+
+
+def test_tiny_benchmark_numbers_are_plausible(tiny_run) -> None:
+    finished, out, work = tiny_run
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    report = json.loads((out / "benchmark.json").read_text(encoding="utf-8"))
+    size = report["sizes"][str(TINY)]
+
+    assert size["data"]["raw_claims_rows"] >= TINY
+    assert 0 < size["data"]["base_claims_rows"] < size["data"]["raw_claims_rows"]
+    assert len(size["data"]["held_out_days"]) == 1
+    for phase in ("full_build", "incremental"):
+        assert size[phase]["wall_seconds"] > 0
+        assert size[phase]["dbt_elapsed_seconds"] > 0
+        assert size[phase]["wall_seconds"] >= size[phase]["dbt_elapsed_seconds"]
+        # A Python process running dbt and DuckDB takes tens of MB at least, and far less than the machine.
+        assert 30 * 2**20 < size[phase]["peak_rss_bytes"] < report["machine"]["memory_bytes"]
+
+    manifest = json.loads((work / str(TINY) / "artifacts" / "full_manifest.json").read_text(encoding="utf-8"))
+    slowest = size["full_build"]["slowest"]
+    assert len(slowest) == 5
+    assert [n["seconds"] for n in slowest] == sorted((n["seconds"] for n in slowest), reverse=True)
+    for node in slowest:
+        assert node["unique_id"] in manifest["nodes"]
+        assert manifest["nodes"][node["unique_id"]]["name"] == node["name"]
+        assert node["floor_seconds"] is not None and node["floor_seconds"] >= 0
+
+    floor = size["floor"]
+    assert floor["seconds"] > 0 and size["dbt_to_floor_ratio"] > 0
+    assert floor["statements"]["seed"] > 0 and floor["statements"]["model"] > 0 and floor["statements"]["test"] > 0
+    # One floor statement per seed, model and test dbt ran.
+    ran = size["full_build"]["nodes_by_type"]
+    assert floor["statements"] == {"seed": ran["seed"], "model": ran["model"], "test": ran["test"]}
+    assert floor["row_count_mismatches"] == [] and floor["tests_returning_rows"] == []
+    assert floor["tables_compared"] >= floor["statements"]["seed"]
+    # The settings asked for are the ones DuckDB ran with (1GB is shown as about 953 MiB).
+    assert str(floor["duckdb_settings"]["threads"]) == "1"
+    assert "MiB" in floor["duckdb_settings"]["memory_limit"]
+
+    assert report["settings"] == {**report["settings"], "memory_limit": "1GB", "duckdb_threads": 1, "select": SELECTION}
+    assert report["machine"]["duckdb"] == duckdb.__version__
+    # The commit is None outside a git checkout (a release tarball); the key is always there.
+    assert report["machine"]["cores"] >= 1 and "git_commit" in report["machine"]
+    assert {t["key"] for t in report["targets"]} == {t.key for t in TARGETS}
+    assert all(t["status"] == "not comparable (part of the DAG)" for t in report["targets"])
+    # The large files are removed after the run unless --keep; the logs stay.
+    assert not (work / str(TINY) / "dbt").exists()
+    assert (work / str(TINY) / "logs" / "dbt.log").is_file()
+
+
+def test_sizes_accept_short_forms() -> None:
+    assert parse_size("100k") == 100_000
+    assert parse_size("1m") == 1_000_000
+    assert parse_size("10M") == 10_000_000
+    assert parse_size("1_000_000") == 1_000_000
+    assert parse_sizes("10m, 100k,1m,100000") == (100_000, 1_000_000, 10_000_000)
+    for bad in ("ten", "1.5k7", "0.0001k", "", "20m", "100"):
+        with pytest.raises(BenchmarkUsageError):
+            parse_sizes(bad)
+
+
+def test_failed_nodes_name_the_node() -> None:
+    results = {"results": [
+        {"unique_id": "model.civcas.a", "status": "success", "message": "OK"},
+        {"unique_id": "model.civcas.b", "status": "error", "message": "Catalog Error: no table x"},
+        {"unique_id": "test.civcas.c", "status": "fail", "message": "Got 3 results"},
+        {"unique_id": "model.civcas.d", "status": "skipped", "message": None},
+    ]}
+    assert failed_nodes(results) == ["model.civcas.b: Catalog Error: no table x", "test.civcas.c: Got 3 results"]
+
+
+def _node(uid: str, kind: str, deps: list[str], materialized: str = "table") -> dict:
+    return {"unique_id": uid, "name": uid.split(".")[-1], "resource_type": kind, "config": {"materialized": materialized},
+            "depends_on": {"nodes": deps}, "compiled_code": "select 1 as x -- trailing comment",
+            "relation_name": f'"civcas"."main"."{uid.split(".")[-1]}"'}
+
+
+def test_floor_order_follows_dependencies_and_statements_match_materialization() -> None:
+    nodes = {n["unique_id"]: n for n in [
+        _node("model.p.c", "model", ["model.p.b"]),
+        _node("test.p.t_b", "test", ["model.p.b"], "test"),
+        _node("model.p.b", "model", ["seed.p.a", "model.p.e"], "view"),
+        _node("seed.p.a", "seed", [], "seed"),
+        _node("model.p.e", "model", [], "ephemeral"),
+    ]}
+    order = floor_order({"nodes": nodes}, ["model.p.c", "test.p.t_b", "model.p.b", "seed.p.a", "model.p.e",
+                                           "exposure.p.x"])
+    assert order.index("seed.p.a") < order.index("model.p.b") < order.index("test.p.t_b") < order.index("model.p.c")
+    assert order.index("model.p.e") < order.index("model.p.b")
+    assert floor_statement(nodes["model.p.e"]) == ("model", None)
+    kind, view_sql = floor_statement(nodes["model.p.b"])
+    assert view_sql.startswith('create or replace view "civcas"."main"."b" as')
+    kind, test_sql = floor_statement(nodes["test.p.t_b"])
+    # The compiled SQL's trailing comment must not swallow the closing parenthesis.
+    assert duckdb.sql(test_sql).fetchone() == (1,)
+
+
+def test_slowest_growth_and_targets() -> None:
+    manifest = {"nodes": {f"model.p.m{i}": _node(f"model.p.m{i}", "model", []) for i in range(7)}}
+    results = {"results": [{"unique_id": f"model.p.m{i}", "execution_time": float(i)} for i in range(7)]
+                           + [{"unique_id": "exposure.p.x", "execution_time": 99.0}]}
+    assert [n["name"] for n in slowest_nodes(results, manifest)] == ["m6", "m5", "m4", "m3", "m2"]
+
+    def size(full: float, rss: int, incremental: float, ratio: float) -> dict:
+        return {"full_build": {"wall_seconds": full, "peak_rss_bytes": rss}, "incremental": {"wall_seconds": incremental},
+                "dbt_to_floor_ratio": ratio}
+
+    sizes = {1_000_000: size(10.0, 2**30, 3.0, 1.1), 10_000_000: size(115.0, 7 * 2**30, 14.0, 1.3)}
+    assert growth(sizes) == [{"from": 1_000_000, "to": 10_000_000, "claims_ratio": 10.0, "time_ratio": 11.5}]
+    status = {t["key"]: t["status"] for t in evaluate_targets(sizes, partial=False)}
+    assert status == {"full_build_seconds": "met", "full_build_peak_rss_bytes": "missed", "incremental_seconds": "met",
+                      "dbt_to_floor_ratio": "missed", "growth_10m_over_1m": "missed"}
+    only_small = {t["key"]: t["status"] for t in evaluate_targets({1_000_000: sizes[1_000_000]}, partial=False)}
+    assert set(only_small.values()) == {"not run"}
