@@ -24,12 +24,25 @@ How a file is read, so that a value cannot hide behind an encoding:
   decodes, else its raw bytes, searched for each value's UTF-8 bytes (ASCII letters
   case-insensitively), which finds any value stored there as text.
 
-Matching is a case-insensitive substring match after Unicode NFC normalisation
-and case folding, on both sides. Values shorter than ``MIN_PROTECTED_LENGTH``
-(4) characters after trimming are not searched: a 1-3 character string ("al",
-"@ab", "12") occurs inside ordinary words, numbers, markup and binary data, so it
-would fail every release without pointing at a leak; no protected name, handle or
-link is that short in practice, and the number skipped is reported.
+Matching is by whole tokens, the rule of the dbt checks (macro
+``protected_value_occurrences`` in macros/protected_sources.sql, doc block
+``protected_value_match``): both sides are compared in lower case and Unicode NFC;
+a word character is a Unicode letter, combining mark or number, or ``_``; a value
+occurs where the text contains it and the match does not cut a word (when the value
+begins with a word character the character before the match is not one, when it
+ends with one the character after is not one). So ``@demo_medic_92`` occurs in
+``see @demo_medic_92, ...`` and before ``/status/1``, never inside
+``@demo_medic_92_4``. The search is linear in the size of the texts: every value gets
+one anchor (the token, or pair of adjacent tokens, the fewest values share), a text
+is cut into tokens once and looked up in the anchors (a set intersection), the tokens
+around an anchor are compared with the value's, and only then is the value checked,
+at every place it starts. In binary files (fonts, images) each value's UTF-8 bytes
+are found as a plain substring: next to a value, the bytes of a font say nothing about
+where a word ends. Values shorter than ``MIN_PROTECTED_LENGTH`` (4) characters after trimming are not searched in files: a 1-3 character string ("al",
+"@ab", "12") is an ordinary word, number or piece of markup, so it would fail every
+release without pointing at a leak; no protected name, handle or link is that short in
+practice, and the number skipped is reported. (The published database is checked by
+``DatabaseScan``: the same rule, short values as whole cells.)
 
 A hit names the file, the value kind and the source id, never the value itself
 (the scan's own output must not leak it).
@@ -37,12 +50,15 @@ A hit names the file, the value kind and the source id, never the value itself
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
 import struct
+import sys
 import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,17 +113,13 @@ class ScanResult:
     values_too_short: int
 
 
-def _normalise(text: str) -> str:
-    if text.isascii():  # the common case, and NFC and case folding are slow on megabytes
+def normal_form(text: str) -> str:
+    """`text` as values and texts are compared: lower case, Unicode NFC (as the dbt macro
+    match_normal_form)."""
+    if text.isascii():  # the common case, and NFC is slow on megabytes
         return text.lower()
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return text.casefold()
-
-
-def _as_bytes_text(needle: str) -> str:
-    """A normalised needle as its UTF-8 bytes, one character per byte (to search binary files)."""
-    return needle.encode("utf-8").decode("latin-1")
+    text = text.lower()
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def searchable_values(values: Iterable[ProtectedValue]) -> tuple[list[tuple[str, ProtectedValue]], int]:
@@ -115,12 +127,154 @@ def searchable_values(values: Iterable[ProtectedValue]) -> tuple[list[tuple[str,
     needles: dict[tuple[str, str, str], tuple[str, ProtectedValue]] = {}
     too_short = 0
     for value in values:
-        needle = _normalise(value.value.strip())
+        needle = normal_form(value.value.strip())
         if len(needle) < MIN_PROTECTED_LENGTH:
             too_short += 1
             continue
         needles.setdefault((needle, value.value_kind, value.source_id), (needle, value))
     return sorted(needles.values(), key=lambda pair: (pair[1].source_id, pair[1].value_kind, pair[0])), too_short
+
+
+# --------------------------------------------------------------------------- whole-token matching
+
+# ASCII characters that are not word characters, mapped to a space: an ASCII text is cut
+# into tokens by str.translate and str.split, both C loops.
+_ASCII_SEPARATORS_TO_SPACE = str.maketrans({
+    chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")
+})
+
+
+@functools.cache
+def word_characters() -> str:
+    """The word characters (Unicode letters, marks and numbers, and ``_``) as the inside of a
+    regular-expression character class, built once from the Unicode database (Python's
+    ``\\w`` has no marks, so an Arabic word with its vowel marks would fall apart)."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(code))[0] in "LMN":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "_" + "".join(f"\\U{start:08x}-\\U{end:08x}" for start, end in ranges)
+
+
+@functools.cache
+def _separator_runs() -> re.Pattern[str]:
+    return re.compile(f"[^{word_characters()}]+")
+
+
+def is_word_character(character: str) -> bool:
+    """True for a letter, combining mark, number or ``_`` (false for '')."""
+    return character == "_" or (len(character) == 1 and unicodedata.category(character)[0] in "LMN")
+
+
+# The same for the UTF-8 bytes of a text: bytes of multi-byte characters stay (they are cut below).
+_BYTE_SEPARATORS_TO_SPACE = bytes(
+    code if code >= 128 or chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256)
+)
+
+
+def word_tokens(text: str) -> list[str]:
+    """The words of `text`: the runs of word characters, in order."""
+    if text.isascii():
+        return text.translate(_ASCII_SEPARATORS_TO_SPACE).split()
+    # Blank the ASCII separators on the UTF-8 bytes (a C loop; str.translate is slow on
+    # non-ASCII text); a piece with other characters may still hold non-ASCII separators
+    # (Arabic comma, no-break space, ...), and is cut by the full class.
+    blanked = text.encode("utf-8", "surrogatepass").translate(_BYTE_SEPARATORS_TO_SPACE)
+    split = _separator_runs().split
+    tokens: list[str] = []
+    for piece in blanked.decode("utf-8", "surrogatepass").split():
+        if piece.isascii():
+            tokens.append(piece)
+        else:
+            tokens.extend(token for token in split(piece) if token)
+    return tokens
+
+
+def occurs_in(needle: str, text: str) -> bool:
+    """True when `needle` occurs in `text` (both in normal_form) without cutting a word,
+    trying every place it starts (occurrences may overlap)."""
+    bounded_before = is_word_character(needle[:1])
+    bounded_after = is_word_character(needle[-1:])
+    start = text.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        if ((not bounded_before or start == 0 or not is_word_character(text[start - 1]))
+                and (not bounded_after or end == len(text) or not is_word_character(text[end]))):
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
+class ProtectedValueIndex:
+    """Finds which needles (protected values in normal_form) occur in a text as whole tokens,
+    in time linear in the text. Each needle is filed under one anchor: the token, or pair of
+    adjacent tokens, that the fewest needles share (then a pair before a token, the longer).
+    A text is cut into tokens once; where an anchor stands, the tokens around it are compared
+    with the needle's tokens (a list comparison), and only a needle whose whole token sequence
+    is there is looked for in the text. At a whole-token occurrence every token of the needle
+    is a token of the text, so no occurrence is missed. A needle without a letter or number is
+    not searched (it identifies no one)."""
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        tokens_of: dict[str, list[str]] = {}
+        keys_of: dict[str, list[tuple[str, ...]]] = {}
+        spread: Counter[tuple[str, ...]] = Counter()
+        distinct = set(needles)
+        for needle in distinct:
+            tokens = word_tokens(needle)
+            if tokens:
+                keys: list[tuple[str, ...]] = [(token,) for token in tokens]
+                keys += zip(tokens, tokens[1:])
+                tokens_of[needle] = tokens
+                keys_of[needle] = keys
+                spread.update(set(keys))
+        # Which anchor is chosen changes the speed, never the result.
+        rank = {key: (count, -len(key), -sum(map(len, key)), key) for key, count in spread.items()}
+        # anchor -> (needle, its tokens, where the anchor stands among them)
+        self.single: dict[str, list[tuple[str, list[str], int]]] = {}
+        self.pairs: dict[tuple[str, str], list[tuple[str, list[str], int]]] = {}
+        for needle, keys in keys_of.items():
+            anchor = min(keys, key=rank.__getitem__)
+            tokens = tokens_of[needle]
+            # keys list the tokens first, then the pairs, in order
+            position = keys.index(anchor) - (len(tokens) if len(anchor) == 2 else 0)
+            if len(anchor) == 1:
+                self.single.setdefault(anchor[0], []).append((needle, tokens, position))
+            else:
+                self.pairs.setdefault((anchor[0], anchor[1]), []).append((needle, tokens, position))
+        self._single_keys = set(self.single)
+        self._pair_firsts = {first for first, _ in self.pairs}
+        self.unsearchable = len(distinct) - len(keys_of)
+
+    def anchor_tokens(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """The single-token anchors and the token-pair anchors."""
+        return sorted(self.single), sorted(self.pairs)
+
+    def candidates(self, tokens: list[str]) -> set[str]:
+        """The needles whose whole token sequence is in `tokens` (the word_tokens of one text)."""
+        present = set(tokens)
+        singles = present & self._single_keys
+        firsts = present & self._pair_firsts
+        found: set[str] = set()
+        if not singles and not firsts:
+            return found
+        last = len(tokens) - 1
+        for position, token in enumerate(tokens):
+            filed = self.single.get(token, ()) if token in singles else ()
+            if token in firsts and position < last:
+                filed = [*filed, *self.pairs.get((token, tokens[position + 1]), ())]
+            for needle, needle_tokens, anchor_position in filed:
+                start = position - anchor_position
+                if start >= 0 and tokens[start:start + len(needle_tokens)] == needle_tokens:
+                    found.add(needle)
+        return found
+
+    def found_in(self, text: str) -> set[str]:
+        """The needles that occur in `text` (in normal_form) as whole tokens."""
+        return {needle for needle in self.candidates(word_tokens(text)) if occurs_in(needle, text)}
 
 
 def _unescape_json(text: str) -> str:
@@ -220,32 +374,60 @@ def unscannable_rasters(folder: Path) -> list[str]:
 
 
 class _NeedleIndex:
-    """Finds which needles occur in a text without a pass over the text per needle: one pass per
-    distinct 4-character prefix (protected values share few: "http", "@...", a name's start),
-    then a dictionary lookup at each place the prefix occurs."""
+    """A ProtectedValueIndex whose hits are named by (value_kind, source_id)."""
 
     def __init__(self, needles: Sequence[tuple[str, ProtectedValue]]) -> None:
-        groups: dict[str, list[tuple[str, ProtectedValue]]] = {}
+        self._values: dict[str, list[ProtectedValue]] = {}
         for needle, value in needles:
-            groups.setdefault(needle[:MIN_PROTECTED_LENGTH], []).append((needle, value))
-        self._groups: list[tuple[str, int, dict[str, list[tuple[str, ProtectedValue]]]]] = []
-        for prefix, members in sorted(groups.items()):
-            width = min(len(needle) for needle, _ in members)
-            by_start: dict[str, list[tuple[str, ProtectedValue]]] = {}
-            for needle, value in members:
-                by_start.setdefault(needle[:width], []).append((needle, value))
-            self._groups.append((prefix, width, by_start))
+            self._values.setdefault(needle, []).append(value)
+        self.index = ProtectedValueIndex(self._values)
 
     def found_in(self, folded: str) -> set[tuple[str, str]]:
         """(value_kind, source_id) of every needle that occurs in the normalised text."""
+        return {(value.value_kind, value.source_id)
+                for needle in self.index.found_in(folded) for value in self._values[needle]}
+
+
+class _BinaryNeedleIndex:
+    """Finds needles as plain substrings of binary data: next to a value, the bytes of a font or
+    an image say nothing about where a word ends. Linear in the data: each needle is filed
+    under one 4-byte piece (the end of its rare anchor token, so that few needles share a
+    piece) and its offset; the data's 4-byte windows are matched against the pieces at once
+    (numpy), and only the needles of the pieces met are compared."""
+
+    def __init__(self, needles: Sequence[tuple[str, ProtectedValue]], index: ProtectedValueIndex) -> None:
+        """`needles` as (text needle, value) and `index` the ProtectedValueIndex of the text needles."""
+        import numpy as np
+
+        self._values: dict[bytes, list[ProtectedValue]] = {}
+        for needle, value in needles:
+            self._values.setdefault(needle.encode("utf-8"), []).append(value)
+        anchored = {needle: pair[-1] for pair, group in index.pairs.items() for needle, _, _ in group}
+        anchored.update((needle, token) for token, group in index.single.items() for needle, _, _ in group)
+        self._pieces: dict[int, list[tuple[bytes, int]]] = {}
+        for needle in self._values:
+            text = needle.decode("utf-8")
+            token = anchored.get(text, text).encode("utf-8")  # no word token: filed under its end
+            end = needle.find(token) + len(token)
+            offset = max(0, end - MIN_PROTECTED_LENGTH)
+            piece = needle[offset:offset + MIN_PROTECTED_LENGTH]
+            if len(piece) == MIN_PROTECTED_LENGTH:  # a needle of fewer bytes is too short to search
+                self._pieces.setdefault(int.from_bytes(piece, "little"), []).append((needle, offset))
+        self._codes = np.array(sorted(self._pieces), dtype=np.uint32)
+
+    def found_in(self, data: bytes) -> set[tuple[str, str]]:
+        """(value_kind, source_id) of every needle in `data` (bytes, ASCII letters lower-cased)."""
+        import numpy as np
+
         found: set[tuple[str, str]] = set()
-        for prefix, width, by_start in self._groups:
-            position = folded.find(prefix)
-            while position != -1:
-                for needle, value in by_start.get(folded[position:position + width], ()):
-                    if folded.startswith(needle, position):
-                        found.add((value.value_kind, value.source_id))
-                position = folded.find(prefix, position + 1)
+        if len(data) < MIN_PROTECTED_LENGTH or not len(self._codes):
+            return found
+        octets = np.frombuffer(data, dtype=np.uint8).astype(np.uint32)
+        windows = octets[:-3] | (octets[1:-2] << 8) | (octets[2:-1] << 16) | (octets[3:] << 24)
+        for position in np.flatnonzero(np.isin(windows, self._codes)).tolist():
+            for needle, offset in self._pieces[int(windows[position])]:
+                if position >= offset and data.startswith(needle, position - offset):
+                    found.update((value.value_kind, value.source_id) for value in self._values[needle])
         return found
 
 
@@ -255,22 +437,110 @@ def scan_folder(folder: Path, values: Sequence[ProtectedValue], only: Iterable[P
     needles, too_short = searchable_values(values)
     index = _NeedleIndex(needles)
     # Binary files: the needles' UTF-8 bytes, ASCII letters folded (bytes.lower() folds only those).
-    byte_index = _NeedleIndex([(_as_bytes_text(needle), value) for needle, value in needles])
+    byte_index = _BinaryNeedleIndex(needles, index.index)
     hits: list[ProtectedHit] = []
     files = list(release_files(folder)) if only is None else sorted(Path(p) for p in only)
     for path in files:
         # A file's path holds the names of the folders above it.
         relative = path.relative_to(folder).as_posix()
-        found_in_name = index.found_in(_normalise(relative))
+        found_in_name = index.found_in(normal_form(relative))
         hits.extend(ProtectedHit(relative, kind, source, in_file_name=True) for kind, source in sorted(found_in_name))
         found: set[tuple[str, str]] = set()
         texts = file_texts(path)
         if texts is None:
-            found = byte_index.found_in(path.read_bytes().lower().decode("latin-1"))
+            found = byte_index.found_in(path.read_bytes().lower())
         for text in texts or ():
-            found |= index.found_in(_normalise(text))
+            found |= index.found_in(normal_form(text))
         hits.extend(ProtectedHit(relative, kind, source) for kind, source in sorted(found))
     return ScanResult(hits=hits, files_scanned=len(files), values_searched=len(needles), values_too_short=too_short)
+
+
+# --------------------------------------------------------------------------- the published database
+
+# The word separators in DuckDB's regular expressions (RE2): the same classes as word_characters().
+_SQL_SEPARATOR_RUNS = r"[^\pL\pM\pN_]+"
+
+
+def _sql_normal_form(expression: str) -> str:
+    return (f"case when strlen({expression}) = length({expression}) then lower({expression}) "
+            f"else nfc_normalize(lower({expression})) end")
+
+
+class DatabaseScan:
+    """Checks the text cells of a DuckDB database for protected values (the publish check),
+    by the rule above: a value of at least MIN_PROTECTED_LENGTH characters as whole tokens; a
+    shorter one only as a whole cell, since it is an ordinary word. Build it once for all the
+    tables to check."""
+
+    def __init__(self, values: Sequence[ProtectedValue]) -> None:
+        self._needles: dict[str, list[ProtectedValue]] = {}
+        self._short: dict[str, list[ProtectedValue]] = {}
+        for value in values:
+            needle = normal_form(value.value.strip())
+            if needle:
+                group = self._needles if len(needle) >= MIN_PROTECTED_LENGTH else self._short
+                group.setdefault(needle, []).append(value)
+        self._index = ProtectedValueIndex(self._needles)
+        single, pairs = self._index.anchor_tokens()
+        # DuckDB lists must not be empty to type the parameters; '' is no token
+        self._parameters = {
+            "single": single or [""],
+            "pair_first": [first for first, _ in pairs] or [""],
+            "pair_second": [second for _, second in pairs] or [""],
+            "short": sorted(self._short) or [""],
+        }
+
+    @property
+    def values_searched(self) -> int:
+        return len(self._needles) + len(self._short)
+
+    def occurrences(self, connection, cells_sql: str) -> list[tuple[str, str, str, int]]:
+        """Every (column_name, value_kind, source_id, rows) where a protected value occurs in the
+        cells of `cells_sql` (a query with the columns column_name and cell); rows counts the
+        rows holding a value of that kind and source. DuckDB cuts the cells into tokens and keeps
+        those that meet an anchor (a hash join, no pass per value); Python then checks those few
+        cells."""
+        candidates = connection.execute(
+            f"""
+            with cells as (
+                select column_name, {_sql_normal_form('cell')} as cell, count(*) as cell_rows
+                from ({cells_sql}) as scanned
+                where cell is not null
+                group by all
+            ),
+            tokens as (
+                select column_name, cell, cell_rows, unnest(token_list) as token, unnest(token_list[2:]) as next_token
+                from (select *, string_split_regex(cell, '{_SQL_SEPARATOR_RUNS}') as token_list from cells) as cut
+            ),
+            single_anchors as (select distinct unnest($single) as anchor_token),
+            pair_anchors as (
+                select distinct unnest($pair_first) as anchor_token, unnest($pair_second) as anchor_next_token
+            )
+            select distinct tokens.column_name, tokens.cell, tokens.cell_rows
+            from tokens
+            left join single_anchors on tokens.token = single_anchors.anchor_token
+            left join pair_anchors
+                on tokens.token = pair_anchors.anchor_token and tokens.next_token = pair_anchors.anchor_next_token
+            where
+                single_anchors.anchor_token is not null
+                or pair_anchors.anchor_token is not null
+                or list_contains($short, tokens.cell)
+            """,
+            self._parameters,
+        ).fetchall()
+        counts: dict[tuple[str, str, str], int] = {}
+        for column, cell, cell_rows in candidates:
+            found = self._index.found_in(cell) | ({cell} if cell in self._short else set())
+            for kind, source in {(value.value_kind, value.source_id) for needle in found
+                                 for value in self._needles.get(needle, self._short.get(needle, []))}:
+                counts[(column, kind, source)] = counts.get((column, kind, source), 0) + cell_rows
+        return [(column, kind, source, rows) for (column, kind, source), rows in sorted(counts.items())]
+
+
+def database_occurrences(connection, cells_sql: str,
+                         values: Sequence[ProtectedValue]) -> list[tuple[str, str, str, int]]:
+    """DatabaseScan(values).occurrences(connection, cells_sql), for one query."""
+    return DatabaseScan(values).occurrences(connection, cells_sql)
 
 
 def load_protected_values(connection) -> list[ProtectedValue]:

@@ -67,7 +67,7 @@ from pathlib import Path
 import duckdb
 
 from civcas import __version__
-from civcas.protection import MIN_PROTECTED_LENGTH
+from civcas.protection import DatabaseScan, ProtectedValue
 
 PUBLISHED_SCHEMAS: tuple[str, ...] = ("main", "exports", "restricted", "reference")
 RESTRICTED_SCHEMA = "restricted"
@@ -83,7 +83,6 @@ _NON_TEXT_TYPE = re.compile(
     r"|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMP_[A-Z]+"
     r"|TIME WITH TIME ZONE|INTERVAL|UUID)(\[\d*\])*$"
 )
-_RE2_SPECIAL = re.compile(r"[\\.+*?()|\[\]{}^$]")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -310,13 +309,14 @@ def find_protected_values(connection: duckdb.DuckDBPyConnection, catalog: str,
                           restricted_schema: str = RESTRICTED_SCHEMA,
                           schemas: Sequence[str] | None = None) -> tuple[list[ProtectedValueFound], int]:
     """Every text cell outside ``restricted_schema`` of ``catalog`` (in ``schemas`` only,
-    when given) that contains a value of ``<restricted_schema>.restricted_protected_values``,
-    after Unicode NFC normalisation and lower-casing on both sides: as a substring when the value has at
-    least MIN_PROTECTED_LENGTH characters (the rule of civcas.protection, which scans
-    release files), so a name inside a longer text or a JSON record counts; a shorter
-    value only as a whole cell, since as a substring it would match ordinary words.
-    Lists, maps and structs are searched in their text form. Returns the findings
-    (which never include the value itself) and how many distinct values were searched for."""
+    when given) in which a value of ``<restricted_schema>.restricted_protected_values`` occurs,
+    by the rule of civcas.protection (which also scans release files, and agrees with the dbt
+    test): in lower case and Unicode NFC, as whole tokens when the value has at least
+    MIN_PROTECTED_LENGTH characters, so a name inside a longer text or a JSON record counts but
+    '@x_1' inside '@x_12' does not; a shorter value only as a whole cell. Lists, maps and
+    structs are searched in their text form. The search is a join on anchor tokens, linear in
+    the size of the tables. Returns the findings (which never include the value itself) and
+    how many distinct values were searched for."""
     values_table = _qualified(catalog, restricted_schema, PROTECTED_VALUES_TABLE)
     exists = connection.execute(
         "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
@@ -325,29 +325,14 @@ def find_protected_values(connection: duckdb.DuckDBPyConnection, catalog: str,
     if not exists:
         raise PublishError(f"{restricted_schema}.{PROTECTED_VALUES_TABLE} is missing, so protected sources "
                            "cannot be checked; build the restricted models (dbt build) and publish again")
-    rows = connection.execute(
-        f"""
-        select distinct
-            lower(nfc_normalize(trim(protected_value))),
-            cast(source_id as varchar),
-            cast(value_kind as varchar),
-        from {values_table}
-        where protected_value is not null and trim(protected_value) <> ''
-        """
-    ).fetchall()
-    needles = {needle for needle, _, _ in rows}
+    values = [ProtectedValue(str(value), str(kind), str(source or "")) for value, kind, source in connection.execute(
+        f"select protected_value, value_kind, source_id from {values_table} "
+        "where protected_value is not null and trim(protected_value) <> ''"
+    ).fetchall()]
     found: list[ProtectedValueFound] = []
-    if not needles:
+    if not values:
         return found, 0
-    long_needles = sorted(needle for needle in needles if len(needle) >= MIN_PROTECTED_LENGTH)
-    short_needles = sorted(needles - set(long_needles))
-    # One pass per table: RE2 matches an alternation of literals in a single scan of each
-    # cell, so the cost hardly grows with the number of protected values.
-    patterns = ["|".join(_RE2_SPECIAL.sub(r"\\\g<0>", needle) for needle in long_needles[i:i + 500])
-                for i in range(0, len(long_needles), 500)]
-    conditions = [f"regexp_matches(cell, {_literal(pattern)})" for pattern in patterns]
-    if short_needles:
-        conditions.append("list_contains($short_needles, cell)")
+    scan = DatabaseScan(values)
     columns = _columns(connection, catalog)
     tables = connection.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = ? and schema_name <> ? "
@@ -359,26 +344,14 @@ def find_protected_values(connection: duckdb.DuckDBPyConnection, catalog: str,
         if not text_columns:
             continue
         cells = " union all ".join(
-            f"select {_literal(column)} as column_name, "
-            f"lower(nfc_normalize(cast({_ident(column)} as varchar))) as cell "
+            f"select {_literal(column)} as column_name, cast({_ident(column)} as varchar) as cell "
             f"from {_qualified(catalog, schema, name)} where {_ident(column)} is not null"
             for column in text_columns
         )
-        matches = connection.execute(
-            f"select column_name, cell from ({cells}) where {' or '.join(conditions)}",
-            {"short_needles": short_needles} if short_needles else None,
-        ).fetchall()
-        # Only matching cells reach Python (none in a sound database); name each value found.
-        counts: dict[tuple[str, str | None, str | None], int] = {}
-        for column, cell in matches:
-            for needle, source_id, value_kind in rows:
-                is_long = len(needle) >= MIN_PROTECTED_LENGTH
-                if (is_long and needle in cell) or (not is_long and needle == cell):
-                    key = (column, source_id, value_kind)
-                    counts[key] = counts.get(key, 0) + 1
-        found += [ProtectedValueFound(schema, name, column, source_id, value_kind, n)
-                  for (column, source_id, value_kind), n in sorted(counts.items(), key=str)]
-    return found, len(needles)
+        # Only cells that meet an anchor reach Python (few in a sound database), never the values.
+        found += [ProtectedValueFound(schema, name, column, source_id or None, value_kind, rows)
+                  for column, value_kind, source_id, rows in scan.occurrences(connection, cells)]
+    return found, scan.values_searched
 
 
 def check_protected_values(database: Path) -> tuple[list[ProtectedValueFound], int]:

@@ -51,8 +51,337 @@
     cast(json_merge_patch({{ json_expr }}, json_object('{{ key }}', {{ value_expr }})) as varchar)
 {%- endmacro %}
 
-{#- True when `text_expr` contains `value_expr`, ignoring case: the test for a protected
-    value appearing in a text. -#}
-{% macro contains_text(text_expr, value_expr) -%}
-    ({{ dbt.position('lower(' ~ value_expr ~ ')', 'lower(' ~ text_expr ~ ')') }} > 0)
+{#- Whole-token matching of protected values (doc block `protected_value_match`).
+
+    Letter case is ignored and Unicode is compared in NFC form, on both sides. A word
+    character is a Unicode letter, combining mark or number, or `_`; anything else
+    (space, punctuation, `@`, `/`, `?`, `.`, Arabic punctuation, ...) separates words. A
+    protected value occurs in a text where the text contains it and the match does not cut
+    a word: when the value begins with a word character, the character before the match
+    is not one (or the text starts there); when it ends with one, the character after is
+    not one (or the text ends there). So '@demo_medic_92' occurs in 'see @demo_medic_92, ...'
+    and in 'https://x.example/@demo_medic_92/status/1', but not in '@demo_medic_92_4';
+    'https://x.example/a' occurs before '/status/1' or '?q=1', not in 'https://x.example/ab'.
+    A value that begins or ends with a separator ('@jane', 'https://x.example/') is not
+    bounded on that side. A value without any letter or number identifies no one and is not
+    searched.
+
+    The search is a join, not a comparison of every text with every value (which grows with
+    texts times values): each value is cut into word tokens and gets one anchor, the token or
+    pair of adjacent tokens that the fewest values share (then the longest); each text is cut
+    into tokens the same way; texts and values meet on the anchor (a hash join), and only
+    those few pairs are checked for a bounded occurrence, at every place the value starts in
+    the text (so an occurrence that overlaps another is not missed). At a bounded occurrence
+    every token of the value is a whole token of the text, so the join loses none.
+    civcas/protection.py applies the same rule to release files and the published database. -#}
+
+{#- The word characters, as the inside of a regular-expression character class. -#}
+{% macro protected_word_characters() -%}
+    \pL\pM\pN_
+{%- endmacro %}
+
+{#- `expr` in the form values and texts are compared in: lower case, Unicode NFC (ASCII
+    text, the most, needs no normalising). -#}
+{% macro match_normal_form(expr) -%}
+    {{ return(adapter.dispatch('match_normal_form', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__match_normal_form(expr) -%}
+    case when strlen({{ expr }}) = length({{ expr }}) then lower({{ expr }}) else nfc_normalize(lower({{ expr }})) end
+{%- endmacro %}
+
+{#- The words of `expr` as a list, cut at every run of non-word characters (the first or
+    last item is '' when the text starts or ends with a separator). -#}
+{% macro word_token_list(expr) -%}
+    {{ return(adapter.dispatch('word_token_list', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__word_token_list(expr) -%}
+    string_split_regex({{ expr }}, '[^{{ protected_word_characters() }}]+')
+{%- endmacro %}
+
+{#- True when `char_expr` is one word character (false for ''). -#}
+{% macro is_word_character(char_expr) -%}
+    {{ return(adapter.dispatch('is_word_character', 'civcas')(char_expr)) }}
+{%- endmacro %}
+
+{% macro default__is_word_character(char_expr) -%}
+    regexp_full_match({{ char_expr }}, '[{{ protected_word_characters() }}]')
+{%- endmacro %}
+
+{#- Two select-list items: one row per item of the list column `list_expr` as `token`,
+    with the item after it as `next_token` (null for the last). Give a column, not an
+    expression: it is written twice. -#}
+{% macro tokens_with_next(list_expr) -%}
+    {{ return(adapter.dispatch('tokens_with_next', 'civcas')(list_expr)) }}
+{%- endmacro %}
+
+{% macro default__tokens_with_next(list_expr) -%}
+    unnest({{ list_expr }}) as token,
+    unnest(({{ list_expr }})[2:]) as next_token
+{%- endmacro %}
+
+{#- A select-list item: one row for each of the two expressions, as one column. -#}
+{% macro unnest_pair(first_expr, second_expr) -%}
+    {{ return(adapter.dispatch('unnest_pair', 'civcas')(first_expr, second_expr)) }}
+{%- endmacro %}
+
+{% macro default__unnest_pair(first_expr, second_expr) -%}
+    unnest([{{ first_expr }}, {{ second_expr }}])
+{%- endmacro %}
+
+{#- A select-list item: one row per integer from `start_expr` to `end_expr` inclusive. -#}
+{% macro integer_series(start_expr, end_expr) -%}
+    {{ return(adapter.dispatch('integer_series', 'civcas')(start_expr, end_expr)) }}
+{%- endmacro %}
+
+{% macro default__integer_series(start_expr, end_expr) -%}
+    unnest(range({{ start_expr }}, {{ end_expr }} + 1))
+{%- endmacro %}
+
+{#- An aggregate: the `value_expr` of the row with the smallest `order_exprs` (a list of
+    expressions, compared in order). -#}
+{% macro arg_min_by(value_expr, order_exprs) -%}
+    {{ return(adapter.dispatch('arg_min_by', 'civcas')(value_expr, order_exprs)) }}
+{%- endmacro %}
+
+{% macro default__arg_min_by(value_expr, order_exprs) -%}
+    arg_min({{ value_expr }}, row({{ order_exprs | join(', ') }}))
+{%- endmacro %}
+
+{#- A select statement (for a CTE body): one row per text of `texts` and protected value of
+    `protected_values` (a relation with a `protected_value` column) that occurs in it as
+    whole tokens. `text_column` is the column of `texts` searched; the result has the
+    columns `key_columns` of `texts` (which name the text) and `protected_value`. Cut each
+    text once: give one relation (e.g. `select distinct ...` over a union), so that the
+    tokenising expression runs in one pipeline. -#}
+{% macro protected_value_occurrences(texts, text_column, key_columns, protected_values) -%}
+    {%- set keys = key_columns | join(', ') -%}
+    with
+
+    protected_needles as (
+
+        select distinct
+            protected_value,
+            {{ match_normal_form('protected_value') }} as needle
+        from {{ protected_values }}
+        where protected_value is not null
+
+    ),
+
+    needle_tokens as (
+
+        select
+            needle,
+            token,
+            next_token
+        from (
+            select
+                needle,
+                {{ tokens_with_next('needle_token_list') | indent(16) }}
+            from (
+                select
+                    needle,
+                    {{ word_token_list('needle') }} as needle_token_list
+                from (select distinct needle from protected_needles) as distinct_needles
+            ) as listed
+        ) as cut
+        where token <> ''
+
+    ),
+
+    needle_keys as (
+
+        -- every token of a value, and every pair of adjacent tokens, as a candidate anchor
+        select
+            needle,
+            token as anchor_token,
+            cast(null as varchar) as anchor_next_token,
+            token as anchor_key,
+            1 as key_tokens,
+            length(token) as key_length
+        from needle_tokens
+        union all
+        select
+            needle,
+            token as anchor_token,
+            next_token as anchor_next_token,
+            token || ' ' || next_token as anchor_key,
+            2 as key_tokens,
+            length(token) + length(next_token) as key_length
+        from needle_tokens
+        where next_token <> ''
+
+    ),
+
+    key_spread as (
+
+        select
+            anchor_key,
+            count(distinct needle) as needles_sharing_key
+        from needle_keys
+        group by anchor_key
+
+    ),
+
+    anchors as (
+
+        -- per value, the key the fewest values share; then a pair before a single token, the
+        -- longer, and the first in order (the choice changes the speed, never the result)
+        {%- set anchor_order = [
+            'key_spread.needles_sharing_key',
+            '-needle_keys.key_tokens',
+            '-needle_keys.key_length',
+            'needle_keys.anchor_key',
+        ] %}
+        select
+            needle_keys.needle,
+            {{ arg_min_by('needle_keys.anchor_token', anchor_order) }} as anchor_token,
+            {{ arg_min_by('needle_keys.anchor_next_token', anchor_order) }} as anchor_next_token
+        from needle_keys
+        inner join key_spread
+            on needle_keys.anchor_key = key_spread.anchor_key
+        group by needle_keys.needle
+
+    ),
+
+    single_token_anchors as (
+
+        select
+            needle,
+            anchor_token
+        from anchors
+        where anchor_next_token is null
+
+    ),
+
+    token_pair_anchors as (
+
+        select
+            needle,
+            anchor_token,
+            anchor_next_token
+        from anchors
+        where anchor_next_token is not null
+
+    ),
+
+    text_tokens as (
+
+        select
+            {{ keys }},
+            matched_text,
+            {{ tokens_with_next('text_token_list') | indent(12) }}
+        from (
+            select
+                {{ keys }},
+                matched_text,
+                {{ word_token_list('matched_text') }} as text_token_list
+            from (
+                select
+                    {{ keys }},
+                    {{ match_normal_form(text_column) }} as matched_text
+                from {{ texts }}
+                where {{ text_column }} is not null
+            ) as normalised
+        ) as cut
+
+    ),
+
+    anchored_tokens as (
+
+        -- each token of a text meets the anchors that are that token, or that token and the
+        -- next (two joins in one pass over the tokens)
+        select
+            {% for key in key_columns -%}
+                text_tokens.{{ key }},
+            {% endfor -%}
+            text_tokens.matched_text,
+            single_token_anchors.needle as single_token_needle,
+            token_pair_anchors.needle as token_pair_needle
+        from text_tokens
+        left join single_token_anchors
+            on text_tokens.token = single_token_anchors.anchor_token
+        left join token_pair_anchors
+            on
+                text_tokens.token = token_pair_anchors.anchor_token
+                and text_tokens.next_token = token_pair_anchors.anchor_next_token
+        where
+            text_tokens.token <> ''
+            and (single_token_anchors.needle is not null or token_pair_anchors.needle is not null)
+
+    ),
+
+    text_needles as (
+
+        select
+            {{ keys }},
+            matched_text,
+            {{ unnest_pair('single_token_needle', 'token_pair_needle') }} as needle
+        from anchored_tokens
+
+    ),
+
+    candidates as (
+
+        select distinct
+            {{ keys }},
+            matched_text,
+            needle
+        from text_needles
+        where needle is not null
+
+    ),
+
+    containing as (
+
+        select
+            {{ keys }},
+            matched_text,
+            needle
+        from candidates
+        where {{ dbt.position('needle', 'matched_text') }} > 0
+
+    ),
+
+    starts as (
+
+        -- every place the value may start (occurrences may overlap)
+        select
+            {{ keys }},
+            matched_text,
+            needle,
+            {{ integer_series('1', 'length(matched_text) - length(needle) + 1') }} as start_position
+        from containing
+
+    ),
+
+    occurrences as (
+
+        select distinct
+            {{ keys }},
+            needle
+        from starts
+        where
+            substr(matched_text, start_position, length(needle)) = needle
+            and (
+                start_position = 1
+                or not {{ is_word_character('left(needle, 1)') }}
+                or not {{ is_word_character('substr(matched_text, start_position - 1, 1)') }}
+            )
+            and not (
+                {{ is_word_character('right(needle, 1)') }}
+                and {{ is_word_character('substr(matched_text, start_position + length(needle), 1)') }}
+            )
+
+    )
+
+    select
+        {% for key in key_columns -%}
+            occurrences.{{ key }},
+        {% endfor -%}
+        protected_needles.protected_value
+    from occurrences
+    inner join protected_needles
+        on occurrences.needle = protected_needles.needle
 {%- endmacro %}

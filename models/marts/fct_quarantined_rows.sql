@@ -2,8 +2,9 @@
 -- broke and every reason, in words a researcher can act on. Nothing is dropped silently.
 -- A protected source's identity never appears here: in the rows of a protected source
 -- (its own raw_sources rows, and the claims it made) the identifying fields are withheld,
--- and a record or reason that still quotes a protected value is withheld whole. The
--- unmasked rows are in restricted.restricted_quarantined_rows.
+-- and a record or reason that still quotes a protected value (as whole words: see
+-- protected_value_occurrences) is withheld whole. The unmasked rows are in
+-- restricted.restricted_quarantined_rows.
 {%- set protected_fields = protected_raw_fields() %}
 
 with
@@ -40,22 +41,44 @@ fields_withheld as (
 
 ),
 
+checked_texts as (
+
+    -- the texts that may still quote a protected value the field rules missed (e.g. in a
+    -- note or a reason)
+    select
+        raw_table,
+        raw_row_key,
+        'raw_record' as checked_field,
+        raw_record as checked_text
+    from fields_withheld
+    union all
+    select
+        raw_table,
+        raw_row_key,
+        'quarantine_reason' as checked_field,
+        quarantine_reason as checked_text
+    from fields_withheld
+
+),
+
+-- whole-token occurrences (macros/protected_sources.sql), found by a join on anchor tokens
+protected_value_occurrences as (
+
+    {{ protected_value_occurrences(
+        'checked_texts', 'checked_text', ['raw_table', 'raw_row_key', 'checked_field'], 'protected_values'
+    ) | indent(4) }}
+
+),
+
 still_revealing as (
 
-    -- A protected value the field rules missed (e.g. quoted in a note or a reason).
     select
-        fields_withheld.raw_table,
-        fields_withheld.raw_row_key,
-        bool_or({{ contains_text('fields_withheld.raw_record', 'protected_values.protected_value') }})
-            as is_record_revealing,
-        bool_or({{ contains_text('fields_withheld.quarantine_reason', 'protected_values.protected_value') }})
-            as is_reason_revealing
-    from fields_withheld
-    inner join protected_values
-        on
-            {{ contains_text('fields_withheld.raw_record', 'protected_values.protected_value') }}
-            or {{ contains_text('fields_withheld.quarantine_reason', 'protected_values.protected_value') }}
-    group by fields_withheld.raw_table, fields_withheld.raw_row_key
+        raw_table,
+        raw_row_key,
+        bool_or(checked_field = 'raw_record') as is_record_revealing,
+        bool_or(checked_field = 'quarantine_reason') as is_reason_revealing
+    from protected_value_occurrences
+    group by raw_table, raw_row_key
 
 ),
 

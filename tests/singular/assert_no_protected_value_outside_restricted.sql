@@ -1,9 +1,12 @@
 -- A protected source's identity never leaves the `restricted` schema: no value of
 -- restricted.restricted_protected_values (names, handles and links of protected sources, and
--- the links of the claims they made) appears, in any letter case, inside any text column of
--- any model in the `main` or `exports` schemas. Each row returned names the model, the
--- column and the value found: withhold it in that model (see dim_sources, fct_claims and
--- fct_quarantined_rows for how).
+-- the links of the claims they made) appears, in any letter case and as whole words (the
+-- rule of macro protected_value_occurrences: '@demo_medic_92' is found in
+-- 'see @demo_medic_92, ...', not in '@demo_medic_92_4'), inside any text column of any model
+-- in the `main` or `exports` schemas. Each row returned names the model, the column and the
+-- value found: withhold it in that model (see dim_sources, fct_claims and
+-- fct_quarantined_rows for how). The search is a join on anchor tokens, so its time grows
+-- with the size of the texts, not with texts times values.
 --
 -- The models to scan are read from the project graph, and their text columns from the
 -- database. A new model in `main` or `exports` must be added to the list below; until it is,
@@ -51,36 +54,70 @@ protected_values as (
 
 ),
 
-text_values as (
+scanned_columns as (
+
+    -- the columns by number, so that the texts are deduplicated on a small key
+    {%- for text_column in text_columns %}
+        select
+            {{ loop.index }} as column_number,
+            '{{ text_column.model }}' as model_name,
+            '{{ text_column.column }}' as column_name
+        union all
+    {%- endfor %}
+    select
+        0 as column_number,
+        cast(null as varchar) as model_name,
+        cast(null as varchar) as column_name
+    where false
+
+),
+
+text_cells as (
 
     {%- for text_column in text_columns %}
-        select distinct
-            '{{ text_column.model }}' as model_name,
-            '{{ text_column.column }}' as column_name,
+        select
+            {{ loop.index }} as column_number,
             cast({{ adapter.quote(text_column.column) }} as varchar) as text_value
         from {{ text_column.relation }}
         where {{ adapter.quote(text_column.column) }} is not null
         union all
     {%- endfor %}
     select
-        cast(null as varchar) as model_name,
-        cast(null as varchar) as column_name,
+        0 as column_number,
         cast(null as varchar) as text_value
     where false
+
+),
+
+text_values as (
+
+    -- each distinct text once per column, in one relation, so that it is cut into tokens once
+    select distinct
+        column_number,
+        text_value
+    from text_cells
+
+),
+
+occurrences as (
+
+    {{ protected_value_occurrences(
+        'text_values', 'text_value', ['column_number', 'text_value'], 'protected_values'
+    ) | indent(4) }}
 
 ),
 
 found as (
 
     select
-        text_values.model_name,
-        text_values.column_name,
-        protected_values.protected_value,
+        scanned_columns.model_name,
+        scanned_columns.column_name,
+        occurrences.protected_value,
         count(*) as distinct_texts_with_value
-    from text_values
-    inner join protected_values
-        on {{ contains_text('text_values.text_value', 'protected_values.protected_value') }}
-    group by text_values.model_name, text_values.column_name, protected_values.protected_value
+    from occurrences
+    inner join scanned_columns
+        on occurrences.column_number = scanned_columns.column_number
+    group by scanned_columns.model_name, scanned_columns.column_name, occurrences.protected_value
 
 )
 
