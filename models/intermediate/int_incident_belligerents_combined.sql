@@ -1,7 +1,9 @@
 -- One row per incident and belligerent blamed. The assessor's attributions win: when an
 -- incident has any, they are its belligerents. Otherwise the belligerents named by its
--- linked claims are used. An incident with neither is blamed on "unknown", so that it
--- still counts somewhere and is never lost from the per-belligerent summaries.
+-- linked claims are used. A belligerent whose verdict in force is credible accepted the
+-- harm, so it is blamed too, even when neither names it (an attribution row of the
+-- assessor's may be quarantined). An incident with none of these is blamed on "unknown",
+-- so that it still counts somewhere and is never lost from the per-belligerent summaries.
 with
 
 incidents as (
@@ -37,6 +39,12 @@ claim_belligerents as (
 
 ),
 
+statements as (
+
+    select * from {{ ref('int_belligerent_statements_selected') }}
+
+),
+
 assessor_attributed as (
 
     select
@@ -61,6 +69,12 @@ claim_blamed as (
     inner join claim_belligerents
         on claims.raw_row_key = claim_belligerents.raw_row_key
     group by claims.linked_incident_code, claim_belligerents.belligerent_id
+
+),
+
+assessor_attributed_incidents as (
+
+    select distinct incident_code from assessor_attributed
 
 ),
 
@@ -89,7 +103,55 @@ from_claims as (
         cast(null as varchar) as attribution_type,
         claim_blamed.claims_blaming_count
     from claim_blamed
-    where claim_blamed.incident_code not in (select assessor_attributed.incident_code from assessor_attributed)
+    left join assessor_attributed_incidents
+        on claim_blamed.incident_code = assessor_attributed_incidents.incident_code
+    where assessor_attributed_incidents.incident_code is null
+
+),
+
+attributed as (
+
+    select * from from_assessors
+    union all
+    select * from from_claims
+
+),
+
+from_concessions as (
+
+    -- a belligerent that accepted the harm and that neither the assessor nor the claims blame
+    select
+        statements.incident_code,
+        statements.belligerent_id,
+        'concession' as attribution_basis,
+        'known' as attribution_type,
+        coalesce(claim_blamed.claims_blaming_count, 0) as claims_blaming_count
+    from statements
+    inner join incidents
+        on statements.incident_code = incidents.incident_code
+    left join attributed
+        on
+            statements.incident_code = attributed.incident_code
+            and statements.belligerent_id = attributed.belligerent_id
+    left join claim_blamed
+        on
+            statements.incident_code = claim_blamed.incident_code
+            and statements.belligerent_id = claim_blamed.belligerent_id
+    where statements.verdict_id = 'credible' and attributed.incident_code is null
+
+),
+
+blamed as (
+
+    select * from attributed
+    union all
+    select * from from_concessions
+
+),
+
+blamed_incidents as (
+
+    select distinct incident_code from blamed
 
 ),
 
@@ -102,17 +164,15 @@ unattributed as (
         cast(null as varchar) as attribution_type,
         0 as claims_blaming_count
     from incidents
-    where
-        incidents.incident_code not in (select assessor_attributed.incident_code from assessor_attributed)
-        and incidents.incident_code not in (select claim_blamed.incident_code from claim_blamed)
+    left join blamed_incidents
+        on incidents.incident_code = blamed_incidents.incident_code
+    where blamed_incidents.incident_code is null
 
 ),
 
 unioned as (
 
-    select * from from_assessors
-    union all
-    select * from from_claims
+    select * from blamed
     union all
     select * from unattributed
 
