@@ -30,3 +30,21 @@
         interval 1 month
     ) as series (generated_month)
 {%- endmacro %}
+
+{#- The distinct values of `expr` in a group, as a list (DuckDB); for sets_overlap(). -#}
+{% macro belligerent_set(expr) -%}
+    {{ return(adapter.dispatch('belligerent_set', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__belligerent_set(expr) -%}
+    list(distinct {{ expr }})
+{%- endmacro %}
+
+{#- True when two lists share an element. -#}
+{% macro sets_overlap(left, right) -%}
+    {{ return(adapter.dispatch('sets_overlap', 'civcas')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__sets_overlap(left, right) -%}
+    list_has_any({{ left }}, {{ right }})
+{%- endmacro %}

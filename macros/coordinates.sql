@@ -8,25 +8,23 @@
 {% macro coordinate_checks_cte(input_cte, countries_cte) -%}
 boxed as (
 
+    -- Every country's box, as one list beside each row: a correlated exists() would
+    -- make DuckDB copy every row (all its columns) twice.
     select
         {{ input_cte }}.*,
-        exists (
-            select 1
-            from {{ countries_cte }}
-            where
-                ({{ countries_cte }}.country_id = {{ input_cte }}.resolved_country_id
-                    or {{ input_cte }}.resolved_country_id is null)
-                and {{ point_in_box(input_cte ~ '.latitude', input_cte ~ '.longitude', countries_cte) }}
-        ) as is_point_in_country,
-        exists (
-            select 1
-            from {{ countries_cte }}
-            where
-                ({{ countries_cte }}.country_id = {{ input_cte }}.resolved_country_id
-                    or {{ input_cte }}.resolved_country_id is null)
-                and {{ point_in_box(input_cte ~ '.longitude', input_cte ~ '.latitude', countries_cte) }}
-        ) as is_swapped_point_in_country
+        {{ point_in_any_box(
+            'country_boxes.boxes', input_cte ~ '.resolved_country_id',
+            input_cte ~ '.latitude', input_cte ~ '.longitude'
+        ) }} as is_point_in_country,
+        {{ point_in_any_box(
+            'country_boxes.boxes', input_cte ~ '.resolved_country_id',
+            input_cte ~ '.longitude', input_cte ~ '.latitude'
+        ) }} as is_swapped_point_in_country
     from {{ input_cte }}
+    cross join (
+        select array_agg({{ countries_cte }}) as boxes
+        from {{ countries_cte }}
+    ) as country_boxes
 
 ),
 
@@ -62,4 +60,18 @@ checked as (
          'when': 'latitude is not null and longitude is not null and not is_point_in_country and not is_swapped_point_in_country',
          'reason': "'coordinates (' || cast(latitude as varchar) || ', ' || cast(longitude as varchar) || ') are outside ' || coalesce(resolved_country_id, 'Syria and Iraq') || ', even read the other way round; correct them or clear both'"},
     ]) -%}
+{%- endmacro %}
+
+{#- True when (latitude, longitude) lies in the bounding box of a country in `boxes` (a list of
+    rows of ref_countries): the country `country_expr`, or any when it is null. False, never
+    null, when the point is incomplete or no box holds it. -#}
+{% macro point_in_any_box(boxes, country_expr, latitude, longitude) -%}
+    {{ return(adapter.dispatch('point_in_any_box', 'civcas')(boxes, country_expr, latitude, longitude)) }}
+{%- endmacro %}
+
+{% macro default__point_in_any_box(boxes, country_expr, latitude, longitude) -%}
+    coalesce(len(list_filter({{ boxes }}, country_box -> (
+        (country_box.country_id = {{ country_expr }} or {{ country_expr }} is null)
+        and {{ point_in_box(latitude, longitude, 'country_box') }}
+    ))) > 0, false)
 {%- endmacro %}

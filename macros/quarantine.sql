@@ -26,7 +26,8 @@
 {%- endmacro %}
 
 {#- Checks shared by every raw table with an id column: a missing id, an exact copy of
-    another raw row (the first copy is kept), and one id used by rows that differ. -#}
+    another raw row (the first copy is kept), and one id used by rows that differ. The last
+    reads is_id_shared_by_different_rows from id_conflicts() below, which the model joins. -#}
 {% macro id_checks(id_column, table_name) -%}
     {%- do return([
         {'rule': 'missing_id',
@@ -36,9 +37,21 @@
          'when': 'raw_copy_number > 1',
          'reason': "'exact copy of another row of " ~ table_name ~ " (" ~ id_column ~ " ' || " ~ quoted_value(id_column) ~ " || '); the first copy is kept, delete this one'"},
         {'rule': 'conflicting_duplicate_id',
-         'when': 'min(raw_record_hash) over (partition by ' ~ id_column ~ ') <> max(raw_record_hash) over (partition by ' ~ id_column ~ ')',
+         'when': 'is_id_shared_by_different_rows',
          'reason': "'" ~ id_column ~ " ' || " ~ quoted_value(id_column) ~ " || ' is used by rows with different content; give each row its own id or delete the wrong one'"},
     ]) -%}
+{%- endmacro %}
+
+{#- One row per id of `relation` (a CTE of the validated model) with whether rows of
+    different content share it (null ids form one group, as in a window partition). The
+    model joins it on `<id_column> is not distinct from id_conflicts.checked_id`: an
+    aggregate and a join are far cheaper than a window over every wide row. -#}
+{% macro id_conflicts(relation, id_column) -%}
+    select
+        {{ id_column }} as checked_id,
+        min(raw_record_hash) <> max(raw_record_hash) as is_id_shared_by_different_rows
+    from {{ relation }}
+    group by {{ id_column }}
 {%- endmacro %}
 
 {#- Checks for a text value that must parse: a non-empty raw value whose typed twin is null. -#}

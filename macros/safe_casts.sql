@@ -76,10 +76,15 @@
         cast(try_strptime(
             regexp_extract({{ expr }}, '([0-9]{4})\s*$', 1)
             || '-'
-            || cast((
-                select month_names.month_number
-                from {{ ref('ref_month_names') }} as month_names
-                where {{ normalise_key('month_names.month_name') }} = {{ normalise_key(
+            || cast(map_extract_value(
+                -- every month name at once (an uncorrelated subquery, run once): a subquery
+                -- correlated with the row would make DuckDB copy every row to look it up
+                (
+                    select map(list({{ normalise_key('month_names.month_name') }}), list(month_names.month_number))
+                    from {{ ref('ref_month_names') }} as month_names
+                    where {{ normalise_key('month_names.month_name') }} is not null
+                ),
+                {{ normalise_key(
                     "regexp_extract(" ~ expr ~ ", '^\\s*[0-9]{1,2}\\s+(.+?)\\s+[0-9]{4}\\s*$', 1)"
                 ) }}
             ) as varchar)

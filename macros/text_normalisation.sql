@@ -6,8 +6,20 @@
     {{ return(adapter.dispatch('clean_text', 'civcas')(expr)) }}
 {%- endmacro %}
 
+{#- Most values have no run of whitespace and no tab or line break, and for them collapsing
+    changes nothing: on a column, a cheap test first saves the regexp_replace that cost most
+    of staging's time at scale (same result; checked on every pair of characters up to
+    U+3000). Any other expression is not repeated, so it is computed once. -#}
 {% macro default__clean_text(expr) -%}
+    {%- if modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*([.][A-Za-z_][A-Za-z0-9_]*)?', expr | trim) -%}
+    case
+        when regexp_matches({{ expr }}, '\s\s|[^\S ]')
+            then nullif(trim(regexp_replace({{ expr }}, '\s+', ' ', 'g')), '')
+        else nullif(trim({{ expr }}), '')
+    end
+    {%- else -%}
     nullif(trim(regexp_replace({{ expr }}, '\s+', ' ', 'g')), '')
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Matching key for alias look-ups: cleaned and lower-cased, so that

@@ -35,12 +35,20 @@ linked as (
     parse_check('unparseable_date', 'statement_date_raw', 'statement_date', 'statement_date', "a date; write YYYY-MM-DD"),
 ] + figure_pair_checks('deaths_conceded') + figure_pair_checks('injuries_conceded') %}
 
+id_conflicts as (
+
+    {{ id_conflicts('linked', 'statement_id') }}
+
+),
+
 validated as (
 
     select
         linked.*,
         {{ quarantine_columns(checks) }}
     from linked
+    left join id_conflicts
+        on linked.statement_id is not distinct from id_conflicts.checked_id
 
 )
 

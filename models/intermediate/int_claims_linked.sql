@@ -145,26 +145,23 @@ places_agree as (
 
 ),
 
-belligerent_overlap as (
+claim_blame as (
 
     select
-        places_agree.claim_id,
-        places_agree.incident_code,
-        count(incident_belligerents.belligerent_id) as shared_belligerents
-    from places_agree
-    inner join claim_belligerents
-        on places_agree.raw_row_key = claim_belligerents.raw_row_key
-    left join incident_belligerents
-        on
-            places_agree.incident_code = incident_belligerents.incident_code
-            and claim_belligerents.belligerent_id = incident_belligerents.belligerent_id
-    group by places_agree.claim_id, places_agree.incident_code
+        raw_row_key,
+        {{ belligerent_set('belligerent_id') }} as belligerent_ids
+    from claim_belligerents
+    group by raw_row_key
 
 ),
 
-incidents_naming_a_belligerent as (
+incident_blame as (
 
-    select distinct incident_code from incident_belligerents
+    select
+        incident_code,
+        {{ belligerent_set('belligerent_id') }} as belligerent_ids
+    from incident_belligerents
+    group by incident_code
 
 ),
 
@@ -173,14 +170,14 @@ compatible as (
     -- compatible when they share a belligerent, or either side names none but unknown
     select places_agree.*
     from places_agree
-    left join belligerent_overlap
-        on
-            places_agree.claim_id = belligerent_overlap.claim_id
-            and places_agree.incident_code = belligerent_overlap.incident_code
+    left join claim_blame
+        on places_agree.raw_row_key = claim_blame.raw_row_key
+    left join incident_blame
+        on places_agree.incident_code = incident_blame.incident_code
     where
-        belligerent_overlap.claim_id is null
-        or belligerent_overlap.shared_belligerents > 0
-        or places_agree.incident_code not in (select incidents_naming_a_belligerent.incident_code from incidents_naming_a_belligerent)
+        claim_blame.raw_row_key is null
+        or incident_blame.incident_code is null
+        or {{ sets_overlap('claim_blame.belligerent_ids', 'incident_blame.belligerent_ids') }}
 
 ),
 

@@ -61,13 +61,14 @@ incident_codes as (
 registered_codes as (
 
     -- every code in the raw register, clean or not, to tell "quarantined" from "unknown"
-    select distinct incident_code from {{ ref('stg_monitor__incidents') }}
+    -- (the validated table holds every staged row: read it, not the staging view again)
+    select distinct incident_code from {{ ref('int_incidents_validated') }}
 
 ),
 
 registered_sources as (
 
-    select distinct source_id from {{ ref('stg_monitor__sources') }}
+    select distinct source_id from {{ ref('int_sources_validated') }}
 
 ),
 
@@ -194,6 +195,12 @@ dated as (
      'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || case when is_cited_code_in_register then ' names an incident that is itself quarantined in raw_incidents (see fct_quarantined_rows); fix that incident first' else ' is not a current or previous code of any incident (raw_incidents); fix the code or clear it to leave the claim unlinked' end"},
 ] %}
 
+id_conflicts as (
+
+    {{ id_conflicts('checked', 'claim_id') }}
+
+),
+
 validated as (
 
     select
@@ -201,6 +208,8 @@ validated as (
         {{ quarantine_columns(checks) }},
         {{ refresh_timestamp() }} as validated_at
     from checked
+    left join id_conflicts
+        on checked.claim_id is not distinct from id_conflicts.checked_id
 
 )
 

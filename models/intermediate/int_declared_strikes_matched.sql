@@ -2,6 +2,9 @@
 -- the incident's governorate from the day before the incident to the day after it
 -- (var civcas_strike_match_window_days). A declared strike nearby is the evidence that
 -- separates Fair from Weak.
+-- Strikes are counted per belligerent, governorate and day first, and each incident's
+-- window is expanded to its days: the match is an equality join, never a range join that
+-- compares every incident with every strike of its governorate.
 with
 
 incidents as (
@@ -40,20 +43,61 @@ windows as (
 
 ),
 
+window_days as (
+
+    select
+        windows.incident_code,
+        windows.belligerent_id,
+        windows.governorate_id,
+        {{ day_series('windows.window_start', 'windows.window_end') }} as strike_date
+    from windows
+    where windows.governorate_id is not null
+
+),
+
+daily_strikes as (
+
+    select
+        belligerent_id,
+        resolved_governorate_id as governorate_id,
+        strike_date,
+        count(strike_release_id) as strike_releases,
+        sum(strike_count) as strike_count
+    from strikes
+    where strike_date is not null
+    group by belligerent_id, resolved_governorate_id, strike_date
+
+),
+
+matched as (
+
+    select
+        window_days.incident_code,
+        window_days.belligerent_id,
+        sum(daily_strikes.strike_releases) as matched_strike_releases,
+        sum(daily_strikes.strike_count) as matched_strike_count
+    from window_days
+    inner join daily_strikes
+        on
+            window_days.belligerent_id = daily_strikes.belligerent_id
+            and window_days.governorate_id = daily_strikes.governorate_id
+            and window_days.strike_date = daily_strikes.strike_date
+    group by window_days.incident_code, window_days.belligerent_id
+
+),
+
 final as (
 
     select
         windows.incident_code,
         windows.belligerent_id,
-        count(strikes.strike_release_id) as matched_strike_releases,
-        cast(coalesce(sum(strikes.strike_count), 0) as {{ dbt.type_bigint() }}) as matched_strike_count
+        cast(coalesce(matched.matched_strike_releases, 0) as {{ dbt.type_bigint() }}) as matched_strike_releases,
+        cast(coalesce(matched.matched_strike_count, 0) as {{ dbt.type_bigint() }}) as matched_strike_count
     from windows
-    left join strikes
+    left join matched
         on
-            windows.belligerent_id = strikes.belligerent_id
-            and windows.governorate_id = strikes.resolved_governorate_id
-            and strikes.strike_date between windows.window_start and windows.window_end
-    group by windows.incident_code, windows.belligerent_id
+            windows.incident_code = matched.incident_code
+            and windows.belligerent_id = matched.belligerent_id
 
 )
 

@@ -46,12 +46,20 @@ located as (
      'reason': "'strike_count is negative (' || cast(strike_count as varchar) || ')'"},
 ] %}
 
+id_conflicts as (
+
+    {{ id_conflicts('located', 'strike_release_id') }}
+
+),
+
 validated as (
 
     select
         located.*,
         {{ quarantine_columns(checks) }}
     from located
+    left join id_conflicts
+        on located.strike_release_id is not distinct from id_conflicts.checked_id
 
 )
 

@@ -40,12 +40,20 @@ linked as (
 ] + figure_pair_checks('civilians_killed') + figure_pair_checks('civilians_injured')
   + figure_pair_checks('children_killed') + figure_pair_checks('women_killed') %}
 
+id_conflicts as (
+
+    {{ id_conflicts('linked', 'assessment_id') }}
+
+),
+
 validated as (
 
     select
         linked.*,
         {{ quarantine_columns(checks) }}
     from linked
+    left join id_conflicts
+        on linked.assessment_id is not distinct from id_conflicts.checked_id
 
 )
 

@@ -87,12 +87,20 @@ dated as (
     parse_check('unparseable_date', 'first_published_raw', 'first_published_on', 'first_published', "a date; write YYYY-MM-DD"),
 ] + location_vocabulary_checks() + coordinate_checks() %}
 
+id_conflicts as (
+
+    {{ id_conflicts('checked', 'incident_code') }}
+
+),
+
 validated as (
 
     select
         checked.*,
         {{ quarantine_columns(checks) }}
     from checked
+    left join id_conflicts
+        on checked.incident_code is not distinct from id_conflicts.checked_id
 
 )
 

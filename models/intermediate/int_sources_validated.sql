@@ -13,12 +13,20 @@ sources as (
      'reason': "'source_type ' || " ~ quoted_value('source_type_as_written') ~ " || ' is not a known source type; use one of the types in seeds/reference/ref_source_types.csv'"},
 ] %}
 
+id_conflicts as (
+
+    {{ id_conflicts('sources', 'source_id') }}
+
+),
+
 validated as (
 
     select
         sources.*,
         {{ quarantine_columns(checks) }}
     from sources
+    left join id_conflicts
+        on sources.source_id is not distinct from id_conflicts.checked_id
 
 )
 

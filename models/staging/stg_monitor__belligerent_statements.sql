@@ -2,21 +2,20 @@ with
 
 source as (
 
-    select * from {{ raw_relation('raw_belligerent_statements') }}
+    select * from {{ raw_rows('raw_belligerent_statements') }}
 
 ),
 
 renamed as (
 
     select
-        {{ raw_row_identity('source') }},
+        {{ raw_row_identity_columns('source') }},
         {{ clean_text('source.statement_id') }} as statement_id,
         upper({{ clean_text('source.incident_code') }}) as incident_code,
         {{ clean_text('source.belligerent_as_written') }} as belligerent_as_written,
-        {{ resolve_alias('ref_belligerent_aliases', 'belligerent_id', 'source.belligerent_as_written') }}
-            as belligerent_id,
+        belligerent_aliases.belligerent_id,
         {{ clean_text('source.verdict') }} as verdict_as_written,
-        {{ resolve_code('verdict', 'source.verdict') }} as verdict_id,
+        verdict_codes.code as verdict_id,
         {{ safe_whole_number('source.deaths_conceded_min') }} as deaths_conceded_min,
         {{ safe_whole_number('source.deaths_conceded_max') }} as deaths_conceded_max,
         {{ safe_whole_number('source.injuries_conceded_min') }} as injuries_conceded_min,
@@ -34,6 +33,8 @@ renamed as (
         {{ clean_text('source.statement_url') }} as statement_url
 
     from source
+    {{ alias_join('ref_belligerent_aliases', 'belligerent_id', 'source.belligerent_as_written', 'belligerent_aliases') }}
+    {{ code_join('verdict', 'source.verdict', 'verdict_codes') }}
 
 )
 

@@ -13,14 +13,14 @@ with
 
 source as (
 
-    select * from {{ raw_relation('raw_claims') }}
+    select * from {{ raw_rows('raw_claims') }}
 
 ),
 
 renamed as (
 
     select
-        {{ raw_row_identity('source') }},
+        {{ raw_row_identity_columns('source') }},
 
         -- ids
         {{ clean_text('source.claim_id') }} as claim_id,
@@ -41,18 +41,17 @@ renamed as (
 
         -- place, resolved through the gazetteer seeds
         {{ clean_text('source.place_as_written') }} as place_as_written,
-        {{ resolve_alias('ref_place_aliases', 'place_id', 'source.place_as_written') }} as place_id,
+        place_aliases.place_id,
         {{ clean_text('source.governorate_as_written') }} as governorate_as_written,
-        {{ resolve_alias('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written') }}
-            as governorate_id,
+        governorate_aliases.governorate_id,
         {{ clean_text('source.country_as_written') }} as country_as_written,
-        {{ resolve_code('country', 'source.country_as_written') }} as country_id,
+        country_codes.code as country_id,
         {{ safe_decimal_degrees('source.latitude') }} as latitude,
         {{ safe_decimal_degrees('source.longitude') }} as longitude,
         source.latitude as latitude_raw,
         source.longitude as longitude_raw,
         {{ clean_text('source.geolocation_precision') }} as geolocation_precision_as_written,
-        {{ resolve_code('geo_precision', 'source.geolocation_precision') }} as geo_precision_id,
+        geo_precision_codes.code as geo_precision_id,
 
         -- blame, as written; split and resolved in int_claim_belligerents_resolved
         {{ clean_text('source.belligerents_as_written') }} as belligerents_as_written,
@@ -72,6 +71,10 @@ renamed as (
         {{ clean_text('source.archive_url') }} as archive_url
 
     from source
+    {{ alias_join('ref_place_aliases', 'place_id', 'source.place_as_written', 'place_aliases') }}
+    {{ alias_join('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written', 'governorate_aliases') }}
+    {{ code_join('country', 'source.country_as_written', 'country_codes') }}
+    {{ code_join('geo_precision', 'source.geolocation_precision', 'geo_precision_codes') }}
 
 ),
 

@@ -2,20 +2,20 @@ with
 
 source as (
 
-    select * from {{ raw_relation('raw_dataset') }}
+    select * from {{ raw_rows('raw_dataset') }}
 
 ),
 
 renamed as (
 
     select
-        {{ raw_row_identity('source') }},
+        {{ raw_row_identity_columns('source') }},
         {{ clean_text('source.dataset_id') }} as dataset_id,
         {{ clean_text('source.dataset_name') }} as dataset_name,
         -- Anything that is not a recognised "false" counts as synthetic: a demo
         -- number must never pass for a real one.
         coalesce(
-            {{ resolve_code('boolean', 'source.is_synthetic') }} <> 'false', true
+            synthetic_codes.code <> 'false', true
         ) as is_synthetic,
         {{ clean_text('source.description') }} as dataset_description,
         {{ clean_text('source.generated_by') }} as generated_by,
@@ -23,6 +23,7 @@ renamed as (
         {{ clean_text('source.source_reference') }} as source_reference
 
     from source
+    {{ code_join('boolean', 'source.is_synthetic', 'synthetic_codes') }}
 
 )
 

@@ -2,28 +2,26 @@ with
 
 source as (
 
-    select * from {{ raw_relation('raw_declared_strikes') }}
+    select * from {{ raw_rows('raw_declared_strikes') }}
 
 ),
 
 renamed as (
 
     select
-        {{ raw_row_identity('source') }},
+        {{ raw_row_identity_columns('source') }},
         {{ clean_text('source.strike_release_id') }} as strike_release_id,
         -- ISO dates; CENTCOM's releases are M/D/YYYY and the Dutch data 7-Oct-14
         {{ safe_date_formats('source.strike_date', ['%Y-%m-%d', '%m/%d/%Y', '%d-%b-%y']) }} as strike_date,
         source.strike_date as strike_date_raw,
         {{ clean_text('source.belligerent_as_written') }} as belligerent_as_written,
-        {{ resolve_alias('ref_belligerent_aliases', 'belligerent_id', 'source.belligerent_as_written') }}
-            as belligerent_id,
+        belligerent_aliases.belligerent_id,
         {{ clean_text('source.country_as_written') }} as country_as_written,
-        {{ resolve_code('country', 'source.country_as_written') }} as country_id,
+        country_codes.code as country_id,
         {{ clean_text('source.place_near') }} as place_near,
-        {{ resolve_alias('ref_place_aliases', 'place_id', 'source.place_near') }} as place_id,
+        place_aliases.place_id,
         {{ clean_text('source.governorate_as_written') }} as governorate_as_written,
-        {{ resolve_alias('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written') }}
-            as governorate_id,
+        governorate_aliases.governorate_id,
         -- the Dutch data writes decimal commas: 36,74615732
         {{ safe_decimal_degrees("replace(source.latitude, ',', '.')") }} as latitude,
         {{ safe_decimal_degrees("replace(source.longitude, ',', '.')") }} as longitude,
@@ -34,6 +32,10 @@ renamed as (
         {{ clean_text('source.release_text') }} as release_text
 
     from source
+    {{ alias_join('ref_belligerent_aliases', 'belligerent_id', 'source.belligerent_as_written', 'belligerent_aliases') }}
+    {{ code_join('country', 'source.country_as_written', 'country_codes') }}
+    {{ alias_join('ref_place_aliases', 'place_id', 'source.place_near', 'place_aliases') }}
+    {{ alias_join('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written', 'governorate_aliases') }}
 
 )
 

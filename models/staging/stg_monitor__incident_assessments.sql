@@ -2,14 +2,14 @@ with
 
 source as (
 
-    select * from {{ raw_relation('raw_incident_assessments') }}
+    select * from {{ raw_rows('raw_incident_assessments') }}
 
 ),
 
 renamed as (
 
     select
-        {{ raw_row_identity('source') }},
+        {{ raw_row_identity_columns('source') }},
         {{ clean_text('source.assessment_id') }} as assessment_id,
         upper({{ clean_text('source.incident_code') }}) as incident_code,
         {{ safe_iso_date('source.assessed_on') }} as assessed_on,
@@ -17,9 +17,9 @@ renamed as (
 
         -- "Disproved"/"Disproven" resolve to discounted through ref_code_aliases.
         {{ clean_text('source.grade') }} as grade_as_written,
-        {{ resolve_code('grade', 'source.grade') }} as grade_id,
+        grade_codes.code as grade_id,
         {{ clean_text('source.strike_status') }} as strike_status_as_written,
-        {{ resolve_code('strike_status', 'source.strike_status') }} as strike_status_id,
+        strike_status_codes.code as strike_status_id,
 
         {{ safe_whole_number('source.civilians_killed_min') }} as civilians_killed_min,
         {{ safe_whole_number('source.civilians_killed_max') }} as civilians_killed_max,
@@ -41,6 +41,8 @@ renamed as (
         {{ clean_text('source.assessor_note') }} as assessor_note
 
     from source
+    {{ code_join('grade', 'source.grade', 'grade_codes') }}
+    {{ code_join('strike_status', 'source.strike_status', 'strike_status_codes') }}
 
 )
 

@@ -2,14 +2,14 @@ with
 
 source as (
 
-    select * from {{ raw_relation('raw_incidents') }}
+    select * from {{ raw_rows('raw_incidents') }}
 
 ),
 
 renamed as (
 
     select
-        {{ raw_row_identity('source') }},
+        {{ raw_row_identity_columns('source') }},
         upper({{ clean_text('source.incident_code') }}) as incident_code,
         upper({{ clean_text('source.previous_codes') }}) as previous_codes,
 
@@ -19,29 +19,34 @@ renamed as (
         source.incident_date as incident_date_raw,
         source.incident_date_end as incident_date_end_raw,
         {{ clean_text('source.date_precision') }} as date_precision_as_written,
-        {{ resolve_code('date_precision', 'source.date_precision') }} as date_precision_id,
+        date_precision_codes.code as date_precision_id,
 
         {{ clean_text('source.place_as_written') }} as place_as_written,
-        {{ resolve_alias('ref_place_aliases', 'place_id', 'source.place_as_written') }} as place_id,
+        place_aliases.place_id,
         {{ clean_text('source.governorate_as_written') }} as governorate_as_written,
-        {{ resolve_alias('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written') }}
-            as governorate_id,
+        governorate_aliases.governorate_id,
         {{ clean_text('source.country_as_written') }} as country_as_written,
-        {{ resolve_code('country', 'source.country_as_written') }} as country_id,
+        country_codes.code as country_id,
         {{ safe_decimal_degrees('source.latitude') }} as latitude,
         {{ safe_decimal_degrees('source.longitude') }} as longitude,
         source.latitude as latitude_raw,
         source.longitude as longitude_raw,
         {{ clean_text('source.geolocation_precision') }} as geolocation_precision_as_written,
-        {{ resolve_code('geo_precision', 'source.geolocation_precision') }} as geo_precision_id,
+        geo_precision_codes.code as geo_precision_id,
 
         source.civilian_harm_reported as civilian_harm_reported_raw,
-        cast({{ resolve_code('boolean', 'source.civilian_harm_reported') }} as boolean)
+        cast(civilian_harm_codes.code as boolean)
             as is_civilian_harm_reported,
         {{ safe_iso_date('source.first_published') }} as first_published_on,
         source.first_published as first_published_raw
 
     from source
+    {{ code_join('date_precision', 'source.date_precision', 'date_precision_codes') }}
+    {{ alias_join('ref_place_aliases', 'place_id', 'source.place_as_written', 'place_aliases') }}
+    {{ alias_join('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written', 'governorate_aliases') }}
+    {{ code_join('country', 'source.country_as_written', 'country_codes') }}
+    {{ code_join('geo_precision', 'source.geolocation_precision', 'geo_precision_codes') }}
+    {{ code_join('boolean', 'source.civilian_harm_reported', 'civilian_harm_codes') }}
 
 )
 

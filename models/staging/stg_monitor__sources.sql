@@ -2,22 +2,21 @@ with
 
 source as (
 
-    select * from {{ raw_relation('raw_sources') }}
+    select * from {{ raw_rows('raw_sources') }}
 
 ),
 
 renamed as (
 
     select
-        {{ raw_row_identity('source') }},
+        {{ raw_row_identity_columns('source') }},
         {{ clean_text('source.source_id') }} as source_id,
         {{ clean_text('source.source_name') }} as source_name,
         -- One outlet written several ways ("Step News" / "Step News Agency", handles with a
         -- stray leading apostrophe) shares one key: the stray apostrophe is dropped, and
         -- seeds/reference/ref_source_aliases.csv names the canonical form.
         {{ normalise_key(
-            "coalesce(" ~ resolve_alias_to('ref_source_aliases', 'canonical_source_name', "regexp_replace(source.source_name, '^''+', '')")
-            ~ ", regexp_replace(source.source_name, '^''+', ''), source.source_id)"
+            "coalesce(source_aliases.canonical_source_name, regexp_replace(source.source_name, '^''+', ''), source.source_id)"
         ) }} as canonical_source_key,
         {{ clean_text('source.source_handle') }} as source_handle,
         {{ clean_text('source.source_url') }} as source_url,
@@ -25,10 +24,10 @@ renamed as (
         -- A source the registry does not type is typed from its platform where that is
         -- unambiguous (a Twitter or Facebook account is social media); otherwise null.
         coalesce(
-            {{ resolve_code('source_type', 'source.source_type') }},
+            source_type_codes.code,
             case
                 when nullif(trim(source.source_type), '') is null
-                    then {{ resolve_code('platform_source_type', 'source.platform') }}
+                    then platform_source_type_codes.code
             end
         ) as source_type_id,
         {{ clean_text('source.platform') }} as platform,
@@ -37,10 +36,14 @@ renamed as (
         -- Anything that is not a recognised "false" counts as protected: when in
         -- doubt, an identity stays internal.
         coalesce(
-            {{ resolve_code('boolean', 'source.is_protected') }} <> 'false', true
+            protected_codes.code <> 'false', true
         ) as is_protected
 
     from source
+    {{ alias_join('ref_source_aliases', 'canonical_source_name', "regexp_replace(source.source_name, '^''+', '')", 'source_aliases') }}
+    {{ code_join('source_type', 'source.source_type', 'source_type_codes') }}
+    {{ code_join('platform_source_type', 'source.platform', 'platform_source_type_codes') }}
+    {{ code_join('boolean', 'source.is_protected', 'protected_codes') }}
 
 )
 
