@@ -562,6 +562,78 @@ def _cmd_release(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- split-days, add-day
+
+
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _add_split_days(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "split-days",
+        parents=[_common()],
+        help="hold out days of a raw folder, to replay them as daily increments",
+        description="Write <out>/base/<table>.parquet (every raw row but the held-out days') and "
+        "<out>/days/<YYYY-MM-DD>/<table>.parquet (each held-out day's new claims by date_reported, "
+        "assessments by assessed_on, statements by statement_date, strike releases by strike_date). "
+        "Registers stay in the base. Build the base, then add a day with `civcas add-day` and run "
+        "`dbt build` for an incremental refresh. Exits 1 when the folder cannot be split.",
+    )
+    parser.add_argument("--raw", type=Path, required=True, help="a raw folder in the files layout (<table>.parquet)")
+    parser.add_argument("--out", type=Path, required=True, help="folder for base/ and days/ (replaced)")
+    parser.add_argument("--days", type=_positive_int, default=1, help="days to hold out (default: 1)")
+    parser.add_argument("--first-day", type=_iso_date,
+                        help="first held-out day, YYYY-MM-DD (default: the last --days days of claims)")
+    parser.set_defaults(handler=_cmd_split_days)
+
+
+def _cmd_split_days(args: argparse.Namespace) -> int:
+    from civcas.increments import IncrementError, split_last_days
+
+    try:
+        day_dirs = split_last_days(args.raw, args.out, args.days, first_day=args.first_day)
+    except IncrementError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_DATA
+    print(f"base: {args.out / 'base'}")
+    for day_dir in day_dirs:
+        print(f"day:  {day_dir}")
+    return EXIT_OK
+
+
+def _add_add_day(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "add-day",
+        parents=[_common()],
+        help="add a held-out day to a raw folder, as <table>.<YYYY-MM-DD>.parquet",
+        description="Copy a day folder written by `civcas split-days` into a raw folder beside its base "
+        "files; the dbt source raw_files reads <table>.*parquet, so the next `dbt build` takes the day's "
+        "rows as new. Exits 1 when the day was already added or the folder has no base file.",
+    )
+    parser.add_argument("--day", type=Path, required=True, help="a day folder, <out>/days/<YYYY-MM-DD>")
+    parser.add_argument("--raw", type=Path, required=True, help="the raw folder dbt reads (civcas_raw_path)")
+    parser.set_defaults(handler=_cmd_add_day)
+
+
+def _cmd_add_day(args: argparse.Namespace) -> int:
+    from civcas.increments import IncrementError, apply_day
+
+    try:
+        added = apply_day(args.day, args.raw)
+    except IncrementError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_DATA
+    for path in added:
+        print(f"added {path}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- benchmark
 
 BENCHMARK_DATA = Path("data") / "scale"
@@ -657,6 +729,8 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_evaluate_linking,
     _add_publish,
     _add_release,
+    _add_split_days,
+    _add_add_day,
     _add_benchmark,
 )
 

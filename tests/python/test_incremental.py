@@ -10,6 +10,9 @@ Rows planted in the data make the days exercise what re-linking must get right:
 - day 1: a new claim lying between two claims the base left as two candidates (8 km apart, each
   4 km from it) merges them into one candidate;
 - day 2: a new claim 0.5 km from a registered incident is linked to it by the linking rules;
+  and a new claim doubles a one-claim day group, so that the one-claim group of the next day,
+  which it pairs with, now slips into it (a claim a day away from the new one changes
+  candidate: the refresh must reach beyond the new claim's own date);
 - day 3: a new row reuses a base claim's id with other content, so both rows are quarantined
   and the merged candidate loses that claim.
 All planted rows are synthetic and say so (source name, URLs).
@@ -28,7 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from civcas.increments import apply_day, split_last_days
+from civcas.cli import main
 from civcas.scale import generate_scale
 from conftest import PROJECT_DIR, run_dbt
 
@@ -40,9 +43,10 @@ SOURCE_ID = "SRCINC1"
 INCIDENT_CODE = "CIINC1"
 
 
-def _claim(claim_id: str, reported: str, latitude: float, longitude: float, killed: int) -> dict[str, str | None]:
+def _claim(claim_id: str, reported: str, latitude: float, longitude: float, killed: int,
+           incident_date: str = "2017-04-20") -> dict[str, str | None]:
     return {
-        "claim_id": claim_id, "source_id": SOURCE_ID, "date_reported": reported, "incident_date": "2017-04-20",
+        "claim_id": claim_id, "source_id": SOURCE_ID, "date_reported": reported, "incident_date": incident_date,
         "incident_date_start": None, "incident_date_end": None, "place_as_written": None,
         "governorate_as_written": "Quneitra", "country_as_written": "Syria",
         "latitude": f"{latitude:.4f}", "longitude": f"{longitude:.4f}", "geolocation_precision": "exact",
@@ -58,7 +62,12 @@ CLAIM_X = _claim("TSTX", "2017-04-21", 33.150, 35.780, 2)
 CLAIM_Y = _claim("TSTY", "2017-04-21", 33.222, 35.780, 3)
 CLAIM_Z = _claim("TSTZ", "2017-04-22", 33.186, 35.780, 2)
 CLAIM_W = _claim("TSTW", "2017-04-23", 33.104, 35.850, 1)
-CLAIM_X_AGAIN = {**_claim("TSTX", "2017-04-24", 33.150, 35.780, 5)}
+CLAIM_X_AGAIN = _claim("TSTX", "2017-04-24", 33.150, 35.780, 5)
+# 0.2 km apart, far from the others: A1 (10 April) and B1 (11 April) pair across a day but are
+# groups of equal size, so two candidates; A2 (10 April, added on day 2) makes A's group twice B's.
+CLAIM_A1 = _claim("TSTA1", "2017-04-11", 33.300, 35.900, 1, incident_date="2017-04-10")
+CLAIM_B1 = _claim("TSTB1", "2017-04-12", 33.304, 35.900, 1, incident_date="2017-04-11")
+CLAIM_A2 = _claim("TSTA2", "2017-04-23", 33.302, 35.900, 1, incident_date="2017-04-10")
 
 PLANTED_BASE = {
     "raw_sources": [{
@@ -76,8 +85,9 @@ PLANTED_BASE = {
     "raw_incident_belligerents": [{
         "incident_code": INCIDENT_CODE, "belligerent_as_written": "coalition", "attribution_type": "known",
     }],
-    "raw_claims": [CLAIM_X, CLAIM_Y],
+    "raw_claims": [CLAIM_X, CLAIM_Y, CLAIM_A1, CLAIM_B1],
 }
+PLANTED_DAYS = ([CLAIM_Z], [CLAIM_W, CLAIM_A2], [CLAIM_X_AGAIN])
 
 
 def _append_rows(path: Path, rows: list[dict[str, str | None]]) -> None:
@@ -127,9 +137,11 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> dict:
     generate_scale(work / "raw", PROJECT_DIR, CLAIMS)
     for table, rows in PLANTED_BASE.items():
         _append_rows(work / "raw" / f"{table}.parquet", rows)
-    day_dirs = split_last_days(work / "raw", work / "split", DAYS, first_day=FIRST_DAY)
-    for day_dir, claim in zip(day_dirs, (CLAIM_Z, CLAIM_W, CLAIM_X_AGAIN), strict=True):
-        _append_rows(day_dir / "raw_claims.parquet", [claim])
+    assert main(["split-days", "--raw", str(work / "raw"), "--out", str(work / "split"),
+                 "--days", str(DAYS), "--first-day", FIRST_DAY.isoformat()]) == 0
+    day_dirs = sorted((work / "split" / "days").iterdir())
+    for day_dir, claims in zip(day_dirs, PLANTED_DAYS, strict=True):
+        _append_rows(day_dir / "raw_claims.parquet", claims)
 
     incremental_db = work / "incremental" / "civcas.duckdb"
     incremental_raw = work / "incremental_raw"
@@ -139,7 +151,7 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> dict:
     _build(["run", "--full-refresh"], incremental_db, incremental_raw)
     states = [{"candidates": _candidates(incremental_db), "links": _links(incremental_db)}]
     for day_dir in day_dirs:
-        apply_day(day_dir, incremental_raw)
+        assert main(["add-day", "--day", str(day_dir), "--raw", str(incremental_raw)]) == 0
         _build(["run"], incremental_db, incremental_raw)
         day_claims = pq.read_metadata(day_dir / "raw_claims.parquet").num_rows
         states.append({"candidates": _candidates(incremental_db), "links": _links(incremental_db),
@@ -150,7 +162,7 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> dict:
     _build(["seed"], full_db, incremental_raw)
     _build(["run", "--full-refresh"], full_db, incremental_raw)
     return {"work": work, "incremental_db": incremental_db, "incremental_raw": incremental_raw,
-            "full_db": full_db, "states": states}
+            "full_db": full_db, "states": states, "day_dirs": day_dirs}
 
 
 def _tables(connection: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
@@ -198,10 +210,22 @@ def test_a_new_claim_merges_two_candidates_then_a_duplicate_id_splits_them(repla
     assert day3["TSTY"] == day3["TSTZ"] == "CAND-TSTY"
 
 
+def test_a_new_claim_makes_a_neighbouring_days_group_slip_into_its_own(replay: dict):
+    base, _, day2, _ = (state["candidates"] for state in replay["states"])
+    assert base["TSTA1"] == "CAND-TSTA1" and base["TSTB1"] == "CAND-TSTB1"
+    assert day2["TSTA2"] == day2["TSTB1"] == "CAND-TSTA1"
+
+
 def test_a_new_claim_joins_a_registered_incident(replay: dict):
     before, after = replay["states"][1]["links"], replay["states"][2]["links"]
     assert "TSTW" not in before
     assert after["TSTW"] == (INCIDENT_CODE, "matched_by_distance")
+
+
+def test_a_day_is_added_once(replay: dict, capsys: pytest.CaptureFixture[str]):
+    day_dir = replay["day_dirs"][0]
+    assert main(["add-day", "--day", str(day_dir), "--raw", str(replay["incremental_raw"])]) == 1
+    assert "already added" in capsys.readouterr().err
 
 
 def test_an_incremental_refresh_refuses_removed_raw_claims(replay: dict):
