@@ -69,6 +69,22 @@ def last_claim_day(raw_dir: Path) -> dt.date:
     return row[0]
 
 
+def last_typical_claim_day(raw_dir: Path) -> dt.date:
+    """The latest day on which at least the median number of claims per day was reported.
+
+    A dataset's last days are its thin tail (a few late reports); a benchmark that holds out
+    the very last day measures a refresh of one claim. This is the last day of ordinary traffic."""
+    with duckdb.connect() as connection:
+        row = connection.execute(
+            f"with per_day as (select {_day_expression('date_reported')} as day, count(*) as claims "
+            f"from read_parquet({_quoted(raw_dir / 'raw_claims.parquet')}) group by 1 having day is not null) "
+            "select max(day) from per_day where claims >= (select median(claims) from per_day)"
+        ).fetchone()
+    if row is None or row[0] is None:
+        raise IncrementError(f"{raw_dir / 'raw_claims.parquet'}: column date_reported holds no YYYY-MM-DD date")
+    return row[0]
+
+
 def split_last_days(raw_dir: Path, out_dir: Path, days: int, first_day: dt.date | None = None) -> list[Path]:
     """Write ``out_dir/base/<table>.parquet`` (all but the held-out days) and one folder per
     held-out day, ``out_dir/days/<YYYY-MM-DD>/<table>.parquet``; return the day folders, oldest first.

@@ -31,13 +31,14 @@
     ) as series (generated_month)
 {%- endmacro %}
 
-{#- The distinct values of `expr` in a group, as a list (DuckDB); for sets_overlap(). -#}
+{#- The distinct values of `expr` in a group, as a sorted list (DuckDB): equal sets are equal
+    lists, so a set can be grouped on; for sets_overlap(). -#}
 {% macro belligerent_set(expr) -%}
     {{ return(adapter.dispatch('belligerent_set', 'civcas')(expr)) }}
 {%- endmacro %}
 
 {% macro default__belligerent_set(expr) -%}
-    list(distinct {{ expr }})
+    list_sort(list(distinct {{ expr }}))
 {%- endmacro %}
 
 {#- True when two lists share an element. -#}

@@ -111,26 +111,105 @@
 {%- endmacro %}
 
 {#- Blocking for the linking joins, so that no claim is compared with every other: one row
-    per claim and block. Claims meet within their governorate (claims in different
-    governorates are different places); a side without a governorate meets the other on its
-    place name instead. The relation needs governorate_id and place_key; all its columns are
-    kept, plus block_key. -#}
-{% macro linking_blocks(relation) -%}
+    per claim and block. A block is an area and a class of place:
+    * the area: claims meet within their governorate (claims in different governorates are
+      different places); a side without a governorate meets the other on its place name;
+    * the class, after place_rule(): two points meet in a grid cell (by distance), two sides
+      naming the same place meet on that name (by place name), and two sides naming no place
+      and giving no point meet in the area alone (by governorate). A side giving a point and
+      naming a place is in both its cell and its name; a pair judged by distance is kept
+      from the cell only (linking_block_applies), so each pair is met once.
+    One side of the join is expanded to the 3 x 3 cells around its own (neighbours=true) and
+    the other is not: two points within var civcas_link_distance_km of each other lie in
+    neighbouring cells of the grid (linking_grid). Without the classes a governorate's busy
+    day compared every claim in it with every other (18 million pairs at 1 million claims).
+    The relation needs governorate_id, place_key, point_latitude and point_longitude; all its
+    columns are kept, plus area_key, block_class (the rule the block is for) and block_key. grid names a one-row relation made by
+    linking_grid(). -#}
+{% macro linking_blocks(relation, grid, neighbours=false) -%}
+    {%- set areas -%}
+    (
+        select
+            {{ relation }}.*,
+            'governorate:' || {{ relation }}.governorate_id as area_key
+        from {{ relation }}
+        where {{ relation }}.governorate_id is not null
+        union all
+        select
+            {{ relation }}.*,
+            'place:' || {{ relation }}.place_key as area_key
+        from {{ relation }}
+        where {{ relation }}.place_key is not null
+    ) as areas
+    {%- endset %}
     select
-        {{ relation }}.*,
-        'governorate:' || {{ relation }}.governorate_id as block_key
-    from {{ relation }}
-    where {{ relation }}.governorate_id is not null
+        areas.*,
+        'place_name' as block_class,
+        areas.area_key || '|name:' || areas.place_key as block_key
+    from {{ areas }}
+    where areas.place_key is not null
     union all
     select
-        {{ relation }}.*,
-        'place:' || {{ relation }}.place_key as block_key
-    from {{ relation }}
-    where {{ relation }}.place_key is not null
+        areas.*,
+        'distance' as block_class,
+        areas.area_key
+        || '|cell:' || cast(cast(floor(areas.point_latitude / {{ grid }}.latitude_degrees) as bigint)
+            + cell_offsets.latitude_offset as {{ dbt.type_string() }})
+        || ':' || cast(cast(floor(areas.point_longitude / {{ grid }}.longitude_degrees) as bigint)
+            + cell_offsets.longitude_offset as {{ dbt.type_string() }}) as block_key
+    from {{ areas }}
+    cross join {{ grid }}
+    cross join (
+        {%- if neighbours %}
+        select latitude_offsets.offset_value as latitude_offset, longitude_offsets.offset_value as longitude_offset
+        from (select -1 as offset_value union all select 0 union all select 1) as latitude_offsets
+        cross join (select -1 as offset_value union all select 0 union all select 1) as longitude_offsets
+        {%- else %}
+        select 0 as latitude_offset, 0 as longitude_offset
+        {%- endif %}
+    ) as cell_offsets
+    where areas.point_latitude is not null and areas.point_longitude is not null
+    union all
+    select
+        areas.*,
+        'governorate' as block_class,
+        areas.area_key || '|none' as block_key
+    from {{ areas }}
+    where areas.place_key is null and areas.point_latitude is null
+{%- endmacro %}
+
+{#- The grid of linking_blocks(), one row: cells at least var civcas_link_distance_km tall and
+    wide wherever the given relations put a point. A degree of latitude is 111.2 km (111.0 keeps
+    a margin); a degree of longitude is 111.2 km x cos(latitude), so the cells are widened for
+    the point farthest from the equator. A grid wider than needed gives the same pairs, only
+    more candidates to reject, so each run may size its own. relations: relation names that
+    carry point_latitude. -#}
+{% macro linking_grid(relations) -%}
+    {%- set distance_km = var('civcas_link_distance_km') %}
+    select
+        {{ distance_km }} / 111.0 as latitude_degrees,
+        case
+            when coalesce(max(abs(points.point_latitude)), 0) >= 89 then 360.0
+            else {{ distance_km }} / 111.0 / cos(radians(coalesce(max(abs(points.point_latitude)), 0)))
+        end as longitude_degrees
+    from (
+        {%- for relation in relations %}
+        select {{ relation }}.point_latitude from {{ relation }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as points
 {%- endmacro %}
 
 {#- A pair met in a place block counts only when one side has no governorate; two sides with
     governorates meet in their governorate block (once, and only when it is the same). -#}
 {% macro linking_block_applies(left, right) -%}
-    ({{ left }}.block_key like 'governorate:%' or {{ left }}.governorate_id is null or {{ right }}.governorate_id is null)
+    ({{ left }}.area_key like 'governorate:%' or {{ left }}.governorate_id is null or {{ right }}.governorate_id is null)
+    -- a pair of two points is judged by distance: met in its cell, not again on its name
+    and not (
+        {{ left }}.block_class = 'place_name'
+        and {{ left }}.point_latitude is not null and {{ left }}.point_longitude is not null
+        and {{ right }}.point_latitude is not null and {{ right }}.point_longitude is not null
+    )
 {%- endmacro %}

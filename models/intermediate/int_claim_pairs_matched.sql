@@ -3,7 +3,8 @@
 -- compatible belligerents, and places that agree (distance, then place name, then
 -- governorate). No all-pairs join: one side is expanded to the days within the window and
 -- meets the other on (block, day), the block being the governorate, or the place name when
--- either claim has no governorate; each pair appears once, left claim id first.
+-- either claim has no governorate, narrowed to a grid cell, a place name, or neither, as
+-- the place rule needs (macros/geography.sql); each pair appears once, left claim id first.
 -- Incremental: a run recomputes the pairs of the claims validated since its last refresh
 -- (macros/incremental_refresh.sql); the pairs between two other claims cannot have changed.
 {{ config(
@@ -61,9 +62,22 @@ unmatched_claims as (
 
 -- blocks: claims meet within their governorate; a claim without one meets the claims that
 -- name the same place (its place block), so only claims naming nothing stay out
+linking_grid as (
+
+    {{ linking_grid(['unmatched_claims']) }}
+
+),
+
 claim_blocks as (
 
-    {{ linking_blocks('unmatched_claims') }}
+    {{ linking_blocks('unmatched_claims', 'linking_grid') }}
+
+),
+
+-- the same, with each point also in the cells around its own: the side expanded to days
+claim_neighbour_blocks as (
+
+    {{ linking_blocks('unmatched_claims', 'linking_grid', neighbours=true) }}
 
 ),
 
@@ -81,14 +95,14 @@ refreshed_claim_ids as (
 claim_days as (
 
     select
-        claim_blocks.*,
+        claim_neighbour_blocks.*,
         {{ day_series(
-            dbt.dateadd('day', -window_days, 'claim_blocks.incident_date'),
-            dbt.dateadd('day', window_days, 'claim_blocks.incident_date')
+            dbt.dateadd('day', -window_days, 'claim_neighbour_blocks.incident_date'),
+            dbt.dateadd('day', window_days, 'claim_neighbour_blocks.incident_date')
         ) }} as match_day
-    from claim_blocks
+    from claim_neighbour_blocks
     {%- if is_incremental() %}
-    where claim_blocks.claim_id in (select refreshed_claim_ids.claim_id from refreshed_claim_ids)
+    where claim_neighbour_blocks.claim_id in (select refreshed_claim_ids.claim_id from refreshed_claim_ids)
     {%- endif %}
 
 ),
