@@ -235,3 +235,14 @@ def test_an_incremental_refresh_refuses_removed_raw_claims(replay: dict):
     assert not result.success
     messages = " ".join(str(r.message) for r in (result.result or []))
     assert "no longer in the raw claims" in messages and "--full-refresh" in messages
+
+
+def test_the_last_typical_day_skips_the_thin_tail_of_late_reports(tmp_path: Path):
+    from civcas.increments import last_typical_claim_day
+
+    # Three busy days, then a tail of single late reports (and a row whose date does not parse).
+    per_day = {"2017-03-01": 5, "2017-03-02": 4, "2017-03-03": 6, "2017-03-04": 1, "2017-03-07": 1}
+    dates = [day for day, claims in per_day.items() for _ in range(claims)] + ["not a date"]
+    pq.write_table(pa.table({"date_reported": dates}), tmp_path / "raw_claims.parquet")
+    # The median of 5, 4, 6, 1, 1 claims a day is 4: 2017-03-03 is the last day with as many.
+    assert last_typical_claim_day(tmp_path) == dt.date(2017, 3, 3)
