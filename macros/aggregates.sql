@@ -49,3 +49,15 @@
 {% macro default__sets_overlap(left, right) -%}
     list_has_any({{ left }}, {{ right }})
 {%- endmacro %}
+
+{#- Per group, the value of `value_expr` on the row that sorts first by `order_exprs` (a list
+    of expressions, none of them null, together unique in the group). An aggregate: a window
+    (row_number() ... = 1) would hold every row of every group at once; this keeps one per
+    group. A null value is returned as null (DuckDB's arg_min would skip it). -#}
+{% macro first_by(value_expr, order_exprs) -%}
+    {{ return(adapter.dispatch('first_by', 'civcas')(value_expr, order_exprs)) }}
+{%- endmacro %}
+
+{% macro default__first_by(value_expr, order_exprs) -%}
+    arg_min_null({{ value_expr }}, row({{ order_exprs | join(', ') }}))
+{%- endmacro %}

@@ -26,9 +26,22 @@
 
 with
 
+-- only the columns linking reads: this relation is read twice, and DuckDB keeps such a
+-- CTE in memory (every column of ten million claims did not fit in 5 GB)
 claims as (
 
-    select * from {{ ref('int_claims_validated') }}
+    select
+        claim_id,
+        raw_row_key,
+        linked_incident_code,
+        incident_date,
+        resolved_governorate_id,
+        place_id,
+        place_as_written,
+        corrected_latitude,
+        corrected_longitude,
+        geo_precision_id
+    from {{ ref('int_claims_validated') }}
     where not is_quarantined
     {%- if is_incremental() %}
         and claim_id in ({{ claim_ids_validated_since_refresh() }})
@@ -113,13 +126,17 @@ incident_blocks as (
 
 ),
 
+-- the blame of the claims being linked only (not of every claim: at ten million claims that
+-- table and the join on it filled the memory)
 claim_blame as (
 
     select
-        raw_row_key,
-        {{ belligerent_set('belligerent_id') }} as belligerent_ids
+        claim_belligerents.raw_row_key,
+        {{ belligerent_set('claim_belligerents.belligerent_id') }} as belligerent_ids
     from claim_belligerents
-    group by raw_row_key
+    inner join unlinked_claims
+        on claim_belligerents.raw_row_key = unlinked_claims.raw_row_key
+    group by claim_belligerents.raw_row_key
 
 ),
 
@@ -242,19 +259,25 @@ compatible as (
 
 ),
 
+-- the best match: distance before place name before governorate, then the nearest day,
+-- then the nearest point (null only for rules without one), then the smallest code
+{%- set match_order = [
+    "case place_rule when 'distance' then 1 when 'place_name' then 2 else 3 end",
+    'day_gap',
+    'coalesce(distance_km, 0)',
+    'incident_code',
+] %}
+
 best_match as (
 
     select
-        *,
-        row_number() over (
-            partition by claim_id
-            order by
-                case place_rule when 'distance' then 1 when 'place_name' then 2 else 3 end,
-                day_gap,
-                distance_km,
-                incident_code
-        ) as match_rank
+        claim_id,
+        {{ first_by('incident_code', match_order) }} as incident_code,
+        {{ first_by('place_rule', match_order) }} as place_rule,
+        {{ first_by('day_gap', match_order) }} as day_gap,
+        {{ first_by('distance_km', match_order) }} as distance_km
     from compatible
+    group by claim_id
 
 ),
 
@@ -273,9 +296,7 @@ final as (
         {{ refresh_timestamp() }} as refreshed_at
     from claims
     left join best_match
-        on
-            claims.claim_id = best_match.claim_id
-            and best_match.match_rank = 1
+        on claims.claim_id = best_match.claim_id
 
 )
 
