@@ -60,7 +60,8 @@ Progress = Callable[[str], None]
 
 DEFAULT_SIZES = (100_000, 1_000_000, 10_000_000)
 # DuckDB's limit covers its buffer pool, not dbt's Python process nor every allocation outside
-# the pool: 5GB (4.66 GiB) keeps the whole process under the 6 GiB target.
+# the pool: 5GB (4.66 GiB) leaves room under the 6 GiB target, though not enough at 10M claims
+# (the dbt process peaked at 6.87 GiB; README, Benchmark).
 DEFAULT_MEMORY_LIMIT = "5GB"
 DEFAULT_THREADS = 2
 SLOWEST = 5
