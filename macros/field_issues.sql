@@ -156,29 +156,33 @@
 {%- endmacro %}
 
 {#- Every column of `relation_alias`, with the columns of each 'nulled' check that fires set
-    to null. -#}
-{% macro columns_with_fields_nulled(relation_alias, checks) -%}
+    to null; a quarantined row's quarantine_reason also lists its field issues, so that one
+    pass over the raw row fixes everything. -#}
+{% macro columns_with_field_issues_applied(relation_alias, checks) -%}
     {%- set conditions = {} -%}
     {%- for check in checks if check.action == 'nulled' -%}
         {%- for column in check.columns -%}
             {%- do conditions.setdefault(column, []).append(check.when) -%}
         {%- endfor -%}
     {%- endfor -%}
-    {{ return(adapter.dispatch('columns_with_fields_nulled', 'civcas')(relation_alias, conditions)) }}
+    {{ return(adapter.dispatch('columns_with_field_issues_applied', 'civcas')(relation_alias, conditions)) }}
 {%- endmacro %}
 
-{% macro default__columns_with_fields_nulled(relation_alias, conditions) -%}
-    {{ relation_alias }}.*
-    {%- if conditions %} replace (
+{% macro default__columns_with_field_issues_applied(relation_alias, conditions) -%}
+    {{ relation_alias }}.* replace (
         {%- for column, whens in conditions.items() %}
         case
             when {% for when in whens %}coalesce({{ when }}, false){% if not loop.last %} or {% endif %}{% endfor %}
                 then null
             else {{ relation_alias }}.{{ column }}
-        end as {{ column }}{% if not loop.last %},{% endif %}
+        end as {{ column }},
         {%- endfor %}
+        case
+            when {{ relation_alias }}.is_quarantined and {{ relation_alias }}.review_reasons is not null
+                then {{ relation_alias }}.quarantine_reason || '; ' || {{ relation_alias }}.review_reasons
+            else {{ relation_alias }}.quarantine_reason
+        end as quarantine_reason
     )
-    {%- endif %}
 {%- endmacro %}
 
 {#- One row per field issue of the clean rows of a validated model: raw_table, raw_row_key,

@@ -220,7 +220,7 @@ validated as (
 
 fields_checked as (
 
-    select {{ columns_with_fields_nulled('validated', field_checks) }}
+    select {{ columns_with_field_issues_applied('validated', field_checks) }}
     from validated
 
 )
