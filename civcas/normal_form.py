@@ -8,7 +8,8 @@ encoding or an invisible character:
 
 1. escapes are undone, repeatedly (a JSON string inside a web page is escaped twice):
    HTML entities (``&amp;``, ``&#39;``, ``&nbsp;``), JSON escapes (``\\uXXXX`` with
-   surrogate pairs, ``\\"``, ``\\\\``, ``\\/``, ``\\n``, ...) and URL escapes (``%20``);
+   surrogate pairs, ``\\"``, ``\\\\``, ``\\/``, ``\\n``, ...) and URL escapes (``%20``)
+   (a CSV file's doubled quotes are undone where the release scan reads its cells);
 2. Unicode compatibility normalisation and case folding (NFKC, casefold, NFKC again):
    full-width letters, mathematical alphanumerics, ligatures, circled and superscript
    forms become plain letters, ``ß`` becomes ``ss``;
@@ -111,6 +112,11 @@ def normal_form(text: str) -> str:
     """`text` in the form protected values and texts are compared in (module docstring)."""
     if is_fast_path(text):
         return _collapse(text.lower())
+    return full_normal_form(text)
+
+
+def full_normal_form(text: str) -> str:
+    """normal_form without the fast path (the same result on any text)."""
     for _ in range(_UNESCAPE_ROUNDS):
         unescaped = text
         for unescape in _UNESCAPES:

@@ -51,7 +51,9 @@ A hit names the file, the value kind and the source id, never the value itself
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 import re
 import struct
@@ -322,7 +324,16 @@ def file_texts(path: Path) -> list[str] | None:
     if suffix == ".png" or data.startswith(PNG_SIGNATURE):
         return [_png_text(data)]
     if suffix in TEXT_SUFFIXES or path.name in TEXT_NAMES:
-        return [data.decode("utf-8", errors="replace")]
+        text = data.decode("utf-8", errors="replace")
+        if suffix in (".csv", ".tsv"):
+            # its cells too: a quote inside a value is doubled in the file
+            dialect = csv.excel_tab if suffix == ".tsv" else csv.excel
+            try:
+                cells = "\n".join("\t".join(row) for row in csv.reader(io.StringIO(text), dialect))
+            except csv.Error:  # e.g. a field over the csv module's limit: undo the doubling alone
+                cells = text.replace('""', '"')
+            return [text, cells]
+        return [text]
     try:
         return [data.decode("utf-8")]
     except UnicodeDecodeError:
