@@ -23,7 +23,8 @@ encoding or an invisible character:
 
 Plain printable ASCII without ``%``, ``&`` or ``\\`` (most texts) needs only step 4 and
 lower case; ``is_fast_path`` says so, and the dbt macro ``match_normal_form`` does the same
-in SQL for those texts (the test ``test_normal_form`` checks that the two agree).
+in SQL for those texts (tests/python/test_protection.py checks that Python, the macro and
+``sql_normal_form`` agree).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 # Plain printable ASCII without the characters that start an escape: the fast path. The SQL
@@ -41,7 +43,8 @@ from urllib.parse import unquote
 FAST_PATH_CLASS = r"[\x20-\x24\x27-\x5b\x5d-\x7e]"
 _FAST_PATH = re.compile(f"{FAST_PATH_CLASS}*")
 
-# Spaces that are not in Zs/Zl/Zp: the Unicode White_Space controls.
+# Control characters that separate words (tab, line and page breaks, the information
+# separators, NEL): spaces, like categories Zs, Zl and Zp.
 _SPACE_CONTROLS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85"
 # Invisible characters outside Cf (Default_Ignorable_Code_Point, and Arabic tatweel, a
 # letter modifier that only stretches a word).
@@ -166,7 +169,9 @@ def normal_form_or_none(text: str | None) -> str | None:
 SQL_FUNCTION = "civcas_normal_form"
 
 
-def _normal_form_batch(texts):  # a pyarrow array in, one out (DuckDB's vectorised UDF)
+def _normal_form_batch(texts: Any) -> Any:
+    """normal_form of a batch of texts: a pyarrow array in, one out (DuckDB's vectorised
+    function; DuckDB evaluates the annotations, so pyarrow is not named in them)."""
     import pyarrow as pa
 
     return pa.array([normal_form_or_none(text) for text in texts.to_pylist()], type=pa.string())
