@@ -176,12 +176,12 @@ dated as (
     {'rule': 'date_range_inverted',
      'when': 'incident_date_end < incident_date_start',
      'reason': "'incident_date_end ' || cast(incident_date_end as varchar) || ' is before incident_date_start ' || cast(incident_date_start as varchar)"},
-    {'rule': 'implausible_date',
-     'when': "incident_date < cast('" ~ var('civcas_earliest_plausible_date') ~ "' as date)",
-     'reason': "'incident date ' || cast(incident_date as varchar) || ' is before " ~ var('civcas_earliest_plausible_date') ~ " and looks like a placeholder; enter the real date'"},
-    {'rule': 'date_after_report',
-     'when': 'incident_date > date_reported',
-     'reason': "'incident date ' || cast(incident_date as varchar) || ' is after the date the claim was reported (' || cast(date_reported as varchar) || '); one of the two is wrong'"},
+] + date_bound_checks('date_reported', 'date_reported_raw', 'date_reported')
+  + date_bound_checks('coalesce(incident_date_exact, incident_month)', 'incident_date_raw', 'incident_date')
+  + date_bound_checks('incident_date_start', 'incident_date_start_raw', 'incident_date_start')
+  + date_bound_checks('incident_date_end', 'incident_date_end_raw', 'incident_date_end') + [
+    event_after_report_check('incident_date', 'incident date', 'date_reported', 'the date the claim was reported'),
+    event_after_report_check('incident_date_end', 'incident_date_end', 'date_reported', 'the date the claim was reported'),
 ] + figure_pair_checks('civilians_killed') + figure_pair_checks('civilians_injured') + [
     {'rule': 'unknown_belligerent',
      'when': 'unresolved_belligerent_names is not null',
