@@ -26,7 +26,7 @@
 
 {#- `expr` moved by the tolerance (days) of var civcas_date_tolerance_days; sign -1 moves it back. -#}
 {% macro date_with_tolerance(expr, sign=1) -%}
-    {{ dbt.dateadd('day', sign * (var('civcas_date_tolerance_days') | int), expr) }}
+    cast({{ dbt.dateadd('day', sign * (var('civcas_date_tolerance_days') | int), expr) }} as date)
 {%- endmacro %}
 
 {#- Why a parsed year may not be what was meant: a two-digit year (strptime reads 68 as
@@ -146,7 +146,7 @@
         when left(coalesce({{ id_expr }}, ''), {{ prefix | length }}) = '{{ prefix }}'
             then 'rows whose id starts {{ prefix }} are read as {{ written | join(" or ") }}'
         {%- else %}
-        when true then '{{ "rows of this source are" if loop.length > 1 else "it is" }} read as {{ written | join(" or ") }}'
+        when true then '{{ "rows of other sources are read as " ~ (written | join(" or ")) ~ " only" if loop.length > 1 else "it is read as " ~ (written | join(" or ")) }}'
         {%- endif %}
         {%- endfor %}
     end
