@@ -59,15 +59,15 @@ referenced as (
 
     select
         {%- if var('civcas_as_of_date', none) %}
-        cast('{{ var("civcas_as_of_date") }}' as date) as reference_date,
-        'var civcas_as_of_date' as reference_date_basis,
+            cast('{{ var("civcas_as_of_date") }}' as date) as reference_date,
+            'var civcas_as_of_date' as reference_date_basis,
         {%- else %}
-        -- no record at all (an empty intake): the run date
-        coalesce(latest_logged_on, run_date) as reference_date,
-        case
-            when latest_logged_on is null then 'the run date (no record logged)'
-            else 'the latest record logged'
-        end as reference_date_basis,
+            -- no record at all (an empty intake): the run date
+            coalesce(latest_logged_on, run_date) as reference_date,
+            case
+                when latest_logged_on is null then 'the run date (no record logged)'
+                else 'the latest record logged'
+            end as reference_date_basis,
         {%- endif %}
         latest_logged_on,
         run_date
