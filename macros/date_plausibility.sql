@@ -20,6 +20,16 @@
     (select reference_dates.latest_plausible_date from {{ ref('int_reference_date') }} as reference_dates)
 {%- endmacro %}
 
+{#- The day the build takes as today: var civcas_run_date (reproducible builds, tests), or the
+    machine's date. -#}
+{% macro run_date() -%}
+    {%- if var('civcas_run_date', none) -%}
+    cast('{{ var("civcas_run_date") }}' as date)
+    {%- else -%}
+    current_date
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro earliest_plausible_date() -%}
     cast('{{ var("civcas_earliest_plausible_date") }}' as date)
 {%- endmacro %}
@@ -155,4 +165,15 @@
         'rule': 'unparseable_date',
         'when': raw_expr ~ ' is not null and trim(' ~ raw_expr ~ ") <> '' and " ~ typed_expr ~ ' is null',
         'reason': "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || ' is not a date in its source''s format (' || " ~ accepted ~ " || ', day and month never guessed); write YYYY-MM-DD'"}) -%}
+{%- endmacro %}
+
+{#- Incremental models: a row checked against an older, lower latest plausible date
+    (`bound_column`, kept on the row) that has a date past it may be plausible now. -#}
+{% macro dates_past_bound_when_validated(bound_column, date_columns) -%}
+    {{ bound_column }} < {{ latest_plausible_date() }}
+    and (
+        {%- for column in date_columns %}
+        {{ 'or ' if not loop.first }}{{ column }} > {{ bound_column }}
+        {%- endfor %}
+    )
 {%- endmacro %}

@@ -28,13 +28,29 @@ newly_staged as (
 ),
 {%- endif %}
 
+{%- if is_incremental() %}
+
+past_the_old_bound as (
+
+    -- claims checked against a lower latest plausible date, with a date past it: the
+    -- reference date has grown since, so they are checked again (macros/date_plausibility.sql)
+    select claim_id from {{ this }}
+    where {{ dates_past_bound_when_validated('latest_plausible_date_when_validated', [
+        'date_reported', 'incident_date_exact', 'incident_month', 'incident_date_start', 'incident_date_end',
+    ]) }}
+
+),
+{%- endif %}
+
 claims as (
 
     select * from staged_claims
     {%- if is_incremental() %}
     -- every row of a claim id seen anew, the rows without an id included (they share the
     -- duplicate-id check's group)
-    where coalesce(claim_id, '') in (select coalesce(newly_staged.claim_id, '') from newly_staged)
+    where
+        coalesce(claim_id, '') in (select coalesce(newly_staged.claim_id, '') from newly_staged)
+        or coalesce(claim_id, '') in (select coalesce(past_the_old_bound.claim_id, '') from past_the_old_bound)
     {%- endif %}
 
 ),
@@ -206,6 +222,7 @@ validated as (
     select
         checked.*,
         {{ quarantine_columns(checks) }},
+        {{ latest_plausible_date() }} as latest_plausible_date_when_validated,
         {{ refresh_timestamp() }} as validated_at
     from checked
     left join id_conflicts

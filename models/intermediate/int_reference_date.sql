@@ -47,11 +47,11 @@ latest_logged as (
 
     select
         max(logged_on) as latest_logged_on,
-        current_date as run_date
+        {{ run_date() }} as run_date
     from logged
     where
         logged_on >= {{ earliest_plausible_date() }}
-        and logged_on <= current_date
+        and logged_on <= {{ run_date() }}
 
 ),
 

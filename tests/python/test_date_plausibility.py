@@ -170,3 +170,32 @@ def test_no_mart_reaches_past_the_reference_date(planted_build):
                          ("fct_incident_assessments", "assessed_on"), ("fct_belligerent_statements", "statement_date"),
                          ("fct_claims", "date_reported")]:
         assert connection.execute(f"select max({column}) <= ? from {mart}", [latest]).fetchone()[0], mart
+
+
+def test_an_incremental_run_checks_a_claim_again_when_the_reference_date_grows(project_copy: Path, tmp_path: Path):
+    """A claim dated after the latest plausible date is quarantined; when later records raise the
+    reference date past it, an incremental run checks it again and it is clean, as a full rebuild
+    would have it."""
+    claim = _read(project_copy / RAW / "raw_claims.csv")[0]
+    base = {**claim, "incident_code": "", "incident_date": ""}
+    _append(project_copy, "raw_claims", [{**base, "claim_id": "CLM-PLAUS-EARLY", "date_reported": "2020-10-20"}])
+    duckdb_path = tmp_path / "w.duckdb"
+    select = ["--select", "+int_claims_validated", "--resource-type", "seed", "--resource-type", "model"]
+
+    def rule_of(claim_id: str):
+        with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+            return connection.execute("select quarantine_rule from intermediate.int_claims_validated "
+                                      "where claim_id = ?", [claim_id]).fetchall()
+
+    # the build runs on 2020-10-15: the claim of 2020-10-20 is in the future, and the demo's
+    # latest record (2020-10-09) sets the bound, 2020-10-10
+    on_day = ["--vars", "{civcas_run_date: '2020-10-15'}"]
+    assert run_dbt(["build", "--full-refresh", *select, *on_day], project_copy, duckdb_path,
+                   tmp_path / "target").success
+    assert rule_of("CLM-PLAUS-EARLY") == [("implausible_date",)]
+    # weeks later, a claim of 2020-10-30 is the latest record: the first claim is plausible now
+    _append(project_copy, "raw_claims", [{**base, "claim_id": "CLM-PLAUS-LATER", "date_reported": "2020-10-30"}])
+    on_day = ["--vars", "{civcas_run_date: '2020-11-30'}"]
+    assert run_dbt(["build", *select, *on_day], project_copy, duckdb_path, tmp_path / "target").success
+    assert rule_of("CLM-PLAUS-LATER") == [(None,)]
+    assert rule_of("CLM-PLAUS-EARLY") == [(None,)]
