@@ -61,6 +61,7 @@
     {%- set linking_vars = [
         'civcas_earliest_plausible_date', 'civcas_link_window_days', 'civcas_link_distance_km',
         'civcas_link_name_similarity', 'civcas_link_day_slip_share',
+        'civcas_date_tolerance_days', 'civcas_as_of_date',
     ] -%}
     md5(
         '{% for name in linking_vars %}{{ name }}={{ var(name) }};{% endfor %}'

@@ -13,14 +13,24 @@ incident_codes as (
 
 ),
 
+incident_dates as (
+
+    select * from {{ ref('int_incidents_validated') }}
+    where not is_quarantined
+
+),
+
 linked as (
 
     select
         statements.*,
-        incident_codes.incident_code as linked_incident_code
+        incident_codes.incident_code as linked_incident_code,
+        incident_dates.incident_date as linked_incident_date
     from statements
     left join incident_codes
         on statements.incident_code = incident_codes.code
+    left join incident_dates
+        on incident_codes.incident_code = incident_dates.incident_code
 
 ),
 
@@ -32,7 +42,9 @@ linked as (
     {'rule': 'unknown_verdict',
      'when': 'verdict_id is null',
      'reason': "'verdict ' || " ~ quoted_value('verdict_as_written') ~ " || ' is not a verdict; use credible, non-credible, duplicate or not yet assessed'"},
-    parse_check('unparseable_date', 'statement_date_raw', 'statement_date', 'statement_date', "a date; write YYYY-MM-DD"),
+    source_date_parse_check('raw_belligerent_statements.statement_date', 'statement_date_raw', 'statement_date', 'statement_id', 'statement_date'),
+] + date_bound_checks('statement_date', 'statement_date_raw', 'statement_date') + [
+    record_before_incident_check('statement_before_incident', 'statement_date', 'statement_date'),
 ] %}
 
 {#- Conceded figures are judged field by field (macros/field_issues.sql). -#}

@@ -28,13 +28,29 @@ newly_staged as (
 ),
 {%- endif %}
 
+{%- if is_incremental() %}
+
+past_the_old_bound as (
+
+    -- claims checked against a lower latest plausible date, with a date past it: the
+    -- reference date has grown since, so they are checked again (macros/date_plausibility.sql)
+    select claim_id from {{ this }}
+    where {{ dates_past_bound_when_validated('latest_plausible_date_when_validated', [
+        'date_reported', 'incident_date_exact', 'incident_month', 'incident_date_start', 'incident_date_end',
+    ]) }}
+
+),
+{%- endif %}
+
 claims as (
 
     select * from staged_claims
     {%- if is_incremental() %}
     -- every row of a claim id seen anew, the rows without an id included (they share the
     -- duplicate-id check's group)
-    where coalesce(claim_id, '') in (select coalesce(newly_staged.claim_id, '') from newly_staged)
+    where
+        coalesce(claim_id, '') in (select coalesce(newly_staged.claim_id, '') from newly_staged)
+        or coalesce(claim_id, '') in (select coalesce(past_the_old_bound.claim_id, '') from past_the_old_bound)
     {%- endif %}
 
 ),
@@ -176,12 +192,12 @@ dated as (
     {'rule': 'date_range_inverted',
      'when': 'incident_date_end < incident_date_start',
      'reason': "'incident_date_end ' || cast(incident_date_end as varchar) || ' is before incident_date_start ' || cast(incident_date_start as varchar)"},
-    {'rule': 'implausible_date',
-     'when': "incident_date < cast('" ~ var('civcas_earliest_plausible_date') ~ "' as date)",
-     'reason': "'incident date ' || cast(incident_date as varchar) || ' is before " ~ var('civcas_earliest_plausible_date') ~ " and looks like a placeholder; enter the real date'"},
-    {'rule': 'date_after_report',
-     'when': 'incident_date > date_reported',
-     'reason': "'incident date ' || cast(incident_date as varchar) || ' is after the date the claim was reported (' || cast(date_reported as varchar) || '); one of the two is wrong'"},
+] + date_bound_checks('date_reported', 'date_reported_raw', 'date_reported')
+  + date_bound_checks('coalesce(incident_date_exact, incident_month)', 'incident_date_raw', 'incident_date')
+  + date_bound_checks('incident_date_start', 'incident_date_start_raw', 'incident_date_start')
+  + date_bound_checks('incident_date_end', 'incident_date_end_raw', 'incident_date_end') + [
+    event_after_report_check('incident_date', 'incident date', 'date_reported', 'the date the claim was reported'),
+    event_after_report_check('incident_date_end', 'incident_date_end', 'date_reported', 'the date the claim was reported'),
 ] + [
     {'rule': 'unknown_belligerent',
      'when': 'unresolved_belligerent_names is not null',
@@ -211,6 +227,7 @@ validated as (
         checked.*,
         {{ quarantine_columns(checks) }},
         {{ field_issue_columns(field_checks) }},
+        {{ latest_plausible_date() }} as latest_plausible_date_when_validated,
         {{ refresh_timestamp() }} as validated_at
     from checked
     left join id_conflicts

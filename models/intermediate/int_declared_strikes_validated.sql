@@ -37,10 +37,11 @@ located as (
 {{ coordinate_checks_cte('located', 'countries') }},
 
 {%- set checks = id_checks('strike_release_id', 'raw_declared_strikes') + [
-    parse_check('unparseable_date', 'strike_date_raw', 'strike_date', 'strike_date', "a date; write YYYY-MM-DD"),
+    source_date_parse_check('raw_declared_strikes.strike_date', 'strike_date_raw', 'strike_date', 'strike_release_id', 'strike_date'),
     {'rule': 'missing_date',
      'when': 'strike_date_raw is null',
      'reason': "'strike_date is empty; a declared strike needs its date'"},
+] + date_bound_checks('strike_date', 'strike_date_raw', 'strike_date') + [
     {'rule': 'unknown_belligerent',
      'when': 'belligerent_id is null',
      'reason': "'belligerent ' || " ~ quoted_value('belligerent_as_written') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias'"},

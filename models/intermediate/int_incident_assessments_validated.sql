@@ -14,14 +14,24 @@ incident_codes as (
 
 ),
 
+incident_dates as (
+
+    select * from {{ ref('int_incidents_validated') }}
+    where not is_quarantined
+
+),
+
 linked as (
 
     select
         assessments.*,
-        incident_codes.incident_code as linked_incident_code
+        incident_codes.incident_code as linked_incident_code,
+        incident_dates.incident_date as linked_incident_date
     from assessments
     left join incident_codes
         on assessments.incident_code = incident_codes.code
+    left join incident_dates
+        on incident_codes.incident_code = incident_dates.incident_code
 
 ),
 
@@ -31,6 +41,8 @@ linked as (
     {'rule': 'missing_date',
      'when': 'assessed_on_raw is null',
      'reason': "'assessed_on is empty; every decision needs its date so the grade history can be ordered'"},
+] + date_bound_checks('assessed_on', 'assessed_on_raw', 'assessed_on') + [
+    record_before_incident_check('assessed_before_incident', 'assessed_on', 'assessed_on'),
     {'rule': 'unknown_grade',
      'when': 'grade_as_written is not null and grade_id is null',
      'reason': "'grade ' || " ~ quoted_value('grade_as_written') ~ " || ' is not a grade; use Confirmed, Fair, Weak, Contested or Discounted, or leave it empty when not graded'"},

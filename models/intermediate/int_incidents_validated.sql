@@ -72,9 +72,9 @@ dated as (
     {'rule': 'missing_date',
      'when': 'incident_date is null and nullif(trim(incident_date_raw), \'\') is null',
      'reason': "'incident_date is empty; an incident needs at least the month it happened'"},
-    {'rule': 'implausible_date',
-     'when': "incident_date < cast('" ~ var('civcas_earliest_plausible_date') ~ "' as date)",
-     'reason': "'incident_date ' || cast(incident_date as varchar) || ' is before " ~ var('civcas_earliest_plausible_date') ~ " and looks like a placeholder; enter the real date'"},
+] + date_bound_checks('incident_date', 'incident_date_raw', 'incident_date')
+  + date_bound_checks('incident_date_end', 'incident_date_end_raw', 'incident_date_end')
+  + date_bound_checks('first_published_on', 'first_published_raw', 'first_published') + [
     {'rule': 'date_range_inverted',
      'when': 'incident_date_end < incident_date',
      'reason': "'incident_date_end ' || cast(incident_date_end as varchar) || ' is before incident_date ' || cast(incident_date as varchar)"},
@@ -97,7 +97,9 @@ validated as (
 
     select
         checked.*,
-        {{ quarantine_columns(checks) }}
+        {{ quarantine_columns(checks) }},
+        -- field-level: the row is kept (macros/date_plausibility.sql says why)
+        {{ field_issue_reason([publication_before_incident_check()]) }} as first_published_issue
     from checked
     left join id_conflicts
         on checked.incident_code is not distinct from id_conflicts.checked_id

@@ -38,12 +38,9 @@ datasets as (
 
 as_of as (
 
-    -- the backlog's reference date: var civcas_as_of_date, or the latest report logged
-    {% if var('civcas_as_of_date', none) %}
-        select cast('{{ var("civcas_as_of_date") }}' as date) as as_of_date
-    {% else %}
-        select max(date_reported) as as_of_date from claims
-    {% endif %}
+    -- the build's reference date (int_reference_date): var civcas_as_of_date, or the
+    -- latest record logged, the same date that bounds every raw date
+    select reference_date as as_of_date from {{ ref('int_reference_date') }}
 
 ),
 

@@ -24,11 +24,9 @@ renamed as (
         source.deaths_conceded_max as deaths_conceded_max_raw,
         source.injuries_conceded_min as injuries_conceded_min_raw,
         source.injuries_conceded_max as injuries_conceded_max_raw,
-        -- Statement dates come as YYYY-MM-DD, or YYYYMMDD in the coalition's own reports.
-        coalesce(
-            {{ safe_iso_date('source.statement_date') }},
-            {{ safe_compact_date('source.statement_date') }}
-        ) as statement_date,
+        -- Statement dates come as YYYY-MM-DD, or YYYYMMDD in the coalition's own reports
+        -- (var civcas_date_formats).
+        {{ source_date('raw_belligerent_statements.statement_date', 'source.statement_date', clean_text('source.statement_id')) }} as statement_date,
         source.statement_date as statement_date_raw,
         {{ clean_text('source.statement_url') }} as statement_url
 

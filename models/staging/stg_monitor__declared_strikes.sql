@@ -11,8 +11,9 @@ renamed as (
     select
         {{ raw_row_identity_columns('source') }},
         {{ clean_text('source.strike_release_id') }} as strike_release_id,
-        -- ISO dates; CENTCOM's releases are M/D/YYYY and the Dutch data 7-Oct-14
-        {{ safe_date_formats('source.strike_date', ['%Y-%m-%d', '%m/%d/%Y', '%d-%b-%y']) }} as strike_date,
+        -- ISO dates; only CENTCOM's lines are read M/D/YYYY and the Dutch lines 7-Oct-14
+        -- (var civcas_date_formats, by strike_release_id prefix): day/month never guessed
+        {{ source_date('raw_declared_strikes.strike_date', 'source.strike_date', clean_text('source.strike_release_id')) }} as strike_date,
         source.strike_date as strike_date_raw,
         {{ clean_text('source.belligerent_as_written') }} as belligerent_as_written,
         belligerent_aliases.belligerent_id,

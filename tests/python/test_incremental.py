@@ -38,7 +38,7 @@ from conftest import PROJECT_DIR, run_dbt
 CLAIMS = 3_000
 FIRST_DAY = dt.date(2017, 4, 22)
 DAYS = 3
-REFRESH_COLUMNS = {"staged_at", "validated_at", "refreshed_at"}
+REFRESH_COLUMNS = {"staged_at", "validated_at", "refreshed_at", "latest_plausible_date_when_validated"}
 SOURCE_ID = "SRCINC1"
 INCIDENT_CODE = "CIINC1"
 
