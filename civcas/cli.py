@@ -151,17 +151,23 @@ def _add_check_raw(subparsers: argparse._SubParsersAction) -> None:
         parents=[_common()],
         help="check the raw CSV files against the raw contract",
         description=f"Check each raw file named in {RAW_CONTRACT_PATH}: present, UTF-8, header as declared, "
-        "every row as wide as the header, and no undeclared CSV files. Row contents are not checked "
-        "(dbt quarantines bad rows). Exits 1 when any file is malformed.",
+        "every row as wide as the header, no unterminated quote, no control character (NUL and the other "
+        "C0 and C1 controls but tab, CR and LF) in any value, and no undeclared CSV files. Fields may be "
+        "of any length. Other row contents are not checked (dbt quarantines bad rows). With --mode files, "
+        "checks the Parquet files instead: present, the contract's columns, no control character. "
+        "Exits 1 when any file is malformed, naming the file, the line (row) and the column.",
     )
     parser.add_argument("--folder", type=Path, help=f"raw folder to check (default: <project>/{RAW_FOLDER})")
+    parser.add_argument("--mode", choices=("seeds", "files"), default="seeds",
+                        help="seeds: <table>.csv files (the demo, default); files: <table>.parquet files "
+                        "(civcas import-archive, civcas simulate-intake)")
     parser.set_defaults(handler=_cmd_check_raw)
 
 
 def _cmd_check_raw(args: argparse.Namespace) -> int:
     project = _project_dir(args)
     folder = args.folder or project / RAW_FOLDER
-    report = scan_raw_folder(folder, load_raw_contract(project))
+    report = scan_raw_folder(folder, load_raw_contract(project), mode=args.mode)
     problems = report.all_problems
     if problems:
         for problem in problems:
