@@ -130,7 +130,7 @@ def lock_message(exc: BaseException) -> str:
     file = match.group("file") if match else "the DuckDB file"
     holder = (f"process {match.group('pid')} ({match.group('program')})" if match and match.group("pid")
               else "another process")
-    return (f"{file} is held open by {holder}, so DuckDB cannot lock it. Close that connection (`ps -p "
+    return (f"Could not set lock on file {file}: {holder} holds it open. Close that connection (`ps -p "
             f"{match.group('pid') if match and match.group('pid') else '<PID>'}` shows it: a DuckDB CLI, a "
             "notebook, a GUI client or a dbt build still running), then run the command again. Analysts "
             "open warehouse/published/<name>.duckdb read-only, never the build file.")

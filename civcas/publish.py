@@ -155,6 +155,7 @@ class Publication:
     elapsed: float
     internal_link: Path | None = None  # the internal path, <published>/internal/<name>.duckdb
     internal_path: Path | None = None  # the internal copy it points to
+    internal_removed: tuple[Path, ...] = ()  # folders of older internal copies deleted
 
     @property
     def rows(self) -> int:
@@ -678,15 +679,20 @@ def publish(build_file: Path, published_dir: Path, *, name: str | None = None, k
             raise
         _remove(building)
         previous = current_version(published_dir, name)
-        internal_previous = current_version(internal_dir, name)
         copy = version / f"{name}.duckdb"
         internal_copy = internal_version / copy.name
         _switch(internal_link, internal_copy, token)
         _switch(link, copy, token)
         removed = clean_up(published_dir, name, keep, previous)
-        removed += clean_up(internal_dir, name, keep, internal_previous)
+        # The internal copies kept are those of the publications the analysts' copies kept.
+        kept = {version.name for version in published_versions(published_dir, name)}
+        internal_current = current_version(internal_dir, name)
+        internal_removed = [version for version in published_versions(internal_dir, name)
+                            if version.name not in kept and version != internal_current]
+        for version in internal_removed:
+            _remove(version)
     return Publication(publication_id=publication_id, published_at=published_at, link=link, path=copy,
                        previous=previous / copy.name if previous else None, tables=tuple(tables),
                        protected_values_checked=searched, removed=tuple(removed),
                        elapsed=time.monotonic() - started, internal_link=internal_link,
-                       internal_path=internal_copy)
+                       internal_path=internal_copy, internal_removed=tuple(internal_removed))

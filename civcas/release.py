@@ -183,7 +183,7 @@ def _say(progress: Progress | None) -> Progress:
 
 def load_json(path: Path, what: str) -> dict:
     if not path.is_file():
-        raise ReleaseUsageError(f"{path}: {what} not found; run `dbt build` (make build) first, "
+        raise ReleaseError(f"{path}: {what} not found; run `dbt build` (make build) first, "
                                 "or pass --dbt-target with the target folder of the build")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -826,7 +826,7 @@ def build_release(
     say = _say(progress)
     warehouse, dbt_target, project_dir = Path(warehouse), Path(dbt_target), Path(project_dir)
     if not warehouse.is_file():
-        raise ReleaseUsageError(f"{warehouse}: warehouse not found; build it with `make build` or pass --warehouse")
+        raise ReleaseError(f"{warehouse}: warehouse not found; build it with `make build` or pass --warehouse")
     manifest = load_json(dbt_target / "manifest.json", "dbt manifest")
     run_results = load_json(dbt_target / "run_results.json", "dbt run results")
     specs = find_exports(manifest)
