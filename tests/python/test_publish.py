@@ -584,3 +584,102 @@ def test_holding_the_build_file_open_for_writing_fails_dbt_with_the_error_the_re
     with duckdb.connect(str(publication.link), read_only=True):
         result = run_dbt(["build", "--select", "dim_datasets"], PROJECT_DIR, build, target)
     assert result.success, result.exception
+
+
+# --------------------------------------------------------------------------- operational faults
+
+
+def _one_paragraph_no_traceback(done: subprocess.CompletedProcess) -> str:
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr and "Error:" not in done.stderr.split(":", 1)[0]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("civcas")]
+    assert len(errors) == 1, done.stderr
+    return errors[0]
+
+
+def test_a_held_build_file_stops_check_lock_and_publish_with_one_paragraph(demo_build, tmp_path):
+    build = _small_build(demo_build, tmp_path / "build")
+    assert _run_cli("check-lock", "--warehouse", str(build)).returncode == 0
+    assert _run_cli("check-lock", "--warehouse", str(tmp_path / "not-built.duckdb")).returncode == 0
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(build)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "holding", writer.stderr.read()
+        for command in (("check-lock", "--warehouse", str(build)),
+                        ("publish", "--from", str(build), "--to", str(tmp_path / "published"))):
+            message = _one_paragraph_no_traceback(_run_cli(*command))
+            assert f"Could not set lock on file {build}" in message
+            assert f"process {writer.pid}" in message and f"ps -p {writer.pid}" in message
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=30)
+    assert not (tmp_path / "published").exists() or _building_folders(tmp_path / "published") == []
+
+
+def test_make_build_checks_the_lock_before_the_raw_gates():
+    done = subprocess.run(["make", "-n", "build", "CIVCAS_DUCKDB_PATH=warehouse/civcas.duckdb"], cwd=PROJECT_DIR,
+                          capture_output=True, text=True)
+    commands = [line for line in done.stdout.splitlines() if "civcas " in line and line.startswith(".venv")]
+    assert commands[0].endswith("civcas check-lock --warehouse warehouse/civcas.duckdb"), commands
+    assert any("check-raw" in command for command in commands[1:])
+
+
+def test_a_missing_build_file_or_run_results_is_one_paragraph(tmp_path):
+    message = _one_paragraph_no_traceback(_run_cli("publish", "--from", str(tmp_path / "none.duckdb"),
+                                                   "--to", str(tmp_path / "published")))
+    assert "does not exist" in message
+    (tmp_path / "civcas.duckdb").write_bytes(b"")
+    message = _one_paragraph_no_traceback(_run_cli("publish", "--from", str(tmp_path / "civcas.duckdb"),
+                                                   "--to", str(tmp_path / "published"),
+                                                   "--run-results", str(tmp_path / "run_results.json")))
+    assert "run_results.json does not exist" in message
+
+
+def test_the_cli_explains_any_subcommand_s_missing_file_or_full_disk_in_one_place(monkeypatch, capsys):
+    import errno
+
+    from civcas import cli
+
+    for fault, expected in ((FileNotFoundError(errno.ENOENT, "No such file or directory", "seeds/x.csv"),
+                             "seeds/x.csv does not exist"),
+                            (OSError(errno.ENOSPC, "No space left on device", "releases/x"), "disk is full"),
+                            (duckdb.IOException('IO Error: Could not set lock on file "w.duckdb": Conflicting '
+                                                "lock is held in /usr/bin/duckdb (PID 42)"), "ps -p 42")):
+        def handler(_args, fault=fault):
+            raise fault
+        monkeypatch.setattr(cli, "_cmd_check_lock", handler)
+        assert cli.main(["check-lock"]) == 1
+        err = capsys.readouterr().err
+        assert expected in err and err.count("\n") == 1, err
+
+    def bug(_args):
+        raise RuntimeError("a bug keeps its traceback")
+    monkeypatch.setattr(cli, "_cmd_check_lock", bug)
+    with pytest.raises(RuntimeError):
+        cli.main(["check-lock"])
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path):
+    """A 3 MB tmpfs: a real full disk (needs root and mount); skipped where mounting is refused."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip() or done.returncode}); "
+                    "the full-disk test needs root and mount")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_full_disk_during_publish_is_one_paragraph_and_leaves_nothing(demo_build, small_disk, tmp_path):
+    build = _copy_build(demo_build, tmp_path / "build")
+    published_dir = small_disk / "published"
+    message = _one_paragraph_no_traceback(_run_cli("publish", "--from", str(build), "--to", str(published_dir)))
+    assert "disk is full" in message and "No space left on device" in message
+    assert _building_folders(published_dir) == []
+    assert not (published_dir / "civcas.duckdb").exists()
+    assert _files_below(published_dir) == [".civcas.publish.lock"]
