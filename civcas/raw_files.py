@@ -132,8 +132,9 @@ def _parse(text: str, name: str) -> tuple[list[tuple[int, list[str]]], str | Non
         if quote is not None:
             line, field = quote
             column = _column_name(rows[0][1] if rows else [], field, line)
-            return rows, (f"{name} line {line}, column {column}: unterminated quote: the quoted field that "
-                          "opens there is never closed, so the parser reads the rest of the file into it; "
+            return rows, (f"{name} line {line}, column {column}: malformed CSV, unterminated quote: the "
+                          "quoted field that opens there is never closed, so the parser reads the rest of the "
+                          "file into it; "
                           "close the quote (a quote inside a quoted field is written twice, \"\"); "
                           "later lines were not checked")
         return rows, f"{name} line {start}: malformed CSV ({exc}); later lines were not checked"

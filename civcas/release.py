@@ -40,8 +40,8 @@ release leaves nothing behind and the previous release untouched. The warehouse 
 the dbt docs run and every temporary file of the run live in that building folder too,
 never in the system temporary folder. A lock file (``.civcas-release.lock``) serialises
 releases into one folder; a release killed outright leaves its building folder, and the next
-release into the same folder, holding the lock, deletes it. An existing folder is replaced only when it is a previous release and
-``--force`` is given; a folder inside the git checkout must be git-ignored.
+release into the same folder, holding the lock, deletes it. An existing folder is replaced only
+when it is a previous release and ``--force`` is given; a folder inside the git checkout must be git-ignored.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import PROJECT_DIR, run_dbt
 
 import civcas.publish as publish_module
 from civcas.faults import BUILDING_MARKER, PAUSE_FLAG_VARIABLE, PAUSE_VARIABLE
@@ -38,7 +39,6 @@ from civcas.publish import (
     publish,
     published_versions,
 )
-from conftest import PROJECT_DIR, run_dbt
 
 LAYERS_NEVER_PUBLISHED = {"raw", "staging", "intermediate"}
 
@@ -618,7 +618,7 @@ def test_a_held_build_file_stops_check_lock_and_publish_with_one_paragraph(demo_
 
 def test_make_build_checks_the_lock_before_the_raw_gates():
     done = subprocess.run(["make", "-n", "build", "CIVCAS_DUCKDB_PATH=warehouse/civcas.duckdb"], cwd=PROJECT_DIR,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=True)
     commands = [line for line in done.stdout.splitlines() if "civcas " in line and line.startswith(".venv")]
     assert commands[0].endswith("civcas check-lock --warehouse warehouse/civcas.duckdb"), commands
     assert any("check-raw" in command for command in commands[1:])
@@ -665,7 +665,7 @@ def small_disk(tmp_path: Path):
     mount_point = tmp_path / "small-disk"
     mount_point.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip() or done.returncode}); "
                     "the full-disk test needs root and mount")

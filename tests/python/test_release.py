@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import PROJECT_DIR
 
 from civcas import cli
 from civcas.charts import render_charts
@@ -46,7 +47,6 @@ from civcas.release import (
     verify_release,
     write_csv,
 )
-from conftest import PROJECT_DIR
 
 EXPECTED_FILES = {"public_incidents", "monthly_coalition_vs_russia", "monthly_belligerent_summary",
                   "grade_summary", "admitted_vs_alleged"}
@@ -511,7 +511,7 @@ def _start_paused(command: list[str], stage: str, folder: Path, **environment: s
 
 def _cli(*args: str, **environment: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "civcas", *args], cwd=PROJECT_DIR, capture_output=True, text=True,
-                          env={**os.environ, "DO_NOT_TRACK": "1", **environment})
+                          env={**os.environ, "DO_NOT_TRACK": "1", **environment}, check=False)
 
 
 def _files(folder: Path) -> list[str]:
@@ -574,7 +574,7 @@ def test_a_held_warehouse_a_missing_file_and_a_full_disk_are_one_paragraph(build
     mount_point = tmp_path / "small-disk"
     mount_point.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, check=False)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip()}); the full-disk case needs root")
     try:
