@@ -555,8 +555,8 @@ def test_a_release_killed_at_any_stage_leaves_no_release_and_no_snapshot_outside
 
 def test_a_held_warehouse_a_missing_file_and_a_full_disk_are_one_paragraph(build_paths, tmp_path):
     warehouse, target = build_paths
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, duckdb\nc = duckdb.connect(sys.argv[1])\n"
-                               "print('holding', flush=True)\nsys.stdin.read()", str(warehouse)],
+    holder_script = "import sys, duckdb\nc = duckdb.connect(sys.argv[1])\nprint('holding', flush=True)\nsys.stdin.read()"
+    holder = subprocess.Popen([sys.executable, "-c", holder_script, str(warehouse)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding", holder.stderr.read()
