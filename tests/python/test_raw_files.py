@@ -266,3 +266,19 @@ def check_raw_folder_files(folder: Path, contract: dict[str, list[str]]) -> list
     from civcas.raw_files import scan_raw_folder
 
     return scan_raw_folder(folder, contract, mode="files").all_problems
+
+
+def test_dbt_seed_loads_a_field_longer_than_the_csv_module_default(project_copy: Path, tmp_path: Path) -> None:
+    """check-raw accepts long fields, so the loader must too (civcas/dbt_plugin.py, profiles.yml)."""
+    import duckdb
+
+    from conftest import run_dbt
+
+    long_text = "Deir ez-Zor riverside, " * 10_000  # 230,000 characters
+    _set_field(project_copy / "seeds" / "raw" / "raw_claims.csv", 3, "place_as_written", long_text)
+    database = tmp_path / "long.duckdb"
+    result = run_dbt(["seed", "--select", "raw_claims"], project_copy, database, tmp_path / "target")
+    assert result.success, result.exception
+    with duckdb.connect(str(database), read_only=True) as connection:
+        longest = connection.execute("select max(length(place_as_written)) from raw.raw_claims").fetchone()[0]
+    assert longest == len(long_text)
