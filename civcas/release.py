@@ -94,8 +94,11 @@ FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 PARQUET_ROW_GROUP_SIZE = 1_000_000
 DOCS_TIMEOUT_SECONDS = 900
 RELEASE_LOCK_NAME = ".civcas-release.lock"
-# Hidden folders of earlier civcas versions' interrupted releases (the staging and the replaced folder).
-_OLD_LEFTOVERS = re.compile(r"^\..+\.(building|replaced)-[A-Za-z0-9_]+$")
+# Hidden folders of interrupted releases: the staging folders of earlier civcas versions, and a
+# previous release moved aside while the new one was renamed into place (only when it is a
+# release: importers that write beside it use the same `.replaced-` names).
+_OLD_STAGING = re.compile(r"^\..+\.building-[A-Za-z0-9_]+$")
+_REPLACED = re.compile(r"^\..+\.replaced-[A-Za-z0-9_]+$")
 
 # The counting rules, as README.md states them ("Counting rules"); tests check they still match.
 COUNTING_RULES = (
@@ -849,7 +852,9 @@ def build_release(
             "to finish and release again")
     try:
         with folder_lock(parent / RELEASE_LOCK_NAME, busy):
-            for leftover in remove_leftovers(parent, also=_OLD_LEFTOVERS):
+            replaced = [entry for entry in parent.iterdir() if _REPLACED.match(entry.name) and is_release_folder(entry)]
+            for leftover in remove_leftovers(parent, also=_OLD_STAGING) + replaced:
+                shutil.rmtree(leftover, ignore_errors=True)
                 say(f"release: removed {leftover.name}, left by an interrupted release")
             building = make_building_folder(parent, "release")
             try:

@@ -547,9 +547,16 @@ def test_a_release_killed_at_any_stage_leaves_no_release_and_no_snapshot_outside
         assert (building[0] / "work" / "db" / warehouse.name).is_file(), "the snapshot sits inside it"
         if stage != "release-snapshot":
             assert list(building[0].glob("release/csv/*.csv")), "the unscanned files sit inside it"
-    # the next release removes every leftover, and is the only thing left beside the lock
+    # what earlier civcas versions left: a staging folder of unscanned files, a release moved aside;
+    # and an importer's folder moved aside, which is not a release's to remove
+    (releases / ".killed.building-k2j4x9" / "csv").mkdir(parents=True)
+    (releases / ".killed.building-k2j4x9" / "csv" / "public_incidents.csv").write_text("unscanned\n")
+    (releases / ".killed.replaced-9xq1").mkdir()
+    (releases / ".killed.replaced-9xq1" / MANIFEST_NAME).write_text('{"format": "civcas-release"}')
+    (releases / ".raw.replaced-7abc").mkdir()
+    # the next release removes every leftover of a release, and is the only thing left beside the lock
     assert cli.main(_release_command(warehouse, target, out)) == 0
-    assert sorted(p.name for p in releases.iterdir()) == [".civcas-release.lock", "killed"]
+    assert sorted(p.name for p in releases.iterdir()) == [".civcas-release.lock", ".raw.replaced-7abc", "killed"]
     assert verify_release(out)[1] == []
 
 
