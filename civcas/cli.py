@@ -477,8 +477,8 @@ def _add_publish(subparsers: argparse._SubParsersAction) -> None:
         "count and that no protected source value appears outside the restricted schema; then switch "
         "<to>/internal/<name>.duckdb and the analysts' path <to>/<name>.duckdb (symbolic links) to the new "
         "files, each in one atomic rename, and delete older copies. Analysts holding the old copy open "
-        "keep reading it until they reconnect and never block a publish. Exits 1, leaving the analysts' path as it was, when the "
-        "build cannot be published.",
+        "keep reading it until they reconnect and never block a publish. Exits 1, leaving both paths as "
+        "they were, when the build cannot be published.",
     )
     parser.add_argument("--from", dest="build_file", type=Path,
                         help="the build file dbt wrote "

@@ -41,7 +41,8 @@ the dbt docs run and every temporary file of the run live in that building folde
 never in the system temporary folder. A lock file (``.civcas-release.lock``) serialises
 releases into one folder; a release killed outright leaves its building folder, and the next
 release into the same folder, holding the lock, deletes it. An existing folder is replaced only
-when it is a previous release and ``--force`` is given; a folder inside the git checkout must be git-ignored.
+when it is a previous release and ``--force`` is given; a folder inside the git checkout must be
+git-ignored.
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ def _say(progress: Progress | None) -> Progress:
 def load_json(path: Path, what: str) -> dict:
     if not path.is_file():
         raise ReleaseError(f"{path}: {what} not found; run `dbt build` (make build) first, "
-                                "or pass --dbt-target with the target folder of the build")
+                           "or pass --dbt-target with the target folder of the build")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -852,7 +853,8 @@ def build_release(
             "to finish and release again")
     try:
         with folder_lock(parent / RELEASE_LOCK_NAME, busy):
-            replaced = [entry for entry in parent.iterdir() if _REPLACED.match(entry.name) and is_release_folder(entry)]
+            replaced = [entry for entry in parent.iterdir()
+                        if _REPLACED.match(entry.name) and is_release_folder(entry)]
             for leftover in remove_leftovers(parent, also=_OLD_STAGING) + replaced:
                 shutil.rmtree(leftover, ignore_errors=True)
                 say(f"release: removed {leftover.name}, left by an interrupted release")
