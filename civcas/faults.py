@@ -176,4 +176,4 @@ def check_lock(database: Path) -> None:
     except duckdb.Error as exc:
         if is_lock_conflict(exc):
             raise OperationalError(lock_message(exc)) from None
-        raise
+        # Any other problem with the file (not a DuckDB file, another version) is dbt's to report.
