@@ -61,8 +61,9 @@ def pause_point(stage: str) -> None:
 # --------------------------------------------------------------------------- building folders
 
 
-def is_building_folder(path: Path) -> bool:
-    return path.name.startswith(".") and path.name.endswith(BUILDING_SUFFIX) and path.is_dir()
+def is_building_folder(path: Path, what: str = "") -> bool:
+    """Whether ``path`` is a building folder (of runs of ``what``, when given: see make_building_folder)."""
+    return path.name.startswith(f".{what}") and path.name.endswith(BUILDING_SUFFIX) and path.is_dir()
 
 
 def make_building_folder(parent: Path, what: str) -> Path:
@@ -77,15 +78,15 @@ def make_building_folder(parent: Path, what: str) -> Path:
     return folder
 
 
-def remove_leftovers(parent: Path, also: re.Pattern[str] | None = None) -> list[Path]:
-    """Delete the building folders in ``parent`` (and the entries whose name matches ``also``).
-    Call it only while holding the lock that every run into ``parent`` takes (``folder_lock``):
-    then no live run owns them."""
+def remove_leftovers(parent: Path, what: str, also: re.Pattern[str] | None = None) -> list[Path]:
+    """Delete the building folders of runs of ``what`` in ``parent`` (and the entries whose name
+    matches ``also``). Call it only while holding the lock that every run of ``what`` into
+    ``parent`` takes (``folder_lock``): then no live run owns them."""
     if not parent.is_dir():
         return []
     removed = []
     for entry in sorted(parent.iterdir()):
-        if is_building_folder(entry) or (also is not None and also.match(entry.name)):
+        if is_building_folder(entry, f"{what}-") or (also is not None and also.match(entry.name)):
             remove_path(entry)
             removed.append(entry)
     return removed

@@ -636,7 +636,8 @@ def publish(build_file: Path, published_dir: Path, *, name: str | None = None, k
     with _publish_lock(published_dir, name):
         # Holding the lock, so no live publish owns them: what a killed publish left.
         for folder in (published_dir, internal_dir):
-            for leftover in remove_leftovers(folder, also=_leftover_names(name)):
+            # Only this name's: publishes of another name into the folder hold another lock.
+            for leftover in remove_leftovers(folder, f"{name}-publish", also=_leftover_names(name)):
                 progress(f"publish: removed {leftover.name}, left by an interrupted publish")
         published_at = datetime.now(timezone.utc)
         token = secrets.token_hex(4)

@@ -855,7 +855,7 @@ def build_release(
         with folder_lock(parent / RELEASE_LOCK_NAME, busy):
             replaced = [entry for entry in parent.iterdir()
                         if _REPLACED.match(entry.name) and is_release_folder(entry)]
-            for leftover in remove_leftovers(parent, also=_OLD_STAGING) + replaced:
+            for leftover in remove_leftovers(parent, "release", also=_OLD_STAGING) + replaced:
                 shutil.rmtree(leftover, ignore_errors=True)
                 say(f"release: removed {leftover.name}, left by an interrupted release")
             building = make_building_folder(parent, "release")

@@ -449,6 +449,9 @@ def test_a_publish_failing_half_way_never_shows_analysts_a_half_built_copy(demo_
     # and marked as no release; nothing lands in the system temporary folder
     temporary = tmp_path / "system-tmp"
     temporary.mkdir()
+    # a live publish of another name into the same folder holds another lock: its folder is not ours
+    other_name = published_dir / ".archive-publish-20260101T000000Z-1-0a0b0c0d.not-a-release"
+    other_name.mkdir()
     command = [sys.executable, "-m", "civcas", "publish", "--from", str(build), "--to", str(published_dir)]
     for stage in KILL_STAGES:
         process = _start_paused(command, stage, tmp_path, TMPDIR=str(temporary))
@@ -458,14 +461,14 @@ def test_a_publish_failing_half_way_never_shows_analysts_a_half_built_copy(demo_
             (good.internal_path).resolve(), "the internal link did not move either"
         assert _files_below(temporary) == []
         if stage != "publish-renamed":
-            (building,) = _building_folders(published_dir)
+            (building,) = set(_building_folders(published_dir)) - {other_name}
             assert building.name.startswith(".") and stat.S_IMODE(building.stat().st_mode) == 0o700
             assert "NOT A RELEASE" in (building / BUILDING_MARKER).read_text()
             assert any(path.suffix == ".duckdb" for path in building.rglob("*")), "the copy sits inside it"
         # the next publish removes what the killed one left, and publishes
         after = publish(build, published_dir)
-        assert _building_folders(published_dir) == []
-        assert _entries(published_dir) == {".civcas.publish.lock", "civcas.duckdb", "internal",
+        assert _building_folders(published_dir) == [other_name]
+        assert _entries(published_dir) == {".civcas.publish.lock", "civcas.duckdb", "internal", other_name.name,
                                            good.path.parent.name, after.path.parent.name}
         assert _entries(published_dir / "internal") == {"civcas.duckdb", good.path.parent.name,
                                                         after.path.parent.name}
