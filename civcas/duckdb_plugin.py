@@ -1,9 +1,22 @@
-"""A dbt-duckdb plugin (profiles.yml, ``plugins: - module: civcas.duckdb_plugin``) that gives
-every dbt connection the SQL function ``civcas_normal_form``: the normal form of
-``civcas.normal_form``, so that the dbt checks for protected values apply the same rule,
-from the same code, as the publish and release scans."""
+"""The dbt-duckdb plugin of civcas (profiles.yml, ``plugins: - module: civcas.duckdb_plugin``).
+
+It does two things for every dbt process and connection:
+
+- registers the SQL function ``civcas_normal_form``: the normal form of
+  ``civcas.normal_form``, so that the dbt checks for protected values apply the same rule,
+  from the same code, as the publish and release scans;
+- lets ``dbt seed`` read long CSV fields. dbt reads a seed with agate, which uses Python's
+  csv module and its default field limit of 131,072 characters: a longer field, valid CSV,
+  would stop the build. ``civcas check-raw`` accepts fields of any length
+  (civcas.raw_files), so the loader must too. ``initialize`` runs when dbt-duckdb opens its
+  first connection, before any seed is read.
+"""
 
 from __future__ import annotations
+
+import csv
+import sys
+from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
@@ -11,5 +24,8 @@ from civcas.normal_form import register_sql_function
 
 
 class Plugin(BasePlugin):
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        csv.field_size_limit(sys.maxsize)
+
     def configure_connection(self, conn) -> None:
         register_sql_function(conn)
