@@ -26,7 +26,14 @@ import duckdb
 import pytest
 import yaml
 
-from civcas.normal_form import TATWEEL, full_normal_form, is_fast_path, look_alikes, register_sql_function, sql_normal_form
+from civcas.normal_form import (
+    TATWEEL,
+    full_normal_form,
+    is_fast_path,
+    look_alikes,
+    register_sql_function,
+    sql_normal_form,
+)
 from civcas.protection import (
     ProtectedValue,
     ProtectedValueIndex,
@@ -380,7 +387,9 @@ def test_every_spelling_is_found_by_the_python_rule():
 PLANTED_SOURCE = "PLANT{n:02d}"
 LEAK_TEST = "assert_no_protected_value_outside_restricted"
 RESTRICTED_AND_MASKED = ["restricted_protected_values", "restricted_quarantined_rows", "restricted_sources",
-                         "dim_sources", "fct_quarantined_rows"]
+                         "dim_sources", "fct_quarantined_rows", "fct_claims"]
+# A clean source whose id is the protected one in lower case, and a clean claim citing it.
+NAMESAKE_CLAIM = "PCLEAN"
 # The protected source whose id the planted claims cite in other spellings.
 CITED_SOURCE_SPELLINGS = [" {id_lower} ", "{id_lower}", "\u3000{id_full_width}\u200b"]
 
@@ -427,6 +436,15 @@ def planted(demo_build, tmp_path_factory) -> dict:
                 [f"PC{n}", source_id, report_url,
                  json.dumps({"claim_id": f"PC{n}", "source_id": source_id, "report_url": report_url}),
                  f"planted-claim-{n}"])
+        connection.execute(
+            "insert into intermediate.int_sources_validated by name select ? as source_id, 'Namesake Source' "
+            "as source_name, false as is_protected, false as is_quarantined, ? as raw_record, 'planted-namesake' "
+            "as raw_row_key", [protected_id.lower(), json.dumps({"source_id": protected_id.lower()})])
+        connection.execute(
+            "insert into intermediate.int_claims_validated by name select ? as claim_id, ? as source_id, "
+            "'https://planted.example/namesake' as report_url, 'https://archive.example/namesake' as archive_url, "
+            "false as is_quarantined, 'planted-namesake-claim' as raw_row_key",
+            [NAMESAKE_CLAIM, protected_id.lower()])
     target = workdir / "target"
     rebuilt = run_dbt(["run", "--select", *RESTRICTED_AND_MASKED], PROJECT_DIR, copy, target)
     assert rebuilt.success, rebuilt.exception
@@ -447,12 +465,15 @@ def planted(demo_build, tmp_path_factory) -> dict:
         quarantine = {key: (record, reason) for key, record, reason in connection.execute(
             "select raw_row_key, raw_record, quarantine_reason from main.fct_quarantined_rows "
             "where raw_row_key like 'planted-%'").fetchall()}
+        namesake_claim = connection.execute(
+            "select report_url, archive_url, is_source_protected from main.fct_claims where claim_id = ?",
+            [NAMESAKE_CLAIM]).fetchone()
         protected_values = load_protected_values(connection)
         catalog = connection.execute("select current_database()").fetchone()[0]
         database_found, _ = find_protected_values(connection, catalog)
     return {"leak_status": str(leak_result.status), "leak_failures": leak_result.failures, "leaks": leaks,
             "quarantine": quarantine, "values": protected_values, "database_found": database_found,
-            "protected_id": protected_id, "cited": cited}
+            "protected_id": protected_id, "cited": cited, "namesake_claim": namesake_claim}
 
 
 def _classes(source_ids) -> set[str]:
@@ -489,6 +510,13 @@ def test_a_claim_citing_a_protected_id_in_any_case_or_spacing_withholds_its_link
     links = {value.value: value.source_id for value in planted["values"] if value.value_kind == "report_url"}
     for n, cited in enumerate(planted["cited"]):
         assert links[f"https://planted.example/report/{n}"] == cited
+
+
+def test_a_clean_claim_of_a_clean_namesake_of_a_protected_id_withholds_its_links(planted):
+    """fct_claims reads protection as the restricted models do: a clean source 'src0155'
+    beside a protected 'SRC0155' is protected, so its claims show no link (the leak test
+    above also finds no link in fct_claims)."""
+    assert planted["namesake_claim"] == (None, None, True)
 
 
 def test_the_database_scan_catches_every_spelling(planted):
