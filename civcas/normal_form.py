@@ -150,6 +150,14 @@ def look_alikes() -> dict[int, str]:
     return {ord(character): ascii_form for character, ascii_form in {**from_capital, **own}.items()}
 
 
+@functools.cache
+def _look_alike_characters() -> frozenset[str]:
+    """The characters of look_alikes(): most non-ASCII texts (Arabic) hold none, and looking
+    for them (a set) costs less than translating every text (a regular expression, with its
+    characters beyond the BMP, costs more)."""
+    return frozenset(map(chr, look_alikes()))
+
+
 def is_fast_path(text: str) -> bool:
     """True for plain printable ASCII without '%', '&' or '\\': only lower case and spaces apply."""
     return _FAST_PATH.fullmatch(text) is not None
@@ -204,10 +212,9 @@ def full_normal_form(text: str) -> str:
     text = _folded(_visible(text))
     # of the invisible characters, NFKC makes only tatweel (from Arabic presentation forms)
     text = text.replace(TATWEEL, "")
-    if not text.isascii():
-        read = text.translate(look_alikes())
+    if not text.isascii() and not _look_alike_characters().isdisjoint(text):
         # an accent after a look-alike may now compose with its ASCII letter (a fixed point)
-        text = read if read == text else unicodedata.normalize("NFKC", read)
+        text = unicodedata.normalize("NFKC", text.translate(look_alikes()))
     if not text.isprintable():
         text = _patterns()[1].sub(" ", text)
     return _collapse(text)
