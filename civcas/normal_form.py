@@ -18,19 +18,34 @@ encoding or an invisible character:
    isolates, BOM, tags, ...), every control character that is not a space, Arabic tatweel
    (U+0640) and the other default-ignorable characters (variation selectors, combining
    grapheme joiner, Hangul fillers);
-4. every Unicode space (categories Zs, Zl, Zp; tab, line and page breaks) becomes a space,
+4. look-alike letters from other scripts are read as the ASCII they imitate: every non-ASCII
+   letter or digit (after step 2) that Unicode's confusables data (UTS #39 confusables.txt,
+   as bundled by the package ``confusable-homoglyphs``) maps to ASCII letters or digits
+   becomes that ASCII, case folded (Cyrillic ``а``, Greek ``ο``, Armenian ``օ``, Cherokee
+   ``Ꭺ``, Latin ``ı`` ...). A lower-case letter without a prototype of its own takes its
+   capital's (Cyrillic ``м`` reads as ``m``, like ``М``), so case still does not matter.
+   Not the Arabic script: there a letter is a letter of the word, and Arabic-Indic digits
+   are digits (``٥`` is five, not ``o``), so Arabic words never turn half Latin (an Arabic
+   name is still found in Arabic text, both read alike). Only letters and digits become
+   letters and digits, so no word boundary moves (the whole-token match is unchanged);
+   ASCII is never changed, so the fast path below holds;
+5. every Unicode space (categories Zs, Zl, Zp; tab, line and page breaks) becomes a space,
    runs of them one space, and the ends are trimmed.
 
-Plain printable ASCII without ``%``, ``&`` or ``\\`` (most texts) needs only step 4 and
-lower case; ``is_fast_path`` says so, and the dbt macro ``match_normal_form`` does the same
-in SQL for those texts (tests/python/test_protection.py checks that Python, the macro and
-``sql_normal_form`` agree).
+Plain printable ASCII without ``%``, ``&`` or ``\\`` (most texts) needs only step 5 and
+lower case (no escape to undo, NFKC and case folding of ASCII are lower case, no invisible
+character, no look-alike: step 4 maps non-ASCII characters only); ``is_fast_path`` says
+so, and the dbt macro ``match_normal_form`` does the same in SQL for those texts
+(tests/python/test_protection.py checks that Python, the macro and ``sql_normal_form``
+agree).
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import importlib.resources
+import json
 import re
 import sys
 import unicodedata
@@ -91,6 +106,58 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(f"[{_character_class(invisible)}]+"), re.compile(f"[{_character_class(spaces)}]+")
 
 
+# The package whose bundled confusables.txt data (as JSON) gives the look-alikes of step 4,
+# and the scripts whose letters are never read as look-alikes (module docstring).
+CONFUSABLES_PACKAGE = "confusable_homoglyphs"
+NATIVE_SCRIPTS = frozenset({"ARABIC"})
+
+
+def _is_ascii_word(text: str) -> bool:
+    return text.isascii() and text.isalnum()
+
+
+def _folded(text: str) -> str:
+    """Step 2 of the normal form (NFKC, case folding, NFKC)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+@functools.cache
+def look_alikes() -> dict[int, str]:
+    """The look-alike table of step 4 (a str.translate table): each non-ASCII letter or digit
+    as step 2 leaves it, to the case-folded ASCII its confusables.txt prototype is. Built once
+    from the package's data; confusables.json lists, under each prototype, the characters
+    that map to it (right-to-left ones wrapped in left-to-right marks)."""
+    from confusable_homoglyphs.categories import alias
+
+    data = json.loads((importlib.resources.files(CONFUSABLES_PACKAGE) / "confusables.json")
+                      .read_text(encoding="utf-8"))
+    own: dict[str, str] = {}
+    from_capital: dict[str, str] = {}
+    for prototype, homoglyphs in sorted(data.items()):
+        if not _is_ascii_word(prototype):
+            continue
+        for homoglyph in homoglyphs:
+            character = homoglyph["c"].replace("\u200e", "")
+            folded = _folded(character)
+            if (len(character) != 1 or character.isascii() or len(folded) != 1 or folded.isascii()
+                    or unicodedata.category(folded)[0] not in "LN"
+                    or {alias(character), alias(folded)} & NATIVE_SCRIPTS):
+                continue
+            # a character already in step 2's form has its own prototype; a capital lends its
+            # prototype to its lower case only where that has none (Greek Η is H, η stays n)
+            target = own if folded == character else from_capital
+            target.setdefault(folded, prototype.casefold())
+    return {ord(character): ascii_form for character, ascii_form in {**from_capital, **own}.items()}
+
+
+@functools.cache
+def _look_alike_characters() -> frozenset[str]:
+    """The characters of look_alikes(): most non-ASCII texts (Arabic) hold none, and looking
+    for them (a set) costs less than translating every text (a regular expression, with its
+    characters beyond the BMP, costs more)."""
+    return frozenset(map(chr, look_alikes()))
+
+
 def is_fast_path(text: str) -> bool:
     """True for plain printable ASCII without '%', '&' or '\\': only lower case and spaces apply."""
     return _FAST_PATH.fullmatch(text) is not None
@@ -142,9 +209,12 @@ def full_normal_form(text: str) -> str:
         text = unescaped
     # Invisible characters go before NFKC (a soft hyphen between a letter and its accent
     # would stop them composing); compatibility forms may make spaces, so those come after.
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", _visible(text)).casefold())
+    text = _folded(_visible(text))
     # of the invisible characters, NFKC makes only tatweel (from Arabic presentation forms)
     text = text.replace(TATWEEL, "")
+    if not text.isascii() and not _look_alike_characters().isdisjoint(text):
+        # an accent after a look-alike may now compose with its ASCII letter (a fixed point)
+        text = unicodedata.normalize("NFKC", text.translate(look_alikes()))
     if not text.isprintable():
         text = _patterns()[1].sub(" ", text)
     return _collapse(text)

@@ -83,11 +83,14 @@
 {#- `expr` in the normal form in which protected values and texts are compared (doc block
     `protected_value_match`). The rule is one Python function, civcas.normal_form.normal_form:
     escapes undone (HTML, JSON, URL), NFKC and case folding, invisible characters removed
-    (format characters, tatweel, ...), every Unicode space one space, trimmed. dbt calls it as
+    (format characters, tatweel, ...), look-alike letters of other scripts read as the ASCII
+    they imitate (Cyrillic 'а', Greek 'ο'; never Arabic), every Unicode space one space,
+    trimmed. dbt calls it as
     the DuckDB function civcas_normal_form, which the dbt-duckdb plugin civcas.duckdb_plugin
     registers (profiles.yml). Plain printable ASCII without '%', '&' or '\' (most texts) takes
     a fast path in SQL with the same result: lower case, runs of spaces collapsed, trimmed
-    (tests/python/test_protection.py compares the two). -#}
+    (the look-alike step changes only non-ASCII characters; tests/python/test_protection.py
+    compares the two). -#}
 {% macro match_normal_form(expr) -%}
     {{ return(adapter.dispatch('match_normal_form', 'civcas')(expr)) }}
 {%- endmacro %}

@@ -1,4 +1,6 @@
--- One row per clean claim. Links of protected sources are withheld.
+-- One row per clean claim. Links of protected sources are withheld: whether a source is
+-- protected comes from restricted_sources, where any row of its id in any letter case or
+-- spacing makes it so (a clean 'src0155' beside a protected 'SRC0155' is protected too).
 with
 
 claims as (
@@ -16,8 +18,8 @@ claim_belligerents as (
 
 sources as (
 
-    select * from {{ ref('int_sources_validated') }}
-    where not is_quarantined
+    -- the clean sources, with the protection rule of the restricted models
+    select * from {{ ref('restricted_sources') }}
 
 ),
 

@@ -26,7 +26,14 @@ import duckdb
 import pytest
 import yaml
 
-from civcas.normal_form import full_normal_form, is_fast_path, register_sql_function, sql_normal_form
+from civcas.normal_form import (
+    TATWEEL,
+    full_normal_form,
+    is_fast_path,
+    look_alikes,
+    register_sql_function,
+    sql_normal_form,
+)
 from civcas.protection import (
     ProtectedValue,
     ProtectedValueIndex,
@@ -189,6 +196,15 @@ NORMAL_FORM_CASES = [
     ("100% sure & free \\ ok", "100% sure & free \\ ok"),  # no escape: as written
     ("@DEMO_MEDIC_92", "@demo_medic_92"),
     (" SRC0155 ", "src0155"),
+    ("J\u0430n\u0435 D\u043e\u0435", "jane doe"),             # Cyrillic look-alikes: а, е, о
+    ("\u0408\u0410NE \u0405\u041c\u0406T\u041d", "jane smith"),  # Cyrillic capitals: Ј, А, Ѕ, М, І, Н
+    ("@d\u0435m\u043e_m\u0435d\u0456\u0441_92", "@demo_medic_92"),  # a handle with Cyrillic е, о, і, с
+    ("\u039a\u03bfst\u03b1s \u0391\u0392\u0395", "kostas abe"),  # Greek look-alikes: Κ, ο, α, Α, Β, Ε
+    ("\u0570\u0585\u057d \u13aa\u13b1", "hou ar"),         # Armenian հ, օ, ս; Cherokee Ꭺ, Ꮁ
+    ("\u0131van", "ivan"),                               # Latin dotless i
+    ("\u0456\u0301", "\u00ed"),                          # an accent meets the letter a look-alike stands for
+    ("\u0645\u062d\u0645\u062f \u0647\u0627\u0644\u0629 \u0665\u0661",
+     "\u0645\u062d\u0645\u062f \u0647\u0627\u0644\u0629 \u0665\u0661"),  # Arabic heh, alef, digits stay Arabic
 ]
 
 
@@ -196,6 +212,24 @@ NORMAL_FORM_CASES = [
 def test_the_normal_form(text, expected):
     assert normal_form(text) == expected
     assert normal_form(expected) == expected  # a fixed point: values and texts meet
+
+
+def test_look_alikes_are_letters_and_digits_read_as_ascii():
+    """Step 4 of the normal form: every entry is a non-ASCII letter or digit read as ASCII
+    letters or digits in lower case (so no word boundary moves and ASCII never changes), a
+    fixed point even with an accent after it; Arabic letters and digits are never read as
+    Latin."""
+    table = look_alikes()
+    assert len(table) > 300
+    for code, ascii_form in table.items():
+        character = chr(code)
+        assert not character.isascii() and unicodedata.category(character)[0] in "LN", hex(code)
+        assert ascii_form.isascii() and ascii_form.isalnum() and ascii_form == ascii_form.casefold()
+        assert normal_form(character) == ascii_form
+        accented = normal_form(character + "\u0301")
+        assert normal_form(accented) == accented
+    arabic = [chr(code) for code in range(0x0600, 0x0700) if unicodedata.category(chr(code))[0] in "LN"]
+    assert [c for c in arabic if c != TATWEEL and normal_form(c).isascii()] == []
 
 
 def test_the_fast_path_gives_the_full_rule():
@@ -272,6 +306,12 @@ def _json_escape_all(value: str) -> str:
     return "".join(f"\\u{ord(c):04x}" for c in value)
 
 
+# Letters of other scripts that look like Latin ones, as a forger would pick them (written here
+# by hand, not taken from the confusables data the normal form reads).
+CYRILLIC_LOOK_ALIKES = str.maketrans("aceiopxyACEHIKMOPTX", "асеіорхуАСЕНІКМОРТХ")
+GREEK_LOOK_ALIKES = str.maketrans("iovABEHIKMOPTXZ", "ιονΑΒΕΗΙΚΜΟΡΤΧΖ")
+
+
 # The values planted, one per spelling (the number keeps them apart): a name of several words,
 # a handle, an Arabic name and a name with a quote in it.
 NAME, HANDLE_, ARABIC, QUOTED = (
@@ -319,6 +359,11 @@ SPELLINGS: list[tuple[str, str, Callable[[str], str]]] = [
     ("arabic_zero_width_non_joiner", ARABIC, _inside_words("\u200c")),
     ("arabic_letter_mark", ARABIC, _inside_words("\u061c")),
     ("arabic_presentation_forms", ARABIC, _arabic_presentation_forms),
+    ("cyrillic_look_alikes", NAME, lambda v: v.translate(CYRILLIC_LOOK_ALIKES)),
+    ("cyrillic_capitals", NAME, lambda v: v.upper().translate(CYRILLIC_LOOK_ALIKES)),
+    ("greek_look_alikes", NAME, lambda v: v.translate(GREEK_LOOK_ALIKES)),
+    ("greek_capitals", NAME, lambda v: v.upper().translate(GREEK_LOOK_ALIKES)),
+    ("handle_cyrillic_look_alikes", HANDLE_, lambda v: v.translate(CYRILLIC_LOOK_ALIKES)),
 ]
 
 
@@ -342,7 +387,9 @@ def test_every_spelling_is_found_by_the_python_rule():
 PLANTED_SOURCE = "PLANT{n:02d}"
 LEAK_TEST = "assert_no_protected_value_outside_restricted"
 RESTRICTED_AND_MASKED = ["restricted_protected_values", "restricted_quarantined_rows", "restricted_sources",
-                         "dim_sources", "fct_quarantined_rows"]
+                         "dim_sources", "fct_quarantined_rows", "fct_claims"]
+# A clean source whose id is the protected one in lower case, and a clean claim citing it.
+NAMESAKE_CLAIM = "PCLEAN"
 # The protected source whose id the planted claims cite in other spellings.
 CITED_SOURCE_SPELLINGS = [" {id_lower} ", "{id_lower}", "\u3000{id_full_width}\u200b"]
 
@@ -389,6 +436,15 @@ def planted(demo_build, tmp_path_factory) -> dict:
                 [f"PC{n}", source_id, report_url,
                  json.dumps({"claim_id": f"PC{n}", "source_id": source_id, "report_url": report_url}),
                  f"planted-claim-{n}"])
+        connection.execute(
+            "insert into intermediate.int_sources_validated by name select ? as source_id, 'Namesake Source' "
+            "as source_name, false as is_protected, false as is_quarantined, ? as raw_record, 'planted-namesake' "
+            "as raw_row_key", [protected_id.lower(), json.dumps({"source_id": protected_id.lower()})])
+        connection.execute(
+            "insert into intermediate.int_claims_validated by name select ? as claim_id, ? as source_id, "
+            "'https://planted.example/namesake' as report_url, 'https://archive.example/namesake' as archive_url, "
+            "false as is_quarantined, 'planted-namesake-claim' as raw_row_key",
+            [NAMESAKE_CLAIM, protected_id.lower()])
     target = workdir / "target"
     rebuilt = run_dbt(["run", "--select", *RESTRICTED_AND_MASKED], PROJECT_DIR, copy, target)
     assert rebuilt.success, rebuilt.exception
@@ -409,12 +465,15 @@ def planted(demo_build, tmp_path_factory) -> dict:
         quarantine = {key: (record, reason) for key, record, reason in connection.execute(
             "select raw_row_key, raw_record, quarantine_reason from main.fct_quarantined_rows "
             "where raw_row_key like 'planted-%'").fetchall()}
+        namesake_claim = connection.execute(
+            "select report_url, archive_url, is_source_protected from main.fct_claims where claim_id = ?",
+            [NAMESAKE_CLAIM]).fetchone()
         protected_values = load_protected_values(connection)
         catalog = connection.execute("select current_database()").fetchone()[0]
         database_found, _ = find_protected_values(connection, catalog)
     return {"leak_status": str(leak_result.status), "leak_failures": leak_result.failures, "leaks": leaks,
             "quarantine": quarantine, "values": protected_values, "database_found": database_found,
-            "protected_id": protected_id, "cited": cited}
+            "protected_id": protected_id, "cited": cited, "namesake_claim": namesake_claim}
 
 
 def _classes(source_ids) -> set[str]:
@@ -451,6 +510,13 @@ def test_a_claim_citing_a_protected_id_in_any_case_or_spacing_withholds_its_link
     links = {value.value: value.source_id for value in planted["values"] if value.value_kind == "report_url"}
     for n, cited in enumerate(planted["cited"]):
         assert links[f"https://planted.example/report/{n}"] == cited
+
+
+def test_a_clean_claim_of_a_clean_namesake_of_a_protected_id_withholds_its_links(planted):
+    """fct_claims reads protection as the restricted models do: a clean source 'src0155'
+    beside a protected 'SRC0155' is protected, so its claims show no link (the leak test
+    above also finds no link in fct_claims)."""
+    assert planted["namesake_claim"] == (None, None, True)
 
 
 def test_the_database_scan_catches_every_spelling(planted):
