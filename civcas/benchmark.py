@@ -492,6 +492,8 @@ def run_floor(spec: Mapping) -> dict:
     """Run the floor described by `spec` (see ``_floor_spec``); return its timings and checks."""
     import duckdb
 
+    from civcas.normal_form import register_sql_function
+
     manifest = _read_json(Path(spec["manifest"]))
     executed = [r["unique_id"] for r in _read_json(Path(spec["run_results"]))["results"]]
     nodes = manifest["nodes"]
@@ -518,6 +520,8 @@ def run_floor(spec: Mapping) -> dict:
     floor_path = Path(spec["floor_duckdb"])
     floor_path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(floor_path), config=config) as floor:
+        # the function dbt gets from its plugin (profiles.yml), for the compiled SQL that calls it
+        register_sql_function(floor)
         applied = floor.execute("select current_setting('memory_limit'), current_setting('threads')").fetchone()
         started = time.perf_counter()
         for uid in order:

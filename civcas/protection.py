@@ -10,11 +10,10 @@ values, and refuses to publish on a single hit.
 How a file is read, so that a value cannot hide behind an encoding:
 
 - text files (CSV, Markdown, JSON, SVG, HTML, JS, CSS, TXT, SHA256SUMS, ...) are
-  decoded as UTF-8 and scanned as written, and also after undoing the escapes a
-  value may be written with in a web page or JSON document: HTML entities
-  (``&#39;``, ``&amp;``), JSON ``\\uXXXX`` escapes (dbt's static docs embed the
-  manifest as JSON, where a non-ASCII name may be ``\\u0627...``) and URL
-  percent-encoding (``%20``);
+  decoded as UTF-8; the normal form (below) undoes the escapes a value may be written
+  with in a web page or JSON document: HTML entities (``&#39;``, ``&amp;``), JSON
+  escapes (dbt's static docs embed the manifest as JSON, where a non-ASCII name may be
+  ``\\u0627...``) and URL percent-encoding (``%20``);
 - Parquet files: every value of every column (cast to text), the column names and
   the key-value metadata (compressed pages hide text from a byte scan);
 - PNG files: their text chunks (tEXt, zTXt, iTXt). Pixels cannot be scanned, so
@@ -26,8 +25,10 @@ How a file is read, so that a value cannot hide behind an encoding:
 
 Matching is by whole tokens, the rule of the dbt checks (macro
 ``protected_value_occurrences`` in macros/protected_sources.sql, doc block
-``protected_value_match``): both sides are compared in lower case and Unicode NFC;
-a word character is a Unicode letter, combining mark or number, or ``_``; a value
+``protected_value_match``): both sides are compared in the one normal form of
+``civcas.normal_form`` (escapes undone, NFKC and case folding, invisible characters
+removed, every Unicode space one space), which the dbt checks call as the DuckDB function
+``civcas_normal_form``; a word character is a Unicode letter, combining mark or number, or ``_``; a value
 occurs where the text contains it and the match does not cut a word (when the value
 begins with a word character the character before the match is not one, when it
 ends with one the character after is not one). So ``@demo_medic_92`` occurs in
@@ -50,8 +51,9 @@ A hit names the file, the value kind and the source id, never the value itself
 
 from __future__ import annotations
 
+import csv
 import functools
-import html
+import io
 import json
 import re
 import struct
@@ -62,7 +64,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
+
+from civcas.normal_form import normal_form, register_sql_function, sql_normal_form
 
 MIN_PROTECTED_LENGTH = 4
 PROTECTED_VALUES_RELATION = "restricted.restricted_protected_values"
@@ -73,8 +76,6 @@ TEXT_SUFFIXES = frozenset({
 # Files without a suffix that the release writes as text.
 TEXT_NAMES = frozenset({"SHA256SUMS"})
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
 @dataclass(frozen=True)
@@ -111,15 +112,6 @@ class ScanResult:
     files_scanned: int
     values_searched: int
     values_too_short: int
-
-
-def normal_form(text: str) -> str:
-    """`text` as values and texts are compared: lower case, Unicode NFC (as the dbt macro
-    match_normal_form)."""
-    if text.isascii():  # the common case, and NFC is slow on megabytes
-        return text.lower()
-    text = text.lower()
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def searchable_values(values: Iterable[ProtectedValue]) -> tuple[list[tuple[str, ProtectedValue]], int]:
@@ -277,26 +269,6 @@ class ProtectedValueIndex:
         return {needle for needle in self.candidates(word_tokens(text)) if occurs_in(needle, text)}
 
 
-def _unescape_json(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        return chr(int(match.group(1), 16))
-
-    # Surrogate pairs come out as two lone surrogates; re-encode them into one character.
-    unescaped = _JSON_ESCAPE.sub(replace, text).replace("\\/", "/").replace('\\"', '"')
-    return unescaped.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def text_variants(text: str) -> list[str]:
-    """The text as written and with HTML, JSON and URL escapes undone (deduplicated)."""
-    variants = [text]
-    for transform in (html.unescape, _unescape_json, unquote):
-        for base in list(variants):
-            candidate = transform(base)
-            if candidate not in variants:
-                variants.append(candidate)
-    return variants
-
-
 def _png_text(data: bytes) -> str:
     """The text chunks of a PNG (keywords and values)."""
     texts: list[str] = []
@@ -352,7 +324,16 @@ def file_texts(path: Path) -> list[str] | None:
     if suffix == ".png" or data.startswith(PNG_SIGNATURE):
         return [_png_text(data)]
     if suffix in TEXT_SUFFIXES or path.name in TEXT_NAMES:
-        return text_variants(data.decode("utf-8", errors="replace"))
+        text = data.decode("utf-8", errors="replace")
+        if suffix in (".csv", ".tsv"):
+            # its cells too: a quote inside a value is doubled in the file
+            dialect = csv.excel_tab if suffix == ".tsv" else csv.excel
+            try:
+                cells = "\n".join("\t".join(row) for row in csv.reader(io.StringIO(text), dialect))
+            except csv.Error:  # e.g. a field over the csv module's limit: undo the doubling alone
+                cells = text.replace('""', '"')
+            return [text, cells]
+        return [text]
     try:
         return [data.decode("utf-8")]
     except UnicodeDecodeError:
@@ -461,11 +442,6 @@ def scan_folder(folder: Path, values: Sequence[ProtectedValue], only: Iterable[P
 _SQL_SEPARATOR_RUNS = r"[^\pL\pM\pN_]+"
 
 
-def _sql_normal_form(expression: str) -> str:
-    return (f"case when strlen({expression}) = length({expression}) then lower({expression}) "
-            f"else nfc_normalize(lower({expression})) end")
-
-
 class DatabaseScan:
     """Checks the text cells of a DuckDB database for protected values (the publish check),
     by the rule above: a value of at least MIN_PROTECTED_LENGTH characters as whole tokens; a
@@ -500,10 +476,11 @@ class DatabaseScan:
         rows holding a value of that kind and source. DuckDB cuts the cells into tokens and keeps
         those that meet an anchor (a hash join, no pass per value); Python then checks those few
         cells."""
+        register_sql_function(connection)
         candidates = connection.execute(
             f"""
             with cells as (
-                select column_name, {_sql_normal_form('cell')} as cell, count(*) as cell_rows
+                select column_name, {sql_normal_form('cell')} as cell, count(*) as cell_rows
                 from ({cells_sql}) as scanned
                 where cell is not null
                 group by all

@@ -53,7 +53,7 @@
 
 {#- Whole-token matching of protected values (doc block `protected_value_match`).
 
-    Letter case is ignored and Unicode is compared in NFC form, on both sides. A word
+    Values and texts are compared in one normal form (macro match_normal_form). A word
     character is a Unicode letter, combining mark or number, or `_`; anything else
     (space, punctuation, `@`, `/`, `?`, `.`, Arabic punctuation, ...) separates words. A
     protected value occurs in a text where the text contains it and the match does not cut
@@ -80,14 +80,30 @@
     \pL\pM\pN_
 {%- endmacro %}
 
-{#- `expr` in the form values and texts are compared in: lower case, Unicode NFC (ASCII
-    text, the most, needs no normalising). -#}
+{#- `expr` in the normal form in which protected values and texts are compared (doc block
+    `protected_value_match`). The rule is one Python function, civcas.normal_form.normal_form:
+    escapes undone (HTML, JSON, URL), NFKC and case folding, invisible characters removed
+    (format characters, tatweel, ...), every Unicode space one space, trimmed. dbt calls it as
+    the DuckDB function civcas_normal_form, which the dbt-duckdb plugin civcas.duckdb_plugin
+    registers (profiles.yml). Plain printable ASCII without '%', '&' or '\' (most texts) takes
+    a fast path in SQL with the same result: lower case, runs of spaces collapsed, trimmed
+    (tests/python/test_protection.py compares the two). -#}
 {% macro match_normal_form(expr) -%}
     {{ return(adapter.dispatch('match_normal_form', 'civcas')(expr)) }}
 {%- endmacro %}
 
 {% macro default__match_normal_form(expr) -%}
-    case when strlen({{ expr }}) = length({{ expr }}) then lower({{ expr }}) else nfc_normalize(lower({{ expr }})) end
+    case
+        when regexp_full_match({{ expr }}, '[\x20-\x24\x27-\x5b\x5d-\x7e]*')
+            then trim(case when contains({{ expr }}, '  ') then regexp_replace(lower({{ expr }}), ' {2,}', ' ', 'g') else lower({{ expr }}) end)
+        else civcas_normal_form({{ expr }})
+    end
+{%- endmacro %}
+
+{#- The key on which source ids are compared when deciding whether a row belongs to a
+    protected source: the normal form, so that ' src0155 ' and 'SRC0155' are one source. -#}
+{% macro source_id_match_key(expr) -%}
+    {{ match_normal_form(expr) }}
 {%- endmacro %}
 
 {#- The words of `expr` as a list, cut at every run of non-word characters (the first or

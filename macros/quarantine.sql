@@ -62,25 +62,6 @@
         'reason': "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || ' is not " ~ expected ~ "'"}) -%}
 {%- endmacro %}
 
-{#- Checks for a reported min-max pair of counts: each parses as a whole number, is not
-    negative, and the minimum is not above the maximum. -#}
-{% macro figure_pair_checks(prefix) -%}
-    {%- set checks = [] -%}
-    {%- for bound in ['min', 'max'] -%}
-        {%- set column = prefix ~ '_' ~ bound -%}
-        {%- do checks.append(parse_check('unparseable_number', column ~ '_raw', column, column, "a whole number; write digits only, or leave it empty when unknown")) -%}
-        {%- do checks.append({
-            'rule': 'negative_number',
-            'when': column ~ ' < 0',
-            'reason': "'" ~ column ~ " is negative (' || cast(" ~ column ~ " as varchar) || '); counts of people cannot be below zero'"}) -%}
-    {%- endfor -%}
-    {%- do checks.append({
-        'rule': 'min_above_max',
-        'when': prefix ~ '_min > ' ~ prefix ~ '_max',
-        'reason': "'" ~ prefix ~ "_min (' || cast(" ~ prefix ~ "_min as varchar) || ') is above " ~ prefix ~ "_max (' || cast(" ~ prefix ~ "_max as varchar) || '); correct the range'"}) -%}
-    {%- do return(checks) -%}
-{%- endmacro %}
-
 {#- Checks that a gazetteer or vocabulary value written in the row resolved. -#}
 {% macro location_vocabulary_checks() -%}
     {%- do return([

@@ -33,7 +33,10 @@ linked as (
      'when': 'verdict_id is null',
      'reason': "'verdict ' || " ~ quoted_value('verdict_as_written') ~ " || ' is not a verdict; use credible, non-credible, duplicate or not yet assessed'"},
     parse_check('unparseable_date', 'statement_date_raw', 'statement_date', 'statement_date', "a date; write YYYY-MM-DD"),
-] + figure_pair_checks('deaths_conceded') + figure_pair_checks('injuries_conceded') %}
+] %}
+
+{#- Conceded figures are judged field by field (macros/field_issues.sql). -#}
+{%- set field_checks = figure_pair_field_checks('deaths_conceded') + figure_pair_field_checks('injuries_conceded') %}
 
 id_conflicts as (
 
@@ -45,11 +48,19 @@ validated as (
 
     select
         linked.*,
-        {{ quarantine_columns(checks) }}
+        {{ quarantine_columns(checks) }},
+        {{ field_issue_columns(field_checks) }}
     from linked
     left join id_conflicts
         on linked.statement_id is not distinct from id_conflicts.checked_id
 
+),
+
+fields_checked as (
+
+    select {{ columns_with_field_issues_applied('validated', field_checks) }}
+    from validated
+
 )
 
-select * from validated
+select * from fields_checked

@@ -70,7 +70,9 @@ strike_matches as (
     select
         candidate_blame.candidate_incident_id,
         count(strikes.strike_release_id) as declared_strike_releases_nearby,
-        cast(coalesce(sum(strikes.strike_count), 0) as {{ dbt.type_bigint() }}) as declared_strikes_nearby
+        cast(coalesce(sum(
+            {{ counted_figure('strikes.strike_count', 'strikes.strike_count', 'strikes.strike_count', 'strikes') }}
+        ), 0) as {{ dbt.type_bigint() }}) as declared_strikes_nearby
     from candidate_blame
     inner join candidates
         on candidate_blame.candidate_incident_id = candidates.candidate_incident_id

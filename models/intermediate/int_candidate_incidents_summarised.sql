@@ -40,8 +40,17 @@ candidate_claims as (
         claims.resolved_governorate_id,
         claims.resolved_country_id,
         sources.canonical_source_key,
-        coalesce(claims.civilians_killed_min, claims.civilians_killed_max) as killed_low,
-        coalesce(claims.civilians_killed_max, claims.civilians_killed_min) as killed_high
+        -- a figure above the review ceiling counts as unknown until reviewed
+        coalesce(
+            {{ counted_figure('claims.civilians_killed_min', 'claims.civilians_killed_min', 'claims.civilians_killed_max', 'people') }},
+            {{ counted_figure('claims.civilians_killed_max', 'claims.civilians_killed_min', 'claims.civilians_killed_max', 'people') }}
+        ) as killed_low,
+        coalesce(
+            {{ counted_figure('claims.civilians_killed_max', 'claims.civilians_killed_min', 'claims.civilians_killed_max', 'people') }},
+            {{ counted_figure('claims.civilians_killed_min', 'claims.civilians_killed_min', 'claims.civilians_killed_max', 'people') }}
+        ) as killed_high,
+        claims.needs_review,
+        claims.review_reasons
     from candidates
     inner join claims
         on candidates.claim_id = claims.claim_id
@@ -76,7 +85,10 @@ summarised as (
         min(resolved_governorate_id) as governorate_id,
         min(resolved_country_id) as country_id,
         min(killed_low) as civilians_killed_min,
-        max(killed_high) as civilians_killed_max
+        max(killed_high) as civilians_killed_max,
+        sum(case when needs_review then 1 else 0 end) > 0 as needs_review,
+        {{ dbt.listagg("case when needs_review then 'claim ' || claim_id || ': ' || review_reasons end", "'; '", 'order by claim_id') }}
+            as review_reasons
     from candidate_claims
     group by candidate_incident_id
 

@@ -1,13 +1,29 @@
 -- One row per incident with at least one clean linked claim: how many claims and
 -- distinct sources back it, by source type, and the range of figures they report.
 -- The claimed range runs from the lowest figure any claim reported to the highest:
--- "at least 12" (min only) contributes 12 to both ends; unknown contributes nothing.
+-- "at least 12" (min only) contributes 12 to both ends; unknown contributes nothing, and
+-- so does a pair above the review ceiling until it is reviewed (macros/field_issues.sql).
 with
 
 claims as (
 
     select * from {{ ref('int_claims_validated') }}
     where not is_quarantined and linked_incident_code is not null
+
+),
+
+counted_claims as (
+
+    select
+        linked_incident_code,
+        claim_id,
+        source_id,
+        date_reported,
+        needs_review,
+        review_reasons,
+        {{ counted_pair_columns('civilians_killed') }},
+        {{ counted_pair_columns('civilians_injured') }}
+    from claims
 
 ),
 
@@ -30,8 +46,10 @@ claims_with_sources as (
         coalesce(claims.civilians_killed_min, claims.civilians_killed_max) as killed_low,
         coalesce(claims.civilians_killed_max, claims.civilians_killed_min) as killed_high,
         coalesce(claims.civilians_injured_min, claims.civilians_injured_max) as injured_low,
-        coalesce(claims.civilians_injured_max, claims.civilians_injured_min) as injured_high
-    from claims
+        coalesce(claims.civilians_injured_max, claims.civilians_injured_min) as injured_high,
+        claims.needs_review,
+        claims.review_reasons
+    from counted_claims as claims
     inner join sources
         on claims.source_id = sources.source_id
 
@@ -52,7 +70,10 @@ final as (
         min(killed_low) as claimed_killed_min,
         max(killed_high) as claimed_killed_max,
         min(injured_low) as claimed_injured_min,
-        max(injured_high) as claimed_injured_max
+        max(injured_high) as claimed_injured_max,
+        sum(case when needs_review then 1 else 0 end) as claims_needing_review,
+        {{ dbt.listagg("case when needs_review then 'claim ' || claim_id || ': ' || review_reasons end", "'; '", 'order by claim_id') }}
+            as claim_review_reasons
     from claims_with_sources
     group by incident_code
 

@@ -182,7 +182,7 @@ dated as (
     {'rule': 'date_after_report',
      'when': 'incident_date > date_reported',
      'reason': "'incident date ' || cast(incident_date as varchar) || ' is after the date the claim was reported (' || cast(date_reported as varchar) || '); one of the two is wrong'"},
-] + figure_pair_checks('civilians_killed') + figure_pair_checks('civilians_injured') + [
+] + [
     {'rule': 'unknown_belligerent',
      'when': 'unresolved_belligerent_names is not null',
      'reason': "'belligerent ' || " ~ quoted_value('unresolved_belligerent_names') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias, or write unknown when the source does not say'"},
@@ -195,6 +195,10 @@ dated as (
      'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || case when is_cited_code_in_register then ' names an incident that is itself quarantined in raw_incidents (see fct_quarantined_rows); fix that incident first' else ' is not a current or previous code of any incident (raw_incidents); fix the code or clear it to leave the claim unlinked' end"},
 ] %}
 
+{#- Figures are judged field by field (macros/field_issues.sql): a broken pair is nulled,
+    one above the review ceiling flagged; the claim stays. -#}
+{%- set field_checks = figure_pair_field_checks('civilians_killed') + figure_pair_field_checks('civilians_injured') %}
+
 id_conflicts as (
 
     {{ id_conflicts('checked', 'claim_id') }}
@@ -206,11 +210,19 @@ validated as (
     select
         checked.*,
         {{ quarantine_columns(checks) }},
+        {{ field_issue_columns(field_checks) }},
         {{ refresh_timestamp() }} as validated_at
     from checked
     left join id_conflicts
         on checked.claim_id is not distinct from id_conflicts.checked_id
 
+),
+
+fields_checked as (
+
+    select {{ columns_with_field_issues_applied('validated', field_checks) }}
+    from validated
+
 )
 
-select * from validated
+select * from fields_checked

@@ -62,7 +62,8 @@ daily_strikes as (
         resolved_governorate_id as governorate_id,
         strike_date,
         count(strike_release_id) as strike_releases,
-        sum(strike_count) as strike_count
+        -- a count above the review ceiling counts as unknown until reviewed
+        sum({{ counted_figure('strike_count', 'strike_count', 'strike_count', 'strikes') }}) as strike_count
     from strikes
     where strike_date is not null
     group by belligerent_id, resolved_governorate_id, strike_date

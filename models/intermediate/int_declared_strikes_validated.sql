@@ -1,6 +1,7 @@
 -- Every raw declared-strike line, checked. A place or governorate the gazetteer does
 -- not know is not an error: the line stays clean, and just cannot be matched to a
--- governorate. Unparseable coordinates are quarantined like any unparseable value.
+-- governorate. Coordinates get the claims' checks (macros/coordinates.sql): unparseable,
+-- incomplete or outside the country quarantines the line; swapped ones are put back.
 with
 
 strikes as (
@@ -12,6 +13,12 @@ strikes as (
 places as (
 
     select * from {{ ref('ref_places') }}
+
+),
+
+countries as (
+
+    select * from {{ ref('ref_countries') }}
 
 ),
 
@@ -27,6 +34,8 @@ located as (
 
 ),
 
+{{ coordinate_checks_cte('located', 'countries') }},
+
 {%- set checks = id_checks('strike_release_id', 'raw_declared_strikes') + [
     parse_check('unparseable_date', 'strike_date_raw', 'strike_date', 'strike_date', "a date; write YYYY-MM-DD"),
     {'rule': 'missing_date',
@@ -38,29 +47,35 @@ located as (
     {'rule': 'unknown_country',
      'when': 'country_as_written is not null and country_id is null',
      'reason': "'country ' || " ~ quoted_value('country_as_written') ~ " || ' is not a known country; see seeds/reference/ref_code_aliases.csv'"},
-    parse_check('unparseable_number', 'strike_count_raw', 'strike_count', 'strike_count', "a whole number of strikes"),
-    parse_check('unparseable_coordinates', 'latitude_raw', 'latitude', 'latitude', "a decimal number of degrees"),
-    parse_check('unparseable_coordinates', 'longitude_raw', 'longitude', 'longitude', "a decimal number of degrees"),
-    {'rule': 'negative_number',
-     'when': 'strike_count < 0',
-     'reason': "'strike_count is negative (' || cast(strike_count as varchar) || ')'"},
-] %}
+] + coordinate_checks() %}
+
+{#- The strike count is judged as a field (macros/field_issues.sql): a release that cannot
+    be counted still declares a strike on its date and place. -#}
+{%- set field_checks = count_field_checks('strike_count', 'strikes') %}
 
 id_conflicts as (
 
-    {{ id_conflicts('located', 'strike_release_id') }}
+    {{ id_conflicts('checked', 'strike_release_id') }}
 
 ),
 
 validated as (
 
     select
-        located.*,
-        {{ quarantine_columns(checks) }}
-    from located
+        checked.*,
+        {{ quarantine_columns(checks) }},
+        {{ field_issue_columns(field_checks) }}
+    from checked
     left join id_conflicts
-        on located.strike_release_id is not distinct from id_conflicts.checked_id
+        on checked.strike_release_id is not distinct from id_conflicts.checked_id
+
+),
+
+fields_checked as (
+
+    select {{ columns_with_field_issues_applied('validated', field_checks) }}
+    from validated
 
 )
 
-select * from validated
+select * from fields_checked

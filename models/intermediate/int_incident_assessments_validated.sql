@@ -37,8 +37,12 @@ linked as (
     {'rule': 'unknown_strike_status',
      'when': 'strike_status_as_written is not null and strike_status_id is null',
      'reason': "'strike_status ' || " ~ quoted_value('strike_status_as_written') ~ " || ' is not a strike status; use declared strike, likely strike, contested strike or single source claim'"},
-] + figure_pair_checks('civilians_killed') + figure_pair_checks('civilians_injured')
-  + figure_pair_checks('children_killed') + figure_pair_checks('women_killed') %}
+] %}
+
+{#- Figures are judged field by field (macros/field_issues.sql): a broken pair is nulled,
+    one above the review ceiling flagged; the assessment keeps its grade. -#}
+{%- set field_checks = figure_pair_field_checks('civilians_killed') + figure_pair_field_checks('civilians_injured')
+  + figure_pair_field_checks('children_killed', 'civilians_killed') + figure_pair_field_checks('women_killed', 'civilians_killed') %}
 
 id_conflicts as (
 
@@ -50,11 +54,19 @@ validated as (
 
     select
         linked.*,
-        {{ quarantine_columns(checks) }}
+        {{ quarantine_columns(checks) }},
+        {{ field_issue_columns(field_checks) }}
     from linked
     left join id_conflicts
         on linked.assessment_id is not distinct from id_conflicts.checked_id
 
+),
+
+fields_checked as (
+
+    select {{ columns_with_field_issues_applied('validated', field_checks) }}
+    from validated
+
 )
 
-select * from validated
+select * from fields_checked

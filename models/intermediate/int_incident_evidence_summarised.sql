@@ -51,7 +51,10 @@ verdicts as (
         {{ value_at_latest('verdict_id', 'statement_date') }} as belligerent_verdict_id,
         {{ value_at_latest('belligerent_id', 'statement_date') }} as verdict_belligerent_id,
         cast(sum(deaths_conceded_min) as {{ dbt.type_bigint() }}) as deaths_conceded_min,
-        cast(sum(deaths_conceded_max) as {{ dbt.type_bigint() }}) as deaths_conceded_max
+        cast(sum(deaths_conceded_max) as {{ dbt.type_bigint() }}) as deaths_conceded_max,
+        sum(case when needs_review then 1 else 0 end) as statements_needing_review,
+        {{ dbt.listagg("case when needs_review then 'statement ' || statement_id || ': ' || review_reasons end", "'; '", 'order by statement_id') }}
+            as statement_review_reasons
     from statements
     group by incident_code
 
@@ -97,6 +100,8 @@ final as (
         verdicts.verdict_belligerent_id,
         verdicts.deaths_conceded_min,
         verdicts.deaths_conceded_max,
+        coalesce(verdicts.statements_needing_review, 0) as statements_needing_review,
+        verdicts.statement_review_reasons,
         conceded.conceding_belligerent_id,
         coalesce(strikes.declared_strike_releases_nearby, 0) as declared_strike_releases_nearby,
         coalesce(strikes.declared_strikes_nearby, 0) as declared_strikes_nearby

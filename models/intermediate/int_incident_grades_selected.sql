@@ -5,6 +5,9 @@
 --     decision that leaves the grade blank does not erase an earlier grade.
 --   * The previous grade is the latest grade that differs from the current one, so an
 --     incident that went Fair -> Confirmed keeps Fair beside it.
+--   * A pair nulled as a field issue, or above the review ceiling (counted as unknown until
+--     reviewed, macros/field_issues.sql), gives no figures: the latest sound pair is in force,
+--     and the incident says it needs review.
 with
 
 assessments as (
@@ -22,14 +25,12 @@ sequenced as (
         assessed_on,
         grade_id,
         strike_status_id,
-        civilians_killed_min,
-        civilians_killed_max,
-        civilians_injured_min,
-        civilians_injured_max,
-        children_killed_min,
-        children_killed_max,
-        women_killed_min,
-        women_killed_max,
+        {{ counted_pair_columns('civilians_killed') }},
+        {{ counted_pair_columns('civilians_injured') }},
+        {{ counted_pair_columns('children_killed') }},
+        {{ counted_pair_columns('women_killed') }},
+        needs_review,
+        review_reasons,
         row_number() over (
             partition by linked_incident_code
             order by assessed_on, assessment_id
@@ -72,7 +73,10 @@ latest as (
                 when women_killed_min is not null or women_killed_max is not null
                     then decision_sequence
             end
-        ) as women_decision_sequence
+        ) as women_decision_sequence,
+        sum(case when needs_review then 1 else 0 end) as assessments_needing_review,
+        {{ dbt.listagg("case when needs_review then 'assessment ' || assessment_id || ': ' || review_reasons end", "'; '", 'order by decision_sequence') }}
+            as assessment_review_reasons
     from sequenced
     group by incident_code
 
@@ -100,6 +104,8 @@ final as (
         latest.assessment_count,
         latest.first_assessed_on,
         latest.last_assessed_on,
+        latest.assessments_needing_review,
+        latest.assessment_review_reasons,
         latest.grade_id,
         previous_grade.previous_grade_id,
         latest.strike_status_id,

@@ -75,7 +75,9 @@ waiting as (
         coalesce(first_reports.first_reported_on, incidents.incident_date) as waiting_since,
         incidents.declared_strike_releases_nearby > 0 as has_declared_strike_nearby,
         incidents.suggested_grade_id,
-        incidents.suggestion_reason
+        incidents.suggestion_reason,
+        incidents.needs_review,
+        incidents.review_reasons
     from incidents
     left join first_reports
         on incidents.incident_code = first_reports.incident_code
@@ -95,7 +97,9 @@ waiting as (
         coalesce(candidates.first_reported_on, candidates.incident_date) as waiting_since,
         candidate_grades.declared_strike_releases_nearby > 0 as has_declared_strike_nearby,
         candidate_grades.suggested_grade_id,
-        candidate_grades.suggestion_reason
+        candidate_grades.suggestion_reason,
+        candidates.needs_review,
+        candidates.review_reasons
     from candidates
     inner join candidate_grades
         on candidates.candidate_incident_id = candidate_grades.candidate_incident_id

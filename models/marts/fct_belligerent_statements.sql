@@ -34,6 +34,9 @@ final as (
         statements.statement_date,
         statements.statement_url,
         selected.statement_id is not null as is_verdict_in_force,
+        -- field issues and figures above a review ceiling (macros/field_issues.sql)
+        statements.needs_review,
+        statements.review_reasons,
         datasets.is_synthetic
     from statements
     left join selected

@@ -88,6 +88,9 @@ final as (
         case when sources.is_protected then null else claims.report_url end as report_url,
         case when sources.is_protected then null else claims.archive_url end as archive_url,
         sources.is_protected as is_source_protected,
+        -- field issues and figures above a review ceiling (macros/field_issues.sql)
+        claims.needs_review,
+        claims.review_reasons,
         datasets.is_synthetic
     from claims
     inner join sources

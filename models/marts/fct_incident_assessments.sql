@@ -47,6 +47,9 @@ final as (
         sequenced.women_killed_min,
         sequenced.women_killed_max,
         sequenced.assessor_note,
+        -- field issues and figures above a review ceiling (macros/field_issues.sql)
+        sequenced.needs_review,
+        sequenced.review_reasons,
         datasets.is_synthetic
     from sequenced
     cross join datasets

@@ -74,6 +74,8 @@ final as (
         statements.injuries_conceded_max,
         coalesce(strike_matches.matched_strike_releases, 0) as declared_strike_releases_nearby,
         coalesce(strike_matches.matched_strike_count, 0) as declared_strikes_nearby,
+        incidents.needs_review,
+        incidents.review_reasons,
         incidents.is_synthetic
     from incident_belligerents
     inner join incidents

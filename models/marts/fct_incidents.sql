@@ -122,7 +122,18 @@ joined as (
         evidence.deaths_conceded_max,
         evidence.declared_strike_releases_nearby,
         evidence.declared_strikes_nearby,
-        coalesce(grade_scale.counts_as_likely, false) as is_likely
+        coalesce(grade_scale.counts_as_likely, false) as is_likely,
+        -- a field issue or a figure above a review ceiling in any of its records
+        -- (macros/field_issues.sql; each one is in fct_field_issues)
+        (
+            coalesce(grades.assessments_needing_review, 0) > 0
+            or coalesce(claim_evidence.claims_needing_review, 0) > 0
+            or coalesce(evidence.statements_needing_review, 0) > 0
+        ) as needs_review,
+        nullif(concat_ws(
+            '; ', grades.assessment_review_reasons, claim_evidence.claim_review_reasons,
+            evidence.statement_review_reasons
+        ), '') as review_reasons
     from incidents
     left join grades
         on incidents.incident_code = grades.incident_code

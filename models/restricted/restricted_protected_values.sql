@@ -3,7 +3,10 @@
 -- quarantined rows included. Tests and the release command scan the analysts' database
 -- and every release for these values; none may appear outside the `restricted` schema.
 -- Each value is taken as cleaned by staging and as written in the raw row (trimmed), since
--- either form may travel; empty strings are skipped.
+-- either form may travel, and a value of several words also with its spaces removed (in the
+-- normal form, macro match_normal_form), since an invisible character may stand where a space
+-- was ("Jane<zero-width space>Doe"); empty strings are skipped. Source ids are compared in the
+-- normal form too, so a row or claim citing ' src0155 ' belongs to source SRC0155.
 {%- set source_fields = [
     ('source_name', 1),
     ('source_handle', 2),
@@ -32,7 +35,7 @@ protected_sources as (
 
     -- A source id is protected when any of its raw rows says so: when in doubt, an
     -- identity stays internal.
-    select distinct source_id
+    select distinct {{ source_id_match_key('source_id') }} as source_key
     from sources
     where is_protected and source_id is not null
 
@@ -44,8 +47,8 @@ protected_source_rows as (
     select sources.*
     from sources
     left join protected_sources
-        on sources.source_id = protected_sources.source_id
-    where sources.is_protected or protected_sources.source_id is not null
+        on {{ source_id_match_key('sources.source_id') }} = protected_sources.source_key
+    where sources.is_protected or protected_sources.source_key is not null
 
 ),
 
@@ -55,7 +58,7 @@ protected_claim_rows as (
     select claims.*
     from claims
     inner join protected_sources
-        on claims.source_id = protected_sources.source_id
+        on {{ source_id_match_key('claims.source_id') }} = protected_sources.source_key
 
 ),
 
@@ -66,8 +69,8 @@ public_source_keys as (
     select distinct sources.canonical_source_key
     from sources
     left join protected_sources
-        on sources.source_id = protected_sources.source_id
-    where not sources.is_protected and protected_sources.source_id is null
+        on {{ source_id_match_key('sources.source_id') }} = protected_sources.source_key
+    where not sources.is_protected and protected_sources.source_key is null
 
 ),
 
@@ -117,6 +120,26 @@ candidate_values as (
 
 ),
 
+spelled_values as (
+
+    select
+        source_id,
+        value_kind,
+        kind_priority,
+        protected_value
+    from candidate_values
+    union all
+    -- a value of several words, also without its spaces
+    select
+        source_id,
+        value_kind,
+        kind_priority,
+        replace({{ match_normal_form('protected_value') }}, ' ', '') as protected_value
+    from candidate_values
+    where contains({{ match_normal_form('protected_value') }}, ' ')
+
+),
+
 ranked as (
 
     -- one row per value: the most telling kind (a name before a link), then the
@@ -129,7 +152,7 @@ ranked as (
             partition by protected_value
             order by kind_priority, source_id nulls last
         ) as value_rank
-    from candidate_values
+    from spelled_values
     where protected_value is not null and protected_value <> ''
 
 ),

@@ -28,8 +28,9 @@ datasets as (
 protected_sources as (
 
     -- A source id is protected when any of its raw rows says so (a duplicate id may
-    -- disagree with itself): when in doubt, an identity stays internal.
-    select distinct source_id
+    -- disagree with itself): when in doubt, an identity stays internal. Ids are compared in
+    -- the normal form, so a claim citing ' src0155 ' is a claim of SRC0155.
+    select distinct {{ source_id_match_key('source_id') }} as source_key
     from sources
     where is_protected and source_id is not null
 
@@ -66,12 +67,12 @@ final as (
         quarantined.quarantine_reason,
         quarantined.raw_record,
         quarantined.source_id,
-        (quarantined.is_protected_source_row or protected_sources.source_id is not null)
+        (quarantined.is_protected_source_row or protected_sources.source_key is not null)
             as is_from_protected_source,
         datasets.is_synthetic
     from quarantined
     left join protected_sources
-        on quarantined.source_id = protected_sources.source_id
+        on {{ source_id_match_key('quarantined.source_id') }} = protected_sources.source_key
     cross join datasets
 
 )

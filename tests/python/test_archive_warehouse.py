@@ -93,6 +93,36 @@ def test_the_known_mess_is_handled(aq):
               "where belligerent_id = 'coalition' and campaign_code_prefix in ('CS', 'NCS')").n.iloc[0] == 2
 
 
+def test_cs143_keeps_its_grade_and_figures_and_records_its_children_range(aq):
+    """CS143's assessment gives children killed 3-2 (min above max): that pair is a field
+    issue, nulled and recorded; the assessment stays, so the incident keeps Fair and 7-9."""
+    incident = aq("select * from fct_incidents where incident_code = 'CS143'")
+    assert len(incident) == 1
+    incident = incident.iloc[0]
+    assert incident.grade_id == "fair"
+    assert (incident.civilians_killed_min, incident.civilians_killed_max) == (7, 9)
+    assert pd.isna(incident.children_killed_min) and pd.isna(incident.children_killed_max)
+    assert incident.needs_review and "children_killed" in incident.review_reasons
+    issues = aq("select field, raw_value, rule, action from fct_field_issues where raw_table = 'raw_incident_assessments' "
+                "and record_id in (select assessment_id from fct_incident_assessments where incident_code = 'CS143')")
+    assert issues.values.tolist() == [["children_killed", "3–2", "min_above_max", "nulled"]]
+    assert aq("select count(*) as n from fct_quarantined_rows where raw_table = 'raw_incident_assessments' "
+              "and quarantine_reason like '%children_killed%'").n.iloc[0] == 0
+
+
+def test_no_archive_figure_is_silently_implausible(aq):
+    """Every figure of the archive is below the review ceilings or flagged; the field issues are
+    few (the archive is curated) and each names its record."""
+    issues = aq("select * from fct_field_issues")
+    assert issues.record_id.notna().all() and issues.reason.str.len().min() > 20
+    # a rule that misfires on sound published figures would show here (the archive has 5)
+    assert len(issues) < 50
+    flagged_codes = set(aq("select a.incident_code from fct_incident_assessments as a "
+                           "inner join fct_field_issues as f on f.record_id = a.assessment_id "
+                           "and f.raw_table = 'raw_incident_assessments'").incident_code)
+    assert flagged_codes <= set(aq("select incident_code from fct_incidents where needs_review").incident_code)
+
+
 def test_every_alias_in_the_data_resolves(aq):
     quarantined = aq("select quarantine_rule, quarantine_reason from fct_quarantined_rows")
     for rule in ["unknown_belligerent", "unknown_verdict", "unknown_strike_status", "unknown_geo_precision",

@@ -56,6 +56,7 @@ def test_a_malformed_row_is_quarantined_and_the_build_goes_on(project_copy: Path
     assert len(reason) == 1
     rule, text = reason[0]
     assert rule == "unparseable_date"
+    # the field issues of a quarantined row are in its reason too: one pass fixes everything
     assert "'the day after'" in text and "civilians_killed_min (9) is above civilians_killed_max (3)" in text
 
 

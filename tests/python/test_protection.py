@@ -6,7 +6,11 @@ runs its rows through the Python rule, so the two cannot drift apart."""
 
 from __future__ import annotations
 
+import html
+import json
+import shutil
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -17,6 +21,7 @@ from civcas.protection import (
     ProtectedValue,
     ProtectedValueIndex,
     database_occurrences,
+    load_protected_values,
     normal_form,
     occurs_in,
     scan_folder,
@@ -139,3 +144,341 @@ def test_the_published_database_is_checked_by_the_same_rule():
     # a value shorter than 4 characters counts only as a whole cell
     expected_rows[("source_name", "S1")] = 2
     assert {(kind, source): rows for _, kind, source, rows in found} == expected_rows
+
+
+# --------------------------------------------------------------------------- the one normal form
+
+# (text, its normal form): one list, run by the Python rule, by the SQL the publish scan runs
+# and by the dbt macro match_normal_form (test_the_sql_forms_agree_with_python).
+NORMAL_FORM_CASES = [
+    ("Jane Doe", "jane doe"),
+    ("  Jane   DOE  ", "jane doe"),
+    ("", ""),
+    ("Jane\u00a0Doe", "jane doe"),                       # no-break space
+    ("Jane\u202f\u2003\u3000\u1680Doe", "jane doe"),     # narrow, em, ideographic, ogham spaces
+    ("Jane\t\n\r\u2028\u2029\u0085Doe", "jane doe"),     # tabs, line and paragraph breaks
+    ("Ja\u200bne\u200c D\u200doe\u2060\ufeff", "jane doe"),   # zero-width space, (non-)joiner, word joiner, BOM
+    ("Ja\u00adne Doe", "jane doe"),                      # soft hyphen
+    ("\u202bJa\u200ene\u200f \u2067Doe\u2069\u202c\u061c", "jane doe"),  # bidi marks, embeddings, isolates
+    ("Ja\u180ene\ufe0f D\u034foe", "jane doe"),          # Mongolian vowel separator, variation selector, CGJ
+    ("Ja\x00ne\x07 Doe", "jane doe"),                    # control characters
+    ("محـــمد عـلي", "محمد علي"),                        # tatweel
+    ("ＪＡＮＥ　ＤＯＥ", "jane doe"),                    # full-width forms
+    ("\U0001d409\U0001d41a\U0001d427\U0001d41e \U0001d5d7oe", "jane doe"),  # mathematical alphanumerics
+    ("Gri\ufb03n", "griffin"),                           # ligature
+    ("Straße", "strasse"),                               # case folding
+    ("\u2160\u2161 \u24b6\u00b2", "iii a2"),             # compatibility forms: roman numerals, circled, superscript
+    ("e\u00ad\u0301", "\u00e9"),                         # an accent meets its letter across a soft hyphen
+    ("Jane%20Doe %40jane", "jane doe @jane"),            # URL escapes
+    ("Jane&nbsp;Doe &#64;jane &#x4a;ane &amp;amp;", "jane doe @jane jane &"),  # HTML entities, twice escaped
+    ('{"n":"said \\"Jane Doe\\"\\nx"}', '{"n":"said "jane doe" x"}'),      # JSON escapes
+    ("\\u004a\\u0061ne \\ud83d\\ude00 \\/x\\\\", "jane \U0001f600 /x\\"),  # JSON \\u escapes, surrogate pair
+    ("&quot;Jane\\u0020Doe&quot;", '"jane doe"'),       # JSON inside HTML
+    ("100% sure & free \\ ok", "100% sure & free \\ ok"),  # no escape: as written
+    ("@DEMO_MEDIC_92", "@demo_medic_92"),
+    (" SRC0155 ", "src0155"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NORMAL_FORM_CASES)
+def test_the_normal_form(text, expected):
+    assert normal_form(text) == expected
+    assert normal_form(expected) == expected  # a fixed point: values and texts meet
+
+
+def test_the_fast_path_gives_the_full_rule():
+    import random
+    import string
+
+    from civcas.normal_form import full_normal_form, is_fast_path
+
+    generator = random.Random(12)
+    alphabet = string.printable[:95]  # printable ASCII, space included
+    texts = ["".join(generator.choice(alphabet) for _ in range(generator.randint(0, 30))) for _ in range(3000)]
+    fast = [text for text in texts if is_fast_path(text)]
+    assert len(fast) > 1000
+    assert [normal_form(text) for text in fast] == [full_normal_form(text) for text in fast]
+    assert not any(is_fast_path(text) for text in ["a%20", "a&amp;", "a\\u0041", "a\tb", "a\u00a0b", "é"])
+
+
+def _sql_normal_forms(connection, expression_sql: str) -> list[str]:
+    from civcas.normal_form import register_sql_function
+
+    register_sql_function(connection)
+    connection.execute("create or replace temp table cases (position integer, text varchar)")
+    connection.executemany("insert into cases values (?, ?)", list(enumerate(text for text, _ in NORMAL_FORM_CASES)))
+    return [row[0] for row in connection.execute(f"select {expression_sql} from cases order by position").fetchall()]
+
+
+def test_the_sql_forms_agree_with_python(tmp_path):
+    """The SQL of the publish scan, and the dbt macro as dbt compiles it, give the Python rule's
+    result on every case (the dbt function comes from the plugin; here it is registered alike)."""
+    from civcas.normal_form import sql_normal_form
+    from tests.python.conftest import run_dbt
+
+    expected = [normal for _, normal in NORMAL_FORM_CASES]
+    with duckdb.connect() as connection:
+        assert _sql_normal_forms(connection, sql_normal_form("text")) == expected
+    compiled = run_dbt(["compile", "--inline", "select {{ match_normal_form('text') }} as normal from cases"],
+                       PROJECT_DIR, tmp_path / "compile.duckdb", tmp_path / "target")
+    assert compiled.success, compiled.exception
+    macro_sql = compiled.result.results[0].node.compiled_code
+    expression = macro_sql.removeprefix("select ").removesuffix(" as normal from cases")
+    with duckdb.connect() as connection:
+        assert _sql_normal_forms(connection, expression) == expected
+
+
+# --------------------------------------------------------------------------- every spelling, every layer
+
+
+def _inside_words(character: str) -> Callable[[str], str]:
+    """Put `character` after the second letter of every word."""
+    return lambda value: " ".join(word[:2] + character + word[2:] for word in value.split(" "))
+
+
+def _full_width(value: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in value)
+
+
+def _math_bold(value: str) -> str:
+    def bold(c: str) -> str:
+        if "A" <= c <= "Z":
+            return chr(0x1D400 + ord(c) - ord("A"))
+        if "a" <= c <= "z":
+            return chr(0x1D41A + ord(c) - ord("a"))
+        if "0" <= c <= "9":
+            return chr(0x1D7CE + ord(c) - ord("0"))
+        return c
+    return "".join(map(bold, value))
+
+
+def _arabic_presentation_forms(value: str) -> str:
+    # the isolated presentation form of each Arabic letter (NFKC maps it back)
+    isolated = {}
+    for code in range(0xFE70, 0xFEFF):
+        normal = unicodedata.normalize("NFKC", chr(code))
+        if len(normal) == 1 and unicodedata.name(chr(code), "").endswith("ISOLATED FORM"):
+            isolated.setdefault(normal, chr(code))
+    return "".join(isolated.get(c, c) for c in value)
+
+
+def _percent_encode_all(value: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in value.encode("utf-8"))
+
+
+def _json_escape_all(value: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in value)
+
+
+# The values planted, one per spelling (the number keeps them apart): a name of several words,
+# a handle, an Arabic name and a name with a quote in it.
+NAME, HANDLE_, ARABIC, QUOTED = (
+    "Plant{n} Medic Griffin", "@plant{n}_medic", "شاهد{n} الطبيب", 'Abu "Plant{n}" Medic')
+# (spelling class, planted value, how it is written). Each is planted as written inside a
+# sentence (see _planted_text).
+SPELLINGS: list[tuple[str, str, Callable[[str], str]]] = [
+    ("no_break_space", NAME, lambda v: v.replace(" ", "\u00a0")),
+    ("narrow_no_break_space", NAME, lambda v: v.replace(" ", "\u202f")),
+    ("em_and_ideographic_space", NAME, lambda v: v.replace(" ", "\u2003\u3000", 1).replace(" ", "\u1680")),
+    ("tab_and_line_break", NAME, lambda v: v.replace(" ", "\t", 1).replace(" ", "\r\n")),
+    ("line_separator", NAME, lambda v: v.replace(" ", "\u2028")),
+    ("space_runs", NAME, lambda v: v.replace(" ", "   ")),
+    ("zero_width_space_in_words", NAME, _inside_words("\u200b")),
+    ("zero_width_space_for_space", NAME, lambda v: v.replace(" ", "\u200b")),
+    ("zero_width_joiner", NAME, _inside_words("\u200d")),
+    ("zero_width_non_joiner", NAME, _inside_words("\u200c")),
+    ("word_joiner", NAME, _inside_words("\u2060")),
+    ("byte_order_mark", NAME, _inside_words("\ufeff")),
+    ("soft_hyphen", NAME, _inside_words("\u00ad")),
+    ("bidi_marks", NAME, _inside_words("\u200e\u200f")),
+    ("bidi_embedding", NAME, lambda v: "\u202b" + v + "\u202c"),
+    ("bidi_override", NAME, lambda v: "\u202e" + v.replace(" ", " \u202d") + "\u202c"),
+    ("bidi_isolates", NAME, lambda v: " ".join("\u2067" + w + "\u2069" for w in v.split(" "))),
+    ("variation_selector", NAME, _inside_words("\ufe0f")),
+    ("full_width", NAME, _full_width),
+    ("mathematical_bold", NAME, _math_bold),
+    ("ligature", NAME, lambda v: v.replace("ffi", "\ufb03")),
+    ("upper_case", NAME, str.upper),
+    ("lower_case", NAME, str.lower),
+    ("mixed_case", NAME, lambda v: "".join(c.upper() if i % 2 else c.lower() for i, c in enumerate(v))),
+    ("html_entities", NAME, lambda v: "&#" + str(ord(v[0])) + ";" + v[1:].replace(" ", "&nbsp;")),
+    ("html_hex_entities", NAME, lambda v: "".join(f"&#x{ord(c):x};" for c in v)),
+    ("url_escapes", NAME, lambda v: v.replace(" ", "%20")),
+    ("url_escapes_everywhere", NAME, _percent_encode_all),
+    ("json_unicode_escapes", NAME, _json_escape_all),
+    ("json_inside_html", NAME, lambda v: html.escape(json.dumps(v.replace(" ", "\u00a0")))),
+    ("escaped_quotes_in_json", QUOTED, lambda v: json.dumps(v)[1:-1]),
+    ("handle_upper_case", HANDLE_, str.upper),
+    ("handle_full_width", HANDLE_, _full_width),
+    ("handle_zero_width", HANDLE_, _inside_words("\u200b")),
+    ("handle_url_escaped", HANDLE_, lambda v: v.replace("@", "%40")),
+    ("handle_html_entity", HANDLE_, lambda v: v.replace("@", "&commat;")),
+    ("arabic_tatweel", ARABIC, lambda v: "\u0640".join(v)),
+    ("arabic_zero_width_non_joiner", ARABIC, _inside_words("\u200c")),
+    ("arabic_letter_mark", ARABIC, _inside_words("\u061c")),
+    ("arabic_presentation_forms", ARABIC, _arabic_presentation_forms),
+]
+
+
+def _planted_values() -> list[tuple[str, str, str]]:
+    """(spelling class, planted value, the value as written), the value numbered by its class."""
+    return [(name, value.format(n=f"{n:02d}"), spell(value.format(n=f"{n:02d}")))
+            for n, (name, value, spell) in enumerate(SPELLINGS)]
+
+
+def _planted_text(written: str) -> str:
+    return f"seen by {written}, near the market"
+
+
+def test_every_spelling_is_found_by_the_python_rule():
+    for name, value, written in _planted_values():
+        needles = [normal_form(value), normal_form(value).replace(" ", "")]
+        index = ProtectedValueIndex(needles)
+        assert index.found_in(normal_form(_planted_text(written))), name
+
+
+PLANTED_SOURCE = "PLANT{n:02d}"
+LEAK_TEST = "assert_no_protected_value_outside_restricted"
+RESTRICTED_AND_MASKED = ["restricted_protected_values", "restricted_quarantined_rows", "restricted_sources",
+                         "dim_sources", "fct_quarantined_rows"]
+# The protected source whose id the planted claims cite in other spellings.
+CITED_SOURCE_SPELLINGS = [" {id_lower} ", "{id_lower}", "\u3000{id_full_width}\u200b"]
+
+
+def _planted_source(name: str) -> str:
+    return PLANTED_SOURCE.format(n=[spelling for spelling, _, _ in SPELLINGS].index(name))
+
+
+@pytest.fixture(scope="module")
+def planted(demo_build, tmp_path_factory) -> dict:
+    """A copy of the demo warehouse where every spelling of SPELLINGS is planted: each value as a
+    protected source of its own (PLANT<n>), written in its spelling in a quarantined assessment's
+    note and in a mart (fct_incidents.place_as_written); and quarantined claims citing a
+    protected source's id in other letter cases and spaces, with links of their own. The
+    restricted models and the masked quarantine are rebuilt by dbt, then the leak test runs."""
+    from tests.python.conftest import run_dbt
+
+    workdir = tmp_path_factory.mktemp("planted")
+    copy = workdir / "civcas.duckdb"
+    shutil.copyfile(demo_build[1], copy)
+    spellings = _planted_values()
+    with duckdb.connect(str(copy)) as connection:
+        (protected_id,) = connection.execute(
+            "select min(source_id) from restricted.restricted_sources where is_protected").fetchone()
+        for n, (name, value, written) in enumerate(spellings):
+            source_id = _planted_source(name)
+            connection.execute(
+                "insert into intermediate.int_sources_validated by name select ? as source_id, ? as source_name, "
+                "true as is_protected, true as is_quarantined, 'conflicting_duplicate_id' as quarantine_rule, "
+                "'planted' as quarantine_reason, ? as raw_record, ? as raw_row_key",
+                [source_id, value, json.dumps({"source_id": source_id, "source_name": value}), f"planted-source-{n}"])
+            connection.execute(
+                "insert into intermediate.int_incident_assessments_validated by name select ? as assessment_id, "
+                "true as is_quarantined, 'unknown_grade' as quarantine_rule, 'grade ''x'' is not a grade' "
+                "as quarantine_reason, ? as raw_record, ? as raw_row_key",
+                [f"PA{n:02d}", json.dumps({"assessor_note": _planted_text(written)}, ensure_ascii=False),
+                 f"planted-note-{n}"])
+        cited = [spelling.format(id_lower=protected_id.lower(), id_full_width=_full_width(protected_id))
+                 for spelling in CITED_SOURCE_SPELLINGS]
+        for n, source_id in enumerate(cited):
+            report_url = f"https://planted.example/report/{n}"
+            connection.execute(
+                "insert into intermediate.int_claims_validated by name select ? as claim_id, ? as source_id, "
+                "? as report_url, true as is_quarantined, 'unknown_source' as quarantine_rule, "
+                "'source_id is not in the source registry' as quarantine_reason, ? as raw_record, ? as raw_row_key",
+                [f"PC{n}", source_id, report_url,
+                 json.dumps({"claim_id": f"PC{n}", "source_id": source_id, "report_url": report_url}),
+                 f"planted-claim-{n}"])
+    target = workdir / "target"
+    rebuilt = run_dbt(["run", "--select", *RESTRICTED_AND_MASKED], PROJECT_DIR, copy, target)
+    assert rebuilt.success, rebuilt.exception
+    with duckdb.connect(str(copy)) as connection:
+        incidents = [code for (code,) in connection.execute(
+            "select incident_code from main.fct_incidents order by incident_code limit ?", [len(spellings)]).fetchall()]
+        for code, (_, _, written) in zip(incidents, spellings, strict=True):
+            connection.execute("update main.fct_incidents set place_as_written = ? where incident_code = ?",
+                               [_planted_text(written), code])
+    tested = run_dbt(["test", "--select", LEAK_TEST], PROJECT_DIR, copy, target)
+    (leak_result,) = tested.result.results
+    compiled = next((target / "compiled").rglob(f"{LEAK_TEST}.sql")).read_text(encoding="utf-8")
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        from civcas.normal_form import register_sql_function
+
+        register_sql_function(connection)
+        owners = dict(connection.execute(
+            "select protected_value, source_id from restricted.restricted_protected_values").fetchall())
+        leaks = [(model, column, owners[value]) for model, column, value, _ in connection.execute(compiled).fetchall()]
+        quarantine = {key: (record, reason) for key, record, reason in connection.execute(
+            "select raw_row_key, raw_record, quarantine_reason from main.fct_quarantined_rows "
+            "where raw_row_key like 'planted-%'").fetchall()}
+        protected_values = load_protected_values(connection)
+        from civcas.publish import find_protected_values
+
+        catalog = connection.execute("select current_database()").fetchone()[0]
+        database_found, _ = find_protected_values(connection, catalog)
+    return {"leak_status": str(leak_result.status), "leak_failures": leak_result.failures, "leaks": leaks,
+            "quarantine": quarantine, "values": protected_values, "database_found": database_found,
+            "protected_id": protected_id, "cited": cited}
+
+
+def _classes(source_ids) -> set[str]:
+    by_source = {_planted_source(name): name for name, _, _ in SPELLINGS}
+    return {by_source[source] for source in source_ids if source in by_source}
+
+
+ALL_SPELLINGS = {name for name, _, _ in SPELLINGS}
+
+
+def test_the_dbt_leak_test_catches_every_spelling(planted):
+    assert planted["leak_status"] == "fail"
+    in_mart = _classes(source for model, column, source in planted["leaks"]
+                       if (model, column) == ("fct_incidents", "place_as_written"))
+    assert sorted(ALL_SPELLINGS - in_mart) == []
+    # and nothing else leaks: the quarantine withheld every planted note and link
+    assert {model for model, _, _ in planted["leaks"]} == {"fct_incidents"}
+
+
+def test_the_quarantine_withholds_every_spelling(planted):
+    quarantine = planted["quarantine"]
+    missed = [name for n, (name, _, _) in enumerate(SPELLINGS)
+              if "withheld" not in quarantine[f"planted-note-{n}"][0]]
+    assert missed == []
+
+
+def test_a_claim_citing_a_protected_id_in_any_case_or_spacing_withholds_its_links(planted):
+    quarantine = planted["quarantine"]
+    for n, cited in enumerate(planted["cited"]):
+        record = json.loads(quarantine[f"planted-claim-{n}"][0])
+        assert record["report_url"] == "[withheld: protected source]", cited
+        assert record["source_id"] == cited  # the row and its key stay
+    # its links are protected values, so every check looks for them elsewhere too
+    links = {value.value: value.source_id for value in planted["values"] if value.value_kind == "report_url"}
+    for n, cited in enumerate(planted["cited"]):
+        assert links[f"https://planted.example/report/{n}"] == cited
+
+
+def test_the_database_scan_catches_every_spelling(planted):
+    found = planted["database_found"]
+    in_mart = _classes(f.source_id for f in found if (f.table, f.column) == ("fct_incidents", "place_as_written"))
+    assert sorted(ALL_SPELLINGS - in_mart) == []
+    assert {f.table for f in found if f.schema != "intermediate" and f.schema != "raw"
+            and f.schema != "staging"} == {"fct_incidents"}
+
+
+def test_the_folder_scan_catches_every_spelling(planted, tmp_path):
+    import csv
+
+    for name, _, written in _planted_values():
+        with (tmp_path / f"{name}.csv").open("w", encoding="utf-8", newline="") as file:
+            csv.writer(file).writerows([["incident_code", "note"], ["CS1", _planted_text(written)]])
+        (tmp_path / f"{name}.html").write_text(f"<p>{html.escape(_planted_text(written))}</p>", encoding="utf-8")
+        (tmp_path / f"{name}.json").write_text(json.dumps({"note": _planted_text(written)}), encoding="utf-8")
+    hits = scan_folder(tmp_path, planted["values"]).hits
+    for suffix in (".csv", ".html", ".json"):
+        found = _classes(hit.source_id for hit in hits if hit.path.endswith(suffix)
+                         and hit.path.removesuffix(suffix) == _name_of(hit.source_id))
+        assert sorted(ALL_SPELLINGS - found) == [], suffix
+
+
+def _name_of(source_id: str) -> str:
+    return next(name for name, _, _ in SPELLINGS if _planted_source(name) == source_id)

@@ -25,6 +25,7 @@ MARTS = [
     "fct_monthly_belligerent_summary",
     "fct_monthly_grade_summary",
     "fct_quarantined_rows",
+    "fct_field_issues",
     "monthly_coalition_vs_russia",
 ]
 RAW_TABLES = {
@@ -155,9 +156,6 @@ def test_quarantine_reasons_are_readable_and_name_the_value(query):
     "rule",
     [
         "unparseable_date",
-        "min_above_max",
-        "negative_number",
-        "unparseable_number",
         "unknown_belligerent",
         "coordinates_outside_country",
         "exact_duplicate",
@@ -170,6 +168,23 @@ def test_quarantine_reasons_are_readable_and_name_the_value(query):
 def test_demo_dirty_rows_are_quarantined_by_rule(query, rule):
     count = query(f"select count(*) as n from fct_quarantined_rows where quarantine_rule = '{rule}'").n.iloc[0]
     assert count > 0, f"no raw row was quarantined for {rule}"
+
+
+@pytest.mark.parametrize("rule", ["min_above_max", "negative_number", "unparseable_number"])
+def test_demo_dirty_figures_are_field_issues_on_clean_rows(query, rule):
+    """A broken figure nulls its field (pair), not the row: the row is in its mart, flagged."""
+    issues = query(f"select * from fct_field_issues where rule = '{rule}'")
+    assert not issues.empty, f"no field issue was recorded for {rule}"
+    assert (issues.action == "nulled").all()
+    quarantined = query(f"select count(*) as n from fct_quarantined_rows where quarantine_rule = '{rule}'").n.iloc[0]
+    assert quarantined == 0
+    for raw_table, mart, id_column in [("raw_claims", "fct_claims", "claim_id"),
+                                       ("raw_incident_assessments", "fct_incident_assessments", "assessment_id")]:
+        ids = issues[issues.raw_table == raw_table].record_id.tolist()
+        if ids:
+            rows = query(f"select {id_column}, needs_review, review_reasons from {mart} "
+                         f"where {id_column} in ({', '.join(repr(i) for i in ids)})")
+            assert set(rows[id_column]) == set(ids) and rows.needs_review.all()
 
 
 def test_swapped_coordinates_are_put_back_in_syria_or_iraq(query):

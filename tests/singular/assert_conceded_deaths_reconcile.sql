@@ -1,11 +1,15 @@
--- Conceded deaths in the marts equal those in the belligerents' verdicts in force.
+-- Conceded deaths in the marts equal those in the belligerents' verdicts in force (a pair
+-- above the review ceiling counts as unknown in both, macros/field_issues.sql).
 with
 
 from_statements as (
 
     select
-        coalesce(sum(deaths_conceded_min), 0) as conceded_min,
-        coalesce(sum(deaths_conceded_max), 0) as conceded_max
+        -- as they count in totals: a pair above the review ceiling counts as unknown
+        coalesce(sum({{ counted_figure('deaths_conceded_min', 'deaths_conceded_min', 'deaths_conceded_max', 'people') }}), 0)
+            as conceded_min,
+        coalesce(sum({{ counted_figure('deaths_conceded_max', 'deaths_conceded_min', 'deaths_conceded_max', 'people') }}), 0)
+            as conceded_max
     from {{ ref('fct_belligerent_statements') }}
     where is_verdict_in_force
 

@@ -19,6 +19,7 @@
 -- depends_on: {{ ref('fct_belligerent_statements') }}
 -- depends_on: {{ ref('fct_claims') }}
 -- depends_on: {{ ref('fct_declared_strikes') }}
+-- depends_on: {{ ref('fct_field_issues') }}
 -- depends_on: {{ ref('fct_incident_assessments') }}
 -- depends_on: {{ ref('fct_incident_belligerents') }}
 -- depends_on: {{ ref('fct_incidents') }}

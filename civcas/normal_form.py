@@ -1,0 +1,171 @@
+"""The one normal form in which protected values and texts are compared.
+
+Every check for a protected source (the dbt leak test and the masking of
+``fct_quarantined_rows`` through the DuckDB function ``civcas_normal_form``, the publish
+scan and the release scan in ``civcas.protection``) compares ``normal_form(value)`` with
+``normal_form(text)``. The rule is what a reader sees, so a value cannot hide behind an
+encoding or an invisible character:
+
+1. escapes are undone, repeatedly (a JSON string inside a web page is escaped twice):
+   HTML entities (``&amp;``, ``&#39;``, ``&nbsp;``), JSON escapes (``\\uXXXX`` with
+   surrogate pairs, ``\\"``, ``\\\\``, ``\\/``, ``\\n``, ...) and URL escapes (``%20``)
+   (a CSV file's doubled quotes are undone where the release scan reads its cells);
+2. Unicode compatibility normalisation and case folding (NFKC, casefold, NFKC again):
+   full-width letters, mathematical alphanumerics, ligatures, circled and superscript
+   forms become plain letters, ``ß`` becomes ``ss``;
+3. invisible characters are removed: every format character (category Cf: zero-width
+   space, joiner and non-joiner, soft hyphen, word joiner, bidi marks, embeddings and
+   isolates, BOM, tags, ...), every control character that is not a space, Arabic tatweel
+   (U+0640) and the other default-ignorable characters (variation selectors, combining
+   grapheme joiner, Hangul fillers);
+4. every Unicode space (categories Zs, Zl, Zp; tab, line and page breaks) becomes a space,
+   runs of them one space, and the ends are trimmed.
+
+Plain printable ASCII without ``%``, ``&`` or ``\\`` (most texts) needs only step 4 and
+lower case; ``is_fast_path`` says so, and the dbt macro ``match_normal_form`` does the same
+in SQL for those texts (the test ``test_normal_form`` checks that the two agree).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import sys
+import unicodedata
+from collections.abc import Callable
+from urllib.parse import unquote
+
+# Plain printable ASCII without the characters that start an escape: the fast path. The SQL
+# side (macro default__match_normal_form) uses the same class.
+FAST_PATH_CLASS = r"[\x20-\x24\x27-\x5b\x5d-\x7e]"
+_FAST_PATH = re.compile(f"{FAST_PATH_CLASS}*")
+
+# Spaces that are not in Zs/Zl/Zp: the Unicode White_Space controls.
+_SPACE_CONTROLS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85"
+# Invisible characters outside Cf (Default_Ignorable_Code_Point, and Arabic tatweel, a
+# letter modifier that only stretches a word).
+_OTHER_IGNORABLES = [
+    (0x034F, 0x034F), (0x0640, 0x0640), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF),
+]
+
+_JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([\"\\/bfnrt]))")
+_JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_URL_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+_HTML_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
+_SPACE_RUNS = re.compile(" {2,}")
+_UNESCAPE_ROUNDS = 4
+
+
+@functools.cache
+def _translation() -> dict[int, str | None]:
+    """The translation table: invisible characters removed, spaces to ' ' (built once)."""
+    table: dict[int, str | None] = {}
+    for code in range(sys.maxunicode + 1):
+        category = unicodedata.category(chr(code))
+        if category in ("Zs", "Zl", "Zp") or chr(code) in _SPACE_CONTROLS:
+            table[code] = " "
+        elif category in ("Cf", "Cc", "Cs"):
+            table[code] = None
+    for start, end in _OTHER_IGNORABLES:
+        for code in range(start, end + 1):
+            table[code] = None
+    del table[ord(" ")]
+    return table
+
+
+def is_fast_path(text: str) -> bool:
+    """True for plain printable ASCII without '%', '&' or '\\': only lower case and spaces apply."""
+    return _FAST_PATH.fullmatch(text) is not None
+
+
+def _unescape_json(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        code, simple = match.groups()
+        return chr(int(code, 16)) if code else _JSON_SIMPLE[simple]
+
+    # A surrogate pair comes out as two lone surrogates: join them into one character.
+    unescaped = _JSON_ESCAPE.sub(replace, text)
+    return unescaped.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _unescape_html(text: str) -> str:
+    return html.unescape(text) if "&" in text and _HTML_ENTITY.search(text) else text
+
+
+def _unescape_url(text: str) -> str:
+    return unquote(text, errors="replace") if "%" in text and _URL_ESCAPE.search(text) else text
+
+
+_UNESCAPES: tuple[Callable[[str], str], ...] = (_unescape_html, _unescape_json, _unescape_url)
+
+
+def _collapse(text: str) -> str:
+    return _SPACE_RUNS.sub(" ", text).strip(" ")
+
+
+def normal_form(text: str) -> str:
+    """`text` in the form protected values and texts are compared in (module docstring)."""
+    if is_fast_path(text):
+        return _collapse(text.lower())
+    return full_normal_form(text)
+
+
+def full_normal_form(text: str) -> str:
+    """normal_form without the fast path (the same result on any text)."""
+    for _ in range(_UNESCAPE_ROUNDS):
+        unescaped = text
+        for unescape in _UNESCAPES:
+            unescaped = unescape(unescaped)
+        if unescaped == text:
+            break
+        text = unescaped
+    # Invisible characters go before NFKC (a soft hyphen between a letter and its accent
+    # would stop them composing) and after it (compatibility forms may map to spaces).
+    table = _translation()
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text.translate(table)).casefold())
+    return _collapse(text.translate(table))
+
+
+def normal_form_or_none(text: str | None) -> str | None:
+    """normal_form, passing None through (the SQL function's null handling)."""
+    return None if text is None else normal_form(text)
+
+
+# --------------------------------------------------------------------------- the DuckDB function
+
+SQL_FUNCTION = "civcas_normal_form"
+
+
+def _normal_form_batch(texts):  # a pyarrow array in, one out (DuckDB's vectorised UDF)
+    import pyarrow as pa
+
+    return pa.array([normal_form_or_none(text) for text in texts.to_pylist()], type=pa.string())
+
+
+def register_sql_function(connection) -> None:
+    """Make `civcas_normal_form(varchar) -> varchar` (this module's normal_form) callable in
+    SQL on a DuckDB connection (and its cursors); the macro match_normal_form calls it for
+    texts off the fast path. Registering twice is harmless."""
+    from duckdb import sqltypes
+
+    registered = connection.execute(
+        "select count(*) from duckdb_functions() where function_name = ?", [SQL_FUNCTION]
+    ).fetchone()[0]
+    if not registered:
+        connection.create_function(SQL_FUNCTION, _normal_form_batch, [sqltypes.VARCHAR], sqltypes.VARCHAR,
+                                   type="arrow", side_effects=False)
+
+
+def sql_normal_form(expression: str) -> str:
+    """The SQL (DuckDB) of normal_form applied to `expression`: the fast path in SQL, else the
+    function civcas_normal_form. The same as the dbt macro default__match_normal_form, for the
+    publish scan, which runs without dbt (test_protection checks that the three agree)."""
+    return (f"case when regexp_full_match({expression}, '{FAST_PATH_CLASS}*') "
+            f"then trim(case when contains({expression}, '  ') "
+            f"then regexp_replace(lower({expression}), ' {{2,}}', ' ', 'g') else lower({expression}) end) "
+            f"else {SQL_FUNCTION}({expression}) end")
