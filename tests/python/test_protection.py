@@ -2,13 +2,22 @@
 the publish check and the dbt models share: '@demo_medic_92' is found in 'see @demo_medic_92,
 ...' but never inside another source's '@demo_medic_92_4'. The dbt side of the same cases is
 the unit test quarantine_withholds_protected_values_only_as_whole_tokens; the first test here
-runs its rows through the Python rule, so the two cannot drift apart."""
+runs its rows through the Python rule, so the two cannot drift apart.
+
+Values and texts meet in one normal form (civcas/normal_form.py): NORMAL_FORM_CASES is run by
+the Python rule, by the SQL of the publish scan and by the dbt macro match_normal_form. Every
+spelling class of SPELLINGS (spaces, invisible characters, compatibility forms, letter case,
+escapes) is planted in a copy of the demo warehouse and must be caught by every check: the dbt
+leak test, the masking of fct_quarantined_rows, the database scan and the folder scan."""
 
 from __future__ import annotations
 
+import csv
 import html
 import json
+import random
 import shutil
+import string
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +26,7 @@ import duckdb
 import pytest
 import yaml
 
+from civcas.normal_form import full_normal_form, is_fast_path, register_sql_function, sql_normal_form
 from civcas.protection import (
     ProtectedValue,
     ProtectedValueIndex,
@@ -27,6 +37,8 @@ from civcas.protection import (
     scan_folder,
     word_tokens,
 )
+from civcas.publish import find_protected_values
+from conftest import run_dbt
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 UNIT_TESTS = PROJECT_DIR / "models" / "restricted" / "_restricted__unit_tests.yml"
@@ -187,11 +199,6 @@ def test_the_normal_form(text, expected):
 
 
 def test_the_fast_path_gives_the_full_rule():
-    import random
-    import string
-
-    from civcas.normal_form import full_normal_form, is_fast_path
-
     generator = random.Random(12)
     alphabet = string.printable[:95]  # printable ASCII, space included
     texts = ["".join(generator.choice(alphabet) for _ in range(generator.randint(0, 30))) for _ in range(3000)]
@@ -202,8 +209,6 @@ def test_the_fast_path_gives_the_full_rule():
 
 
 def _sql_normal_forms(connection, expression_sql: str) -> list[str]:
-    from civcas.normal_form import register_sql_function
-
     register_sql_function(connection)
     connection.execute("create or replace temp table cases (position integer, text varchar)")
     connection.executemany("insert into cases values (?, ?)", list(enumerate(text for text, _ in NORMAL_FORM_CASES)))
@@ -213,9 +218,6 @@ def _sql_normal_forms(connection, expression_sql: str) -> list[str]:
 def test_the_sql_forms_agree_with_python(tmp_path):
     """The SQL of the publish scan, and the dbt macro as dbt compiles it, give the Python rule's
     result on every case (the dbt function comes from the plugin; here it is registered alike)."""
-    from civcas.normal_form import sql_normal_form
-    from tests.python.conftest import run_dbt
-
     expected = [normal for _, normal in NORMAL_FORM_CASES]
     with duckdb.connect() as connection:
         assert _sql_normal_forms(connection, sql_normal_form("text")) == expected
@@ -356,8 +358,6 @@ def planted(demo_build, tmp_path_factory) -> dict:
     note and in a mart (fct_incidents.place_as_written); and quarantined claims citing a
     protected source's id in other letter cases and spaces, with links of their own. The
     restricted models and the masked quarantine are rebuilt by dbt, then the leak test runs."""
-    from tests.python.conftest import run_dbt
-
     workdir = tmp_path_factory.mktemp("planted")
     copy = workdir / "civcas.duckdb"
     shutil.copyfile(demo_build[1], copy)
@@ -402,8 +402,6 @@ def planted(demo_build, tmp_path_factory) -> dict:
     (leak_result,) = tested.result.results
     compiled = next((target / "compiled").rglob(f"{LEAK_TEST}.sql")).read_text(encoding="utf-8")
     with duckdb.connect(str(copy), read_only=True) as connection:
-        from civcas.normal_form import register_sql_function
-
         register_sql_function(connection)
         owners = dict(connection.execute(
             "select protected_value, source_id from restricted.restricted_protected_values").fetchall())
@@ -412,8 +410,6 @@ def planted(demo_build, tmp_path_factory) -> dict:
             "select raw_row_key, raw_record, quarantine_reason from main.fct_quarantined_rows "
             "where raw_row_key like 'planted-%'").fetchall()}
         protected_values = load_protected_values(connection)
-        from civcas.publish import find_protected_values
-
         catalog = connection.execute("select current_database()").fetchone()[0]
         database_found, _ = find_protected_values(connection, catalog)
     return {"leak_status": str(leak_result.status), "leak_failures": leak_result.failures, "leaks": leaks,
@@ -466,8 +462,6 @@ def test_the_database_scan_catches_every_spelling(planted):
 
 
 def test_the_folder_scan_catches_every_spelling(planted, tmp_path):
-    import csv
-
     for name, _, written in _planted_values():
         with (tmp_path / f"{name}.csv").open("w", encoding="utf-8", newline="") as file:
             csv.writer(file).writerows([["incident_code", "note"], ["CS1", _planted_text(written)]])
