@@ -21,6 +21,11 @@ counted_claims as (
         date_reported,
         needs_review,
         review_reasons,
+        -- a killed or injured figure held for review still reports civilian harm
+        (
+            {{ is_above_review_ceiling('civilians_killed_min', 'civilians_killed_max', 'people') }}
+            or {{ is_above_review_ceiling('civilians_injured_min', 'civilians_injured_max', 'people') }}
+        ) as has_harm_figure_under_review,
         {{ counted_pair_columns('civilians_killed') }},
         {{ counted_pair_columns('civilians_injured') }}
     from claims
@@ -48,7 +53,8 @@ claims_with_sources as (
         coalesce(claims.civilians_injured_min, claims.civilians_injured_max) as injured_low,
         coalesce(claims.civilians_injured_max, claims.civilians_injured_min) as injured_high,
         claims.needs_review,
-        claims.review_reasons
+        claims.review_reasons,
+        claims.has_harm_figure_under_review
     from counted_claims as claims
     inner join sources
         on claims.source_id = sources.source_id
@@ -72,6 +78,7 @@ final as (
         min(injured_low) as claimed_injured_min,
         max(injured_high) as claimed_injured_max,
         sum(case when needs_review then 1 else 0 end) as claims_needing_review,
+        max(case when has_harm_figure_under_review then 1 else 0 end) = 1 as has_harm_figure_under_review,
         {{ dbt.listagg("case when needs_review then 'claim ' || claim_id || ': ' || review_reasons end", "'; '", 'order by claim_id') }}
             as claim_review_reasons
     from claims_with_sources

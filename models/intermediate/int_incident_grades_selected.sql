@@ -31,6 +31,11 @@ sequenced as (
         {{ counted_pair_columns('women_killed') }},
         needs_review,
         review_reasons,
+        -- a killed or injured figure held for review still reports civilian harm
+        (
+            {{ is_above_review_ceiling('civilians_killed_min', 'civilians_killed_max', 'people') }}
+            or {{ is_above_review_ceiling('civilians_injured_min', 'civilians_injured_max', 'people') }}
+        ) as has_harm_figure_under_review,
         row_number() over (
             partition by linked_incident_code
             order by assessed_on, assessment_id
@@ -75,6 +80,7 @@ latest as (
             end
         ) as women_decision_sequence,
         sum(case when needs_review then 1 else 0 end) as assessments_needing_review,
+        max(case when has_harm_figure_under_review then 1 else 0 end) = 1 as has_harm_figure_under_review,
         {{ dbt.listagg("case when needs_review then 'assessment ' || assessment_id || ': ' || review_reasons end", "'; '", 'order by decision_sequence') }}
             as assessment_review_reasons
     from sequenced
@@ -106,6 +112,7 @@ final as (
         latest.last_assessed_on,
         latest.assessments_needing_review,
         latest.assessment_review_reasons,
+        latest.has_harm_figure_under_review,
         latest.grade_id,
         previous_grade.previous_grade_id,
         latest.strike_status_id,

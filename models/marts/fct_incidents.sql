@@ -130,6 +130,8 @@ joined as (
             or coalesce(claim_evidence.claims_needing_review, 0) > 0
             or coalesce(evidence.statements_needing_review, 0) > 0
         ) as needs_review,
+        coalesce(grades.has_harm_figure_under_review, false)
+        or coalesce(claim_evidence.has_harm_figure_under_review, false) as has_harm_figure_under_review,
         nullif(concat_ws(
             '; ', grades.assessment_review_reasons, claim_evidence.claim_review_reasons,
             evidence.statement_review_reasons
@@ -158,6 +160,9 @@ final as (
             joined.is_civilian_harm_reported_as_written,
             coalesce(joined.civilians_killed_max, joined.civilians_killed_min, 0) > 0
             or coalesce(joined.civilians_injured_max, joined.civilians_injured_min, 0) > 0
+            -- a figure held for review (counted as unknown) still reports harm: the incident
+            -- stays counted, with its size unknown, rather than vanish from the totals
+            or joined.has_harm_figure_under_review
         ) as is_civilian_harm_reported,
         datasets.is_synthetic
     from joined

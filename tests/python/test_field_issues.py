@@ -166,6 +166,11 @@ def test_a_figure_above_the_ceiling_is_kept_flagged_and_not_counted(planted):
     incident = query(f"select * from fct_incidents where incident_code = '{plan['ceiling_incident']}'").iloc[0]
     assert incident.needs_review and HUGE in incident.review_reasons
     assert not incident.civilians_killed_max == int(HUGE)
+    # harm was reported: the incident stays counted as alleged, its flagged size unknown
+    assert incident.has_harm_figure_under_review and incident.is_civilian_harm_reported
+    alleged = query(f"select count(*) as n from fct_incident_belligerents where incident_code = "
+                    f"'{plan['ceiling_incident']}' and is_civilian_harm_reported").n.iloc[0]
+    assert alleged >= 1
     backlog_or_monthly = query("select max(alleged_killed_max) as m from fct_monthly_belligerent_summary").m.iloc[0]
     assert backlog_or_monthly < IMPLAUSIBLE
 
