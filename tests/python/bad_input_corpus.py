@@ -285,11 +285,11 @@ def plan_batch(cases: dict[str, list[dict]]) -> Batch:
         rows["raw_incident_belligerents"].append(_fill(TEMPLATES["raw_incident_belligerents"], incident=code))
         return code
 
-    def base_row(table: str, record_id: str) -> dict[str, str]:
+    def base_row(table: str, record_id: str, first: bool = True) -> dict[str, str]:
         incident = record_id if table == "raw_incident_belligerents" else ""
         if table in ("raw_incident_assessments", "raw_belligerent_statements"):
             incident = support_incident()
-        if table == "raw_incident_belligerents":
+        if table == "raw_incident_belligerents" and first:
             rows["raw_incidents"].append(_fill(TEMPLATES["raw_incidents"], id=record_id))
         return _fill(TEMPLATES[table], id=record_id, incident=incident)
 
@@ -299,8 +299,8 @@ def plan_batch(cases: dict[str, list[dict]]) -> Batch:
         record_id = new_id(table)
         names = {"id": record_id, "id_lower": record_id.lower(), "n": str(counters[table])}
         case = PlantedCase(spec, table, record_id)
-        for plant in spec.get("rows") or [spec.get("plant") or {}]:
-            row = base_row(table, record_id)
+        for number, plant in enumerate(spec.get("rows") or [spec.get("plant") or {}]):
+            row = base_row(table, record_id, first=number == 0)
             row.update({key: str(value).format(**names) for key, value in plant.items()})
             rows[table].append(row)
             case.rows.append(row)
@@ -443,13 +443,16 @@ def _cp1252_quotes(path: Path, table: str) -> None:
 
 
 def _unterminated(last: bool) -> Transform:
+    """A row whose last field opens a quote that nothing closes."""
     def transform(path: Path, table: str) -> None:
-        lines = _text(path).split("\n")
-        target = len(lines) - 2 if last else 5
-        cells = lines[target].split(",")
-        cells[-1] = '"' + cells[-1]
-        lines[target] = ",".join(cells)
-        path.write_bytes("\n".join(lines).encode("utf-8"))
+        rows = _rows(path)
+        target = len(rows) - 1 if last else 5
+        head = io.StringIO()
+        csv.writer(head, lineterminator="").writerow(rows[target][:-1])
+        opened = head.getvalue() + ',"' + rows[target][-1].replace('"', "")
+        lines = _text(path).rstrip("\n").split("\n")
+        lines[target] = opened  # the demo's rows hold no line break, so row n is line n + 1
+        path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
     return transform
 
 
@@ -568,6 +571,7 @@ FILE_SHAPES: dict[str, Transform] = {
     "long_place": _set_field("place_as_written", "Raqqa " * 30000, 2),
     "dataset_two_rows": _append_row(_dataset_second_row),
     "dataset_synthetic_maybe": _set_field("is_synthetic", "maybe", 1),
+    "dataset_id_empty": _set_field("dataset_id", "", 1),
     "shift_dates_into_grade": _shift_dates_into_grade,
 }
 

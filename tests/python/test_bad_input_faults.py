@@ -316,7 +316,11 @@ def _holding_lock(warehouse: Path) -> subprocess.Popen:
 
 @pytest.mark.parametrize("spec", [c for c in FAULTS if c.get("hold_lock")], ids=lambda c: c["case"])
 def test_a_held_lock_is_one_clear_message(spec: dict, clean_build, tmp_path: Path):
-    warehouse, target = clean_build
+    built, target = clean_build
+    # A copy: a process killed while holding the file must not touch the session's build.
+    warehouse = tmp_path / "lock" / built.name
+    warehouse.parent.mkdir()
+    shutil.copy(built, warehouse)
     command = (_civcas("publish", "--from", str(warehouse), "--to", str(tmp_path / "published"))
                if spec["command"] == "publish" else
                _civcas("release", "--warehouse", str(warehouse), "--dbt-target", str(target),
@@ -359,7 +363,8 @@ def test_a_full_disk_is_one_clear_message_and_leaves_nothing(spec: dict, small_d
     started = time.perf_counter()
     code, output, _ = _run(command, _env(tmpdir, warehouse))
     outcome = _clear_error(spec, code, output, time.perf_counter() - started, limit=600)
-    left = sorted(str(p.relative_to(small_disk)) for p in small_disk.rglob("*") if p.is_file())
+    left = sorted(str(p.relative_to(small_disk)) for p in small_disk.rglob("*")
+                  if p.is_file() and "lock" not in p.name)
     if outcome.ok and left:
         outcome = _outcome(spec, "leftovers", f"left on the full disk: {left[:10]}")
     assert outcome.ok, f"{outcome.observed}: {outcome.detail}"
