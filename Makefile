@@ -19,7 +19,7 @@ export CIVCAS_DUCKDB_PATH ?= warehouse/civcas.duckdb
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 
-.PHONY: help install build test lint demo check-raw validate-raw lock clean
+.PHONY: help install build test lint demo check-lock check-raw validate-raw lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,19 +39,24 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP) ## create the virtual environment from the lock file
 
-check-raw: $(STAMP) ## check the raw files (header, encoding, row shape) before dbt reads them
+# Seconds, not the minutes of the raw gates: a build file held open by another process stops
+# the build before they run (civcas.faults.check_lock).
+check-lock: $(STAMP) ## stop when another process holds the build file dbt is about to write
+	$(BIN)/civcas check-lock --warehouse $(CIVCAS_DUCKDB_PATH)
+
+check-raw: $(STAMP) ## check the raw files (header, encoding, row shape, quotes, control characters) before dbt reads them
 	$(BIN)/civcas check-raw --folder seeds/raw
 
 validate-raw: check-raw ## Great Expectations raw gate: stop when a raw table is unusable as a whole
 	$(BIN)/civcas validate-raw --folder seeds/raw
 
-build: validate-raw ## build the warehouse on the demo dataset and publish it for analysts
+build: check-lock validate-raw ## build the warehouse on the demo dataset and publish it for analysts
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
 	@# In full: the demo seeds are edited in place, and the incremental claim chain only takes added rows.
 	$(DBT) build $(DBT_FLAGS) --full-refresh
 	@# Reached only when dbt build passed (the shell stops at the first failure).
 	$(BIN)/civcas publish --from $(CIVCAS_DUCKDB_PATH) --to $(PUBLISHED_DIR) --run-results target/run_results.json
-	@echo "==> warehouse built in $(CIVCAS_DUCKDB_PATH); analysts open $(PUBLISHED_DIR)/$(notdir $(CIVCAS_DUCKDB_PATH)) read-only"
+	@echo "==> warehouse built in $(CIVCAS_DUCKDB_PATH); analysts open $(PUBLISHED_DIR)/$(notdir $(CIVCAS_DUCKDB_PATH)) read-only (the internal copy with restricted: $(PUBLISHED_DIR)/internal/, its owner alone)"
 
 # Analysts read the published copy (civcas/publish.py), never the build file dbt writes.
 PUBLISHED_DIR ?= warehouse/published
@@ -72,7 +77,7 @@ lint: $(STAMP) ## sqlfluff (dialect duckdb, dbt templater) over models, singular
 	# The dbt templater opens a connection; lint never needs the warehouse file.
 	CIVCAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests/singular analyses
 
-test: lint validate-raw ## run every check: lint, dbt build (tests, unit tests, contracts), pytest
+test: check-lock lint validate-raw ## run every check: lint, dbt build (tests, unit tests, contracts), pytest
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
 	$(DBT) build $(DBT_FLAGS) --full-refresh
 	$(DBT) compile $(DBT_FLAGS) --select "resource_type:analysis" --quiet
@@ -95,7 +100,7 @@ DUTCH ?= ../shared/data/external/dutch-oir-strikes
 ARCHIVE_RAW ?= data/archive/raw
 ARCHIVE_DUCKDB ?= warehouse/archive.duckdb
 
-.PHONY: import-archive build-archive
+.PHONY: import-archive build-archive check-lock-archive
 
 import-archive: $(STAMP) ## import ARCHIVE (+ CENTCOM, DUTCH strike releases) into Parquet raw files
 	$(BIN)/civcas import-archive --archive $(ARCHIVE) \
@@ -103,14 +108,18 @@ import-archive: $(STAMP) ## import ARCHIVE (+ CENTCOM, DUTCH strike releases) in
 		$(if $(wildcard $(DUTCH)),--dutch $(DUTCH)) \
 		--out $(ARCHIVE_RAW)
 
-build-archive: import-archive ## build the real warehouse from ARCHIVE into warehouse/archive.duckdb
+check-lock-archive: $(STAMP)
+	$(BIN)/civcas check-lock --warehouse $(ARCHIVE_DUCKDB)
+
+build-archive: check-lock-archive import-archive ## build the real warehouse from ARCHIVE into warehouse/archive.duckdb
+	$(BIN)/civcas check-raw --mode files --folder $(ARCHIVE_RAW)
 	$(BIN)/civcas validate-raw --mode files --folder $(ARCHIVE_RAW)
 	@mkdir -p $(dir $(ARCHIVE_DUCKDB))
 	CIVCAS_DUCKDB_PATH=$(ARCHIVE_DUCKDB) $(DBT) build $(DBT_FLAGS) --full-refresh \
 		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
 		--exclude-resource-type unit_test
 	$(BIN)/civcas publish --from $(ARCHIVE_DUCKDB) --to $(PUBLISHED_DIR) --run-results target/run_results.json
-	@echo "==> real warehouse written to $(ARCHIVE_DUCKDB); analysts open $(PUBLISHED_DIR)/$(notdir $(ARCHIVE_DUCKDB)) read-only"
+	@echo "==> real warehouse written to $(ARCHIVE_DUCKDB); analysts open $(PUBLISHED_DIR)/$(notdir $(ARCHIVE_DUCKDB)) read-only (the internal copy with restricted: $(PUBLISHED_DIR)/internal/, its owner alone)"
 
 # ---------------------------------------------------------------------------- data at scale
 # N synthetic claims in the demo's shape (issue 6), written as Parquet and built like the

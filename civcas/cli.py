@@ -1,6 +1,9 @@
 """Command line: ``civcas <subcommand>``.
 
-Exit codes: 0 ok, 1 data problem, 2 usage. To add a subcommand, write an
+Exit codes: 0 ok, 1 data problem or operational fault, 2 usage. Known operational faults (a
+file held by another process's DuckDB lock, a full disk, a missing file) are explained in one
+paragraph by ``main`` (``civcas.faults.operational_message``), never with a traceback. To add a
+subcommand, write an
 ``_add_<name>`` function that registers its parser (with ``handler=``) and a
 ``_cmd_<name>`` function taking the parsed arguments, then list the former in
 ``_SUBCOMMANDS``.
@@ -15,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from civcas import __version__
+from civcas.faults import check_lock, operational_message
 from civcas.generator import DEFAULT_CLAIMS, DEFAULT_SEED, generate_demo, stderr_progress
 from civcas.raw_contract import RAW_CONTRACT_PATH, ContractError, find_project_dir, load_raw_contract
 from civcas.raw_files import check_raw_folder, display, scan_raw_folder
@@ -142,6 +146,32 @@ def _cmd_generate_scale(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- check-lock
+
+
+def _add_check_lock(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check-lock",
+        parents=[_common()],
+        help="stop early when another process holds the build file dbt is about to write",
+        description="Open the DuckDB build file read-write and close it at once, as dbt will: exits 1, "
+        "naming the process that holds it, when another process (a DuckDB CLI, a notebook, a GUI, a build "
+        "still running) has it open. `make build` runs it before the raw gates, so a held file stops the "
+        "build in a second, not after the gates. A file that does not exist yet is free.",
+    )
+    parser.add_argument("--warehouse", type=Path,
+                        help=f"the DuckDB file dbt writes (default: $CIVCAS_DUCKDB_PATH, else <project>/{BUILD_FILE})")
+    parser.set_defaults(handler=_cmd_check_lock)
+
+
+def _cmd_check_lock(args: argparse.Namespace) -> int:
+    environment_path = os.environ.get("CIVCAS_DUCKDB_PATH")
+    warehouse = args.warehouse or (Path(environment_path) if environment_path else _project_dir(args) / BUILD_FILE)
+    check_lock(warehouse)  # raises OperationalError, which main explains
+    print(f"check-lock: {display(warehouse)} is free" + ("" if warehouse.exists() else " (not built yet)"))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- check-raw
 
 
@@ -151,17 +181,23 @@ def _add_check_raw(subparsers: argparse._SubParsersAction) -> None:
         parents=[_common()],
         help="check the raw CSV files against the raw contract",
         description=f"Check each raw file named in {RAW_CONTRACT_PATH}: present, UTF-8, header as declared, "
-        "every row as wide as the header, and no undeclared CSV files. Row contents are not checked "
-        "(dbt quarantines bad rows). Exits 1 when any file is malformed.",
+        "every row as wide as the header, no unterminated quote, no control character (NUL and the other "
+        "C0 and C1 controls but tab, CR and LF) in any value, and no undeclared CSV files. Fields may be "
+        "of any length. Other row contents are not checked (dbt quarantines bad rows). With --mode files, "
+        "checks the Parquet files instead: present, the contract's columns, no control character. "
+        "Exits 1 when any file is malformed, naming the file, the line (row) and the column.",
     )
     parser.add_argument("--folder", type=Path, help=f"raw folder to check (default: <project>/{RAW_FOLDER})")
+    parser.add_argument("--mode", choices=("seeds", "files"), default="seeds",
+                        help="seeds: <table>.csv files (the demo, default); files: <table>.parquet files "
+                        "(civcas import-archive, civcas simulate-intake)")
     parser.set_defaults(handler=_cmd_check_raw)
 
 
 def _cmd_check_raw(args: argparse.Namespace) -> int:
     project = _project_dir(args)
     folder = args.folder or project / RAW_FOLDER
-    report = scan_raw_folder(folder, load_raw_contract(project))
+    report = scan_raw_folder(folder, load_raw_contract(project), mode=args.mode)
     problems = report.all_problems
     if problems:
         for problem in problems:
@@ -434,12 +470,14 @@ def _add_publish(subparsers: argparse._SubParsersAction) -> None:
         "publish",
         parents=[_common()],
         help="publish the built warehouse as the analysts' read-only database",
-        description="Copy the schemas main, exports, restricted and reference of the build file "
-        "(opened read-only) into a new file <to>/<name>-<UTC time>-<id>.duckdb, every view materialised "
-        "as a table; verify every row count and that no protected source value appears outside the restricted schema; then "
-        "switch the analysts' path <to>/<name>.duckdb (a symbolic link) to the new file in one atomic "
-        "rename, and delete older copies. Analysts holding the old copy open keep reading it until they "
-        "reconnect and never block a publish. Exits 1, leaving the analysts' path as it was, when the "
+        description="Copy the schemas main, exports and reference of the build file "
+        "(opened read-only) into a new file <to>/<name>-<UTC time>-<id>/<name>.duckdb (the analysts' copy), "
+        "and the same plus restricted into <to>/internal/<name>-<UTC time>-<id>/<name>.duckdb (the internal "
+        "copy, mode 0400 in folders of mode 0700), every view materialised as a table; verify every row "
+        "count and that no protected source value appears outside the restricted schema; then switch "
+        "<to>/internal/<name>.duckdb and the analysts' path <to>/<name>.duckdb (symbolic links) to the new "
+        "files, each in one atomic rename, and delete older copies. Analysts holding the old copy open "
+        "keep reading it until they reconnect and never block a publish. Exits 1, leaving the analysts' path as it was, when the "
         "build cannot be published.",
     )
     parser.add_argument("--from", dest="build_file", type=Path,
@@ -475,7 +513,11 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     size = publication.path.stat().st_size / 1_000_000
     target = f"{publication.path.parent.name}/{publication.path.name}"
     print(f"publish: {display(publication.link)} -> {target} ({len(publication.tables)} tables, "
-          f"{publication.rows:,} rows, {size:.1f} MB) in {publication.elapsed:.1f} s; open it read-only")
+          f"{publication.rows:,} rows, {size:.1f} MB) in {publication.elapsed:.1f} s; analysts open it "
+          "read-only")
+    if publication.internal_link is not None:
+        print(f"publish: {display(publication.internal_link)}: the internal copy with schema restricted "
+              "(protected sources), readable by its owner alone")
     if publication.removed:
         print(f"  removed older copies: {', '.join(path.name for path in publication.removed)}")
     return EXIT_OK
@@ -721,6 +763,7 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
 _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_generate_demo,
     _add_generate_scale,
+    _add_check_lock,
     _add_check_raw,
     _add_validate_raw,
     _add_validate_release,
@@ -759,9 +802,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContractError as exc:
         print(f"civcas: {exc}", file=sys.stderr)
         return EXIT_DATA
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        # A missing or malformed reference file is a data problem, not a crash.
-        print(f"civcas: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except Exception as exc:
+        # One place for the operational faults any subcommand can meet: a held lock, a full disk,
+        # a missing file (civcas.faults). Anything else is a bug and keeps its traceback.
+        message = operational_message(exc)
+        if message is None and isinstance(exc, (ValueError, KeyError)):
+            # A missing or malformed reference file is a data problem, not a crash.
+            message = f"{type(exc).__name__}: {exc}"
+        if message is None:
+            raise
+        print(f"civcas: {message}", file=sys.stderr)
         return EXIT_DATA
 
 

@@ -1,4 +1,5 @@
-"""Publish the built warehouse as the analysts' read-only database (``civcas publish``).
+"""Publish the built warehouse as the analysts' read-only database and the internal copy
+(``civcas publish``).
 
 dbt writes the *build file* (``warehouse/civcas.duckdb``). Analysts never open it:
 DuckDB allows one writer per file, so an analyst holding it open (even read-only)
@@ -7,11 +8,16 @@ analyst reading it while dbt runs would see a half-built warehouse. Analysts ope
 the *published path* instead, ``warehouse/published/civcas.duckdb``, which this
 module maintains:
 
-1. It copies the schemas analysts may read (``main``, ``exports``, ``restricted``,
-   ``reference``) from the build file, attached read-only, into a NEW file in a
-   hidden folder, ``.civcas-<UTC time>-<id>.partial/civcas.duckdb``. Never ``raw``,
-   ``staging`` or ``intermediate``: they hold protected sources' names, handles and
-   links outside the ``restricted`` schema.
+1. It writes two copies of the build file, attached read-only, each a NEW file in a
+   hidden building folder (``civcas.faults``: mode 0700, named ``.<name>-publish-...
+   .not-a-release`` with a NOT-A-RELEASE.txt marker; DuckDB's spill files stay in it):
+   the *analysts' copy*, with the schemas analysts may read (``main``, ``exports``,
+   ``reference``: ``ANALYST_SCHEMAS``), and the *internal copy*, which adds
+   ``restricted`` (protected sources' names, handles and links: ``INTERNAL_SCHEMAS``).
+   Never ``raw``, ``staging`` or ``intermediate``: they hold protected sources' names,
+   handles and links outside the ``restricted`` schema. The analysts' copy is written
+   afresh, never by dropping ``restricted`` from a copy (a dropped table's bytes can stay
+   in a DuckDB file).
 2. Every relation becomes a TABLE, views materialised. A DuckDB view stores its
    query with the catalog name, and the catalog name is the database file's name
    (``civcas`` for ``civcas.duckdb``): a view reached through a file of another
@@ -20,13 +26,15 @@ module maintains:
    the table and column comments (dbt's ``persist_docs``) are carried over;
    ``main._publication`` and ``main._publication_tables`` record when, from which
    build and dbt run, and how many rows.
-3. It verifies the copy (every relation present with the same columns, types and
-   row count; no views; no other schema) and scans every text column outside
-   ``restricted`` for the values of ``restricted.restricted_protected_values``.
-   Any failure stops here and deletes the partial folder: the published path is
-   untouched.
-4. It checkpoints and closes the copy, makes the file read-only on disk, renames
-   its folder to ``civcas-<UTC time>-<id>/`` and then switches the published path,
+3. It verifies each copy (every relation present with the same columns, types and
+   row count; no views; no other schema, so no ``restricted`` in the analysts' copy)
+   and scans every text column outside ``restricted`` for the values of the build's
+   ``restricted.restricted_protected_values``. Any failure stops here and deletes the
+   building folder: the published paths are untouched.
+4. It checkpoints and closes the copies and makes the files read-only on disk: the
+   analysts' copy for everyone (0444), the internal copy for its owner alone (0400, in
+   folders of mode 0700 under ``<published>/internal/``). It renames their folders to
+   ``civcas-<UTC time>-<id>/`` and then switches each published path,
    a symbolic link, to ``civcas-<UTC time>-<id>/civcas.duckdb``: it creates a new
    link under a temporary name and ``os.replace``-s it over the old one.
    ``rename(2)`` replaces a directory entry atomically, so whoever opens the
@@ -41,16 +49,16 @@ module maintains:
    last good one (the copy it replaced), so a bad publication can be rolled back
    by pointing the link at the previous folder. The current copy is never deleted.
    On POSIX, deleting a file an analyst still has open only removes its name; they
-   keep reading it and its space is freed when they disconnect. Partial folders
-   left by a crashed publish are deleted by the next publish.
+   keep reading it and its space is freed when they disconnect. Building folders
+   left by a killed publish are deleted by the next publish.
 
-A lock file (``.civcas.publish.lock``) serialises publishes into one folder. The
-switch relies on POSIX rename and symbolic-link semantics (Linux, macOS).
+A lock file (``.civcas.publish.lock``) serialises publishes into one folder; the next
+publish removes leftovers only while holding it, so never a live run's. The switch
+relies on POSIX rename and symbolic-link semantics (Linux, macOS).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -67,10 +75,29 @@ from pathlib import Path
 import duckdb
 
 from civcas import __version__
+from civcas.faults import (
+    OperationalError,
+    folder_lock,
+    is_disk_full,
+    is_lock_conflict,
+    make_building_folder,
+    pause_point,
+    remove_leftovers,
+)
+from civcas.output_folders import folder_mode
 from civcas.protection import DatabaseScan, ProtectedValue
 
-PUBLISHED_SCHEMAS: tuple[str, ...] = ("main", "exports", "restricted", "reference")
 RESTRICTED_SCHEMA = "restricted"
+# The analysts' copy: no protected identity anywhere in it.
+ANALYST_SCHEMAS: tuple[str, ...] = ("main", "exports", "reference")
+# The internal copy, for the people who may see protected sources: the analysts' schemas and restricted.
+INTERNAL_SCHEMAS: tuple[str, ...] = (*ANALYST_SCHEMAS, RESTRICTED_SCHEMA)
+PUBLISHED_SCHEMAS = ANALYST_SCHEMAS
+# The internal copy's folder inside the published folder; only its owner may enter it.
+INTERNAL_FOLDER = "internal"
+OWNER_ONLY_FOLDER = 0o700
+OWNER_ONLY_FILE = stat.S_IRUSR
+EVERYONE_READS_FILE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 PROTECTED_VALUES_TABLE = "restricted_protected_values"
 DEFAULT_KEEP = 2
 # dbt node statuses of a build that may be published; anything else (error, fail,
@@ -126,6 +153,9 @@ class Publication:
     tables: tuple[PublishedTable, ...]
     protected_values_checked: int
     elapsed: float
+    internal_link: Path | None = None  # the internal path, <published>/internal/<name>.duckdb
+    internal_path: Path | None = None  # the internal copy it points to
+    internal_removed: tuple[Path, ...] = ()  # folders of older internal copies deleted
 
     @property
     def rows(self) -> int:
@@ -194,11 +224,11 @@ def current_version(published_dir: Path, name: str) -> Path | None:
     return target.parent if target.is_file() else None
 
 
-def _leftovers(published_dir: Path, name: str) -> list[Path]:
-    """Partial copies and temporary links of interrupted publishes."""
-    partial = _version_pattern(name, prefix=".", suffix=".partial")
-    link = re.compile(rf"^\.{re.escape(name)}\.duckdb\.[0-9a-f]{{8}}\.link$")
-    return [path for path in published_dir.iterdir() if partial.match(path.name) or link.match(path.name)]
+def _leftover_names(name: str) -> re.Pattern[str]:
+    """Temporary links of interrupted publishes, and the partial folders of earlier civcas versions
+    (building folders are found by civcas.faults)."""
+    return re.compile(rf"^\.{re.escape(name)}-\d{{8}}T\d{{6}}Z-[0-9a-f]{{8}}\.partial$"
+                      rf"|^\.{re.escape(name)}\.duckdb\.[0-9a-f]{{8}}\.link$")
 
 
 def _remove(path: Path) -> None:
@@ -219,16 +249,12 @@ def _fsync_dir(directory: Path) -> None:
 @contextmanager
 def _publish_lock(published_dir: Path, name: str) -> Iterator[None]:
     lock_path = published_dir / f".{name}.publish.lock"
-    with open(lock_path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise PublishError(f"another `civcas publish` into {published_dir} is running (it holds "
-                               f"{lock_path.name}); wait for it to finish and publish again") from None
-        try:
+    try:
+        with folder_lock(lock_path, f"another `civcas publish` into {published_dir} is running (it holds "
+                                    f"{lock_path.name}); wait for it to finish and publish again"):
             yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    except OperationalError as exc:
+        raise PublishError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- dbt run results
@@ -307,7 +333,8 @@ def _is_text_type(data_type: str) -> bool:
 
 def find_protected_values(connection: duckdb.DuckDBPyConnection, catalog: str,
                           restricted_schema: str = RESTRICTED_SCHEMA,
-                          schemas: Sequence[str] | None = None) -> tuple[list[ProtectedValueFound], int]:
+                          schemas: Sequence[str] | None = None,
+                          values_catalog: str | None = None) -> tuple[list[ProtectedValueFound], int]:
     """Every text cell outside ``restricted_schema`` of ``catalog`` (in ``schemas`` only,
     when given) in which a value of ``<restricted_schema>.restricted_protected_values`` occurs,
     by the rule of civcas.protection (which also scans release files, and agrees with the dbt
@@ -315,12 +342,15 @@ def find_protected_values(connection: duckdb.DuckDBPyConnection, catalog: str,
     MIN_PROTECTED_LENGTH characters, so a name inside a longer text or a JSON record counts but
     '@x_1' inside '@x_12' does not; a shorter value only as a whole cell. Lists, maps and
     structs are searched in their text form. The search is a join on anchor tokens, linear in
-    the size of the tables. Returns the findings (which never include the value itself) and
-    how many distinct values were searched for."""
-    values_table = _qualified(catalog, restricted_schema, PROTECTED_VALUES_TABLE)
+    the size of the tables. The values are read from ``values_catalog`` (default: ``catalog``
+    itself; the analysts' copy has no restricted schema, so its values come from the build).
+    Returns the findings (which never include the value itself) and how many distinct values
+    were searched for."""
+    values_catalog = values_catalog or catalog
+    values_table = _qualified(values_catalog, restricted_schema, PROTECTED_VALUES_TABLE)
     exists = connection.execute(
         "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
-        [catalog, restricted_schema, PROTECTED_VALUES_TABLE],
+        [values_catalog, restricted_schema, PROTECTED_VALUES_TABLE],
     ).fetchone()[0]
     if not exists:
         raise PublishError(f"{restricted_schema}.{PROTECTED_VALUES_TABLE} is missing, so protected sources "
@@ -354,11 +384,16 @@ def find_protected_values(connection: duckdb.DuckDBPyConnection, catalog: str,
     return found, scan.values_searched
 
 
-def check_protected_values(database: Path) -> tuple[list[ProtectedValueFound], int]:
-    """Open ``database`` read-only and run find_protected_values on it."""
-    with duckdb.connect(str(database), read_only=True) as connection:
-        catalog = connection.execute("select current_database()").fetchone()[0]
-        return find_protected_values(connection, catalog)
+def check_protected_values(database: Path, values_from: Path | None = None) -> tuple[list[ProtectedValueFound], int]:
+    """Open ``database`` read-only and run find_protected_values on it, with the protected values
+    of ``values_from`` (a build file or an internal copy) when given, else of ``database`` itself."""
+    with duckdb.connect(":memory:") as connection:
+        connection.execute(f"attach {_literal(str(database))} as checked (read_only)")
+        values_catalog = None
+        if values_from is not None:
+            connection.execute(f"attach {_literal(str(values_from))} as protected_values_source (read_only)")
+            values_catalog = "protected_values_source"
+        return find_protected_values(connection, "checked", values_catalog=values_catalog)
 
 
 # --------------------------------------------------------------------------- copying
@@ -472,7 +507,7 @@ def _write_publication_tables(connection: duckdb.DuckDBPyConnection, target: str
 
 def _build_copy(build_file: Path, partial: Path, *, publication_id: str, copy_name: str,
                 published_at: datetime, schemas: Sequence[str], run_results: dict | None,
-                progress: Progress) -> tuple[list[PublishedTable], int]:
+                progress: Progress, temp_directory: Path) -> tuple[list[PublishedTable], int]:
     """Copy, verify and check into ``partial``; close it. Raises PublishError."""
     # Views in the build name their catalog, which is the build file's stem: attach it under that name.
     source = build_file.stem
@@ -480,11 +515,15 @@ def _build_copy(build_file: Path, partial: Path, *, publication_id: str, copy_na
     config = {
         "memory_limit": os.environ.get("CIVCAS_DUCKDB_MEMORY_LIMIT", "4GB"),
         "threads": int(os.environ.get("CIVCAS_DUCKDB_THREADS", "2")),
+        # What DuckDB spills holds restricted data too: keep it in the building folder.
+        "temp_directory": str(temp_directory),
     }
     with duckdb.connect(":memory:", config=config) as connection:
         try:
             connection.execute(f"attach {_literal(str(build_file))} as {_ident(source)} (read_only)")
         except duckdb.Error as exc:
+            if is_lock_conflict(exc):
+                raise  # the CLI explains a held lock (civcas.faults)
             raise PublishError(f"cannot open the build file {build_file} read-only: {exc}. If `dbt build` is "
                                "still writing it, wait for it to finish") from None
         relations = _relations(connection, source, schemas)
@@ -506,6 +545,8 @@ def _build_copy(build_file: Path, partial: Path, *, publication_id: str, copy_na
             try:
                 _copy_relation(connection, source, target, relation, columns)
             except duckdb.Error as exc:
+                if is_disk_full(exc):
+                    raise  # the CLI explains a full disk (civcas.faults)
                 raise PublishError(f"cannot copy {relation.schema}.{relation.name}: {exc}. A view binds to "
                                    f"the catalog `{source}`: publish from the file dbt built it in, "
                                    "under its original name") from None
@@ -517,13 +558,13 @@ def _build_copy(build_file: Path, partial: Path, *, publication_id: str, copy_na
         _write_publication_tables(connection, target, publication_id=publication_id, copy_name=copy_name,
                                   published_at=published_at, build_file=build_file,
                                   run_results=run_results, tables=tables)
-        found, searched = find_protected_values(connection, target)
+        found, searched = find_protected_values(connection, target, values_catalog=source)
         if found:
             shown = "\n  ".join(str(finding) for finding in found[:20])
             raise PublishError(f"protected source values appear outside the {RESTRICTED_SCHEMA} schema "
                                f"({len(found)} column(s)):\n  {shown}\nFix the models that expose them; "
                                "nothing was published")
-        progress(f"publish: verified row counts of {len(tables)} tables; no protected value "
+        progress(f"publish: {copy_name}: verified row counts of {len(tables)} tables; no protected value "
                  f"({searched} searched) outside {RESTRICTED_SCHEMA}")
         connection.execute(f"checkpoint {_ident(target)}")
         connection.execute(f"detach {_ident(target)}")
@@ -563,56 +604,95 @@ def clean_up(published_dir: Path, name: str, keep: int, previous: Path | None = 
 
 
 def publish(build_file: Path, published_dir: Path, *, name: str | None = None, keep: int = DEFAULT_KEEP,
-            run_results: Path | None = None, schemas: Sequence[str] = PUBLISHED_SCHEMAS,
+            run_results: Path | None = None, schemas: Sequence[str] = ANALYST_SCHEMAS,
+            internal_dir: Path | None = None,
             progress: Progress = lambda message: None) -> Publication:
-    """Publish ``build_file`` as ``<published_dir>/<name>.duckdb`` (name: the build
-    file's stem). Raises PublishError, leaving the published path as it was."""
+    """Publish ``build_file`` as the analysts' copy ``<published_dir>/<name>.duckdb`` (``schemas``,
+    never restricted) and the internal copy ``<internal_dir>/<name>.duckdb`` (``schemas`` and
+    restricted; default folder ``<published_dir>/internal``, its owner's alone); name: the build
+    file's stem. Raises PublishError, leaving both published paths as they were."""
     started = time.monotonic()
     name = name or build_file.stem
     if not _NAME.match(name):
         raise PublishError(f"publication name {name!r} must be letters, digits, '_' or '-'")
     if keep < 1:
         raise PublishError(f"--keep must be at least 1 (the current copy), not {keep}")
+    if RESTRICTED_SCHEMA in schemas:
+        raise PublishError(f"the analysts' copy never holds schema {RESTRICTED_SCHEMA}; the internal copy adds it")
     if not build_file.is_file():
         raise PublishError(f"the build file {build_file} does not exist; run `make build` (dbt build) first")
     results = read_run_results(run_results) if run_results else None
+    internal_schemas = (*schemas, RESTRICTED_SCHEMA)
     published_dir.mkdir(parents=True, exist_ok=True)
+    internal_dir = internal_dir or published_dir / INTERNAL_FOLDER
+    internal_dir.mkdir(mode=OWNER_ONLY_FOLDER, parents=True, exist_ok=True)
+    internal_dir.chmod(OWNER_ONLY_FOLDER)
     link = published_link(published_dir, name)
-    if link.exists() and not link.is_symlink():
-        raise PublishError(f"{link} is a regular file, not the link `civcas publish` maintains; move it "
-                           "elsewhere (it may be an older copy someone made by hand) and publish again")
+    internal_link = published_link(internal_dir, name)
+    for path in (link, internal_link):
+        if path.exists() and not path.is_symlink():
+            raise PublishError(f"{path} is a regular file, not the link `civcas publish` maintains; move it "
+                               "elsewhere (it may be an older copy someone made by hand) and publish again")
     with _publish_lock(published_dir, name):
-        for leftover in _leftovers(published_dir, name):
-            progress(f"publish: removing {leftover.name}, left by an interrupted publish")
-            _remove(leftover)
+        # Holding the lock, so no live publish owns them: what a killed publish left.
+        for folder in (published_dir, internal_dir):
+            for leftover in remove_leftovers(folder, also=_leftover_names(name)):
+                progress(f"publish: removed {leftover.name}, left by an interrupted publish")
         published_at = datetime.now(timezone.utc)
         token = secrets.token_hex(4)
         publication_id = f"{published_at.strftime(_TIMESTAMP_FORMAT)}-{token}"
         # Each copy has its own folder, so that its file is always <name>.duckdb: DuckDB names the
         # catalog after the file it opens (following the link), and analysts' queries may name it.
         version = published_dir / f"{name}-{publication_id}"
-        partial = published_dir / f".{version.name}.partial"
-        database = partial / f"{name}.duckdb"
+        internal_version = internal_dir / version.name
+        building = make_building_folder(published_dir, f"{name}-publish")
         try:
-            partial.mkdir()
-            tables, searched = _build_copy(build_file, database, publication_id=publication_id,
-                                           copy_name=f"{version.name}/{database.name}", published_at=published_at,
-                                           schemas=schemas, run_results=results, progress=progress)
-            if database.with_name(database.name + ".wal").exists():
-                raise PublishError(f"{database.name}.wal remained after the checkpoint; the copy is not complete")
-            with open(database, "rb") as handle:
-                os.fsync(handle.fileno())
-            # Read-only on disk: an analyst who forgets read-only mode cannot change the copy.
-            database.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-            os.rename(partial, version)
+            copies = {}
+            for kind, copy_schemas, folder in (("analysts", schemas, version),
+                                               ("internal", internal_schemas, internal_version)):
+                database = building / kind / f"{name}.duckdb"
+                database.parent.mkdir()
+                copies[kind] = _build_copy(
+                    build_file, database, publication_id=publication_id,
+                    copy_name=f"{folder.relative_to(published_dir).as_posix()}/{database.name}",
+                    published_at=published_at, schemas=copy_schemas, run_results=results, progress=progress,
+                    temp_directory=building / "duckdb-tmp")
+                if database.with_name(database.name + ".wal").exists():
+                    raise PublishError(f"{database.name}.wal remained after the checkpoint; the copy is not complete")
+                with open(database, "rb") as handle:
+                    os.fsync(handle.fileno())
+                pause_point(f"publish-{kind}-copied")
+            tables, searched = copies["analysts"]
+            # Read-only on disk: an analyst who forgets read-only mode cannot change the copy. The
+            # internal copy: its owner alone.
+            (building / "analysts" / f"{name}.duckdb").chmod(EVERYONE_READS_FILE)
+            (building / "internal" / f"{name}.duckdb").chmod(OWNER_ONLY_FILE)
+            (building / "analysts").chmod(folder_mode())
+            (building / "internal").chmod(OWNER_ONLY_FOLDER)
+            os.rename(building / "internal", internal_version)
+            os.rename(building / "analysts", version)
+            pause_point("publish-renamed")
         except BaseException:
-            _remove(partial)
+            _remove(building)
+            _remove(internal_version)
+            _remove(version)
             raise
+        _remove(building)
         previous = current_version(published_dir, name)
-        copy = version / database.name
+        copy = version / f"{name}.duckdb"
+        internal_copy = internal_version / copy.name
+        _switch(internal_link, internal_copy, token)
         _switch(link, copy, token)
         removed = clean_up(published_dir, name, keep, previous)
+        # The internal copies kept are those of the publications the analysts' copies kept.
+        kept = {version.name for version in published_versions(published_dir, name)}
+        internal_current = current_version(internal_dir, name)
+        internal_removed = [version for version in published_versions(internal_dir, name)
+                            if version.name not in kept and version != internal_current]
+        for version in internal_removed:
+            _remove(version)
     return Publication(publication_id=publication_id, published_at=published_at, link=link, path=copy,
                        previous=previous / copy.name if previous else None, tables=tuple(tables),
                        protected_values_checked=searched, removed=tuple(removed),
-                       elapsed=time.monotonic() - started)
+                       elapsed=time.monotonic() - started, internal_link=internal_link,
+                       internal_path=internal_copy, internal_removed=tuple(internal_removed))

@@ -33,10 +33,15 @@ The release holds:
 Before anything is published, every file and file name of the release is scanned for
 every protected source value (``civcas.protection``); one hit stops the release.
 
-The folder is written atomically: everything is built in a hidden sibling folder that is
-renamed into place at the end, so a failed release leaves nothing behind and the previous
-release untouched. An existing folder is replaced only when it is a previous release and
-``--force`` is given; a folder inside the git checkout must be git-ignored.
+The folder is written atomically: everything is built in a hidden *building folder* beside
+it (``civcas.faults``: mode 0700, a name ending ``.not-a-release`` and a NOT-A-RELEASE.txt
+marker) and only the finished, scanned release is renamed into place at the end, so a failed
+release leaves nothing behind and the previous release untouched. The warehouse snapshot,
+the dbt docs run and every temporary file of the run live in that building folder too,
+never in the system temporary folder. A lock file (``.civcas-release.lock``) serialises
+releases into one folder; a release killed outright leaves its building folder, and the next
+release into the same folder, holding the lock, deletes it. An existing folder is replaced only
+when it is a previous release and ``--force`` is given; a folder inside the git checkout must be git-ignored.
 """
 
 from __future__ import annotations
@@ -66,6 +71,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from civcas import __version__
+from civcas.faults import (
+    OperationalError,
+    folder_lock,
+    make_building_folder,
+    pause_point,
+    remove_leftovers,
+)
 from civcas.output_folders import folder_mode, git_ignores, swap_into_place
 
 Progress = Callable[[str], None]
@@ -81,6 +93,9 @@ FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 # Rows per Parquet row group: fixed, so that the bytes do not depend on a library default.
 PARQUET_ROW_GROUP_SIZE = 1_000_000
 DOCS_TIMEOUT_SECONDS = 900
+RELEASE_LOCK_NAME = ".civcas-release.lock"
+# Hidden folders of earlier civcas versions' interrupted releases (the staging and the replaced folder).
+_OLD_LEFTOVERS = re.compile(r"^\..+\.(building|replaced)-[A-Za-z0-9_]+$")
 
 # The counting rules, as README.md states them ("Counting rules"); tests check they still match.
 COUNTING_RULES = (
@@ -168,7 +183,7 @@ def _say(progress: Progress | None) -> Progress:
 
 def load_json(path: Path, what: str) -> dict:
     if not path.is_file():
-        raise ReleaseUsageError(f"{path}: {what} not found; run `dbt build` (make build) first, "
+        raise ReleaseError(f"{path}: {what} not found; run `dbt build` (make build) first, "
                                 "or pass --dbt-target with the target folder of the build")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -570,7 +585,7 @@ def generate_docs(project_dir: Path, snapshot: Path, build_manifest: Path, build
         if build.get("vars"):
             command += ["--vars", json.dumps(build["vars"], sort_keys=True)]
         environment = {**os.environ, "CIVCAS_DUCKDB_PATH": str(snapshot), "DO_NOT_TRACK": "1",
-                       "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+                       "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "TMPDIR": tempfile.gettempdir()}
         say("release: dbt docs generate (the build's manifest, a catalog read from the snapshot)")
         try:
             done = subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True,
@@ -754,6 +769,10 @@ def snapshot_warehouse(warehouse: Path, folder: Path) -> Path:
     try:
         lock = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as exc:
+        from civcas.faults import is_lock_conflict
+
+        if is_lock_conflict(exc):
+            raise  # the CLI explains a held lock (civcas.faults)
         raise ReleaseUsageError(f"{warehouse}: cannot open the warehouse read-only ({exc}); "
                                 "is a dbt build writing to it?") from None
     try:
@@ -807,7 +826,7 @@ def build_release(
     say = _say(progress)
     warehouse, dbt_target, project_dir = Path(warehouse), Path(dbt_target), Path(project_dir)
     if not warehouse.is_file():
-        raise ReleaseUsageError(f"{warehouse}: warehouse not found; build it with `make build` or pass --warehouse")
+        raise ReleaseError(f"{warehouse}: warehouse not found; build it with `make build` or pass --warehouse")
     manifest = load_json(dbt_target / "manifest.json", "dbt manifest")
     run_results = load_json(dbt_target / "run_results.json", "dbt run results")
     specs = find_exports(manifest)
@@ -823,30 +842,59 @@ def build_release(
         say(f"release: warning: {warning}")
     if out is not None:
         check_release_folder(Path(out), project_dir, force)
+    # The default folder's name comes from the data, but its parent is known now.
+    parent = Path(out).parent if out is not None else project_dir / "releases"
+    parent.mkdir(parents=True, exist_ok=True)
+    busy = (f"another `civcas release` into {parent} is running (it holds {RELEASE_LOCK_NAME}); wait for it "
+            "to finish and release again")
+    try:
+        with folder_lock(parent / RELEASE_LOCK_NAME, busy):
+            for leftover in remove_leftovers(parent, also=_OLD_LEFTOVERS):
+                say(f"release: removed {leftover.name}, left by an interrupted release")
+            building = make_building_folder(parent, "release")
+            try:
+                out, result = _build_in(building, warehouse, dbt_target, out, project_dir, force, specs, build,
+                                        command_line, say)
+            finally:
+                shutil.rmtree(building, ignore_errors=True)
+    except OperationalError as exc:
+        raise ReleaseError(str(exc)) from None
+    result.out = out
+    result.elapsed = time.perf_counter() - started
+    result.warnings = warnings
+    say(f"release: {out} written in {result.elapsed:.1f} s")
+    return result
 
-    with tempfile.TemporaryDirectory(prefix="civcas-release-") as workdir:
-        snapshot = snapshot_warehouse(warehouse, Path(workdir) / "db")
+
+def _build_in(building: Path, warehouse: Path, dbt_target: Path, out: Path | None, project_dir: Path, force: bool,
+              specs: Sequence[ExportSpec], build: Mapping, command_line: Sequence[str],
+              say: Progress) -> tuple[Path, ReleaseResult]:
+    """Snapshot, write, check and scan the release inside ``building``, then rename it to ``out``."""
+    work = building / "work"
+    work.mkdir()
+    # Every temporary file of the run (Great Expectations, dbt docs, matplotlib) stays in the
+    # building folder: the system temporary folder would keep it after a kill -9.
+    previous_tempdir = tempfile.tempdir
+    tempfile.tempdir = str(work)
+    try:
+        snapshot = snapshot_warehouse(warehouse, work / "db")
+        pause_point("release-snapshot")
         say(f"release: reading {len(specs)} exports from a snapshot of {warehouse}")
         contents = _read_warehouse(snapshot, specs)
         if out is None:
             out = project_dir / "releases" / default_release_name(contents.datasets, build["generated_at"] or "")
             check_release_folder(out, project_dir, force)
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-        try:
-            staging.chmod(folder_mode())
-            result = _write_release(staging, out, specs, contents, build, snapshot, dbt_target, project_dir,
-                                    command_line, say)
-            swap_into_place(staging, out)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    result.out = out
-    result.elapsed = time.perf_counter() - started
-    result.warnings = warnings
-    say(f"release: {out} written in {result.elapsed:.1f} s")
-    return result
+        staging = building / "release"
+        staging.mkdir()
+        result = _write_release(staging, out, specs, contents, build, snapshot, dbt_target, project_dir,
+                                command_line, say)
+        pause_point("release-scanned")
+        staging.chmod(folder_mode())
+        swap_into_place(staging, out)
+    finally:
+        tempfile.tempdir = previous_tempdir
+    return out, result
 
 
 def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], contents: _WarehouseContents,
@@ -865,6 +913,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
         write_parquet(staging / "parquet" / f"{spec.file}.parquet", table)
         is_synthetic = is_synthetic or _synthetic_flag(table)
         say(f"release: csv/{spec.file}.csv and parquet/{spec.file}.parquet, {rows[spec.file]:,} rows")
+    pause_point("release-exports-written")
 
     dictionary = data_dictionary_rows(specs)
     write_csv(staging / "data_dictionary.csv", DICTIONARY_COLUMNS, dictionary)
@@ -954,7 +1003,8 @@ def _run_release_gate(release_dir: Path, data_docs_dir: Path) -> None:
         validate_release_files(release_dir, data_docs_dir)
     except GateFailure as exc:
         # The staging folder is about to be removed: keep the Data Docs of the failure elsewhere.
-        kept = Path(tempfile.mkdtemp(prefix="civcas-release-gate-data-docs-"))
+        # Beside the releases (mode 0700), not in the system temporary folder: they quote exported values.
+        kept = Path(tempfile.mkdtemp(prefix=".release-gate-failure-data-docs-", dir=release_dir.parent.parent))
         shutil.copytree(data_docs_dir, kept, dirs_exist_ok=True)
         message = str(exc).replace(str(data_docs_dir), str(kept))
         raise ReleaseError(f"release gate failed: {message}\n(the Data Docs of this failure are kept in {kept})") \

@@ -1,10 +1,12 @@
-"""`civcas publish`: the analysts' read-only database.
+"""`civcas publish`: the analysts' read-only database and the internal copy.
 
 Analysts open warehouse/published/civcas.duckdb, never the build file. These tests
-show that the published copy holds only tables of the allowed schemas, equal to the
-build, with no protected source value outside `restricted`; that an analyst holding
+show that the analysts' copy holds only tables of the allowed schemas, equal to the
+build, with no `restricted` schema and no protected source value in any column; that
+the internal copy (which adds `restricted`) is its owner's alone; that an analyst holding
 it open never blocks a dbt build or a publish and keeps a consistent snapshot; that a
-publish failing half-way (or crashing) never changes what analysts see; that old
+publish failing half-way (or killed at any stage) never changes what analysts see and
+leaves only a hidden owner-only building folder, which the next publish removes; that old
 copies are deleted and the last good one kept; and that the error the README quotes
 is the one an analyst holding the build file causes.
 """
@@ -23,9 +25,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import PROJECT_DIR, run_dbt
 
 import civcas.publish as publish_module
+from civcas.faults import BUILDING_MARKER, PAUSE_FLAG_VARIABLE, PAUSE_VARIABLE
+from civcas.protection import DatabaseScan, load_protected_values
 from civcas.publish import (
+    INTERNAL_SCHEMAS,
     PUBLISHED_SCHEMAS,
     PublishError,
     check_protected_values,
@@ -33,7 +39,6 @@ from civcas.publish import (
     publish,
     published_versions,
 )
-from conftest import PROJECT_DIR, run_dbt
 
 LAYERS_NEVER_PUBLISHED = {"raw", "staging", "intermediate"}
 
@@ -237,11 +242,65 @@ def test_the_publication_records_its_build_dbt_run_and_row_counts(published):
 # --------------------------------------------------------------------------- protected sources
 
 
-def test_no_protected_value_appears_outside_the_restricted_schema(published):
+def _protected_values_in_every_column(database: Path, values) -> dict[tuple[str, str, str], int]:
+    """Every column of every table of ``database`` (whatever its type, cast to text) in which a
+    protected value occurs, by civcas.protection's rule: (schema, table, column) -> rows."""
+    scan = DatabaseScan(values)
+    found: dict[tuple[str, str, str], int] = {}
+    with duckdb.connect(str(database), read_only=True) as connection:
+        catalog = connection.execute("select current_database()").fetchone()[0]
+        columns = connection.execute(
+            "select schema_name, table_name, list(column_name order by column_index) from duckdb_columns() "
+            "where database_name = ? group by all order by all", [catalog]).fetchall()
+        for schema, table, names in columns:
+            cells = " union all ".join(
+                f"select '{name}' as column_name, cast(\"{name}\" as varchar) as cell "
+                f"from \"{schema}\".\"{table}\" where \"{name}\" is not null" for name in names)
+            for column, _kind, _source, rows in scan.occurrences(connection, cells):
+                found[(schema, table, column)] = found.get((schema, table, column), 0) + rows
+    return found
+
+
+def test_the_analysts_copy_holds_no_restricted_schema_and_no_protected_value_in_any_column(published):
     build, publication = published
-    found, searched = check_protected_values(publication.link)
-    assert searched > 0, "the demo has protected sources, so the check must have values to search for"
-    assert found == [], "\n".join(map(str, found))
+    with duckdb.connect(str(build), read_only=True) as connection:
+        values = load_protected_values(connection)
+    assert len(values) > 50, "the demo has protected sources, so the check must have values to search for"
+    with duckdb.connect(str(publication.link), read_only=True) as connection:
+        schemas = {schema for (schema,) in connection.execute(
+            "select schema_name from duckdb_schemas() where database_name = current_database()").fetchall()}
+    assert "restricted" not in schemas
+    assert _protected_values_in_every_column(publication.link, values) == {}
+    # The same scan finds them in the internal copy's restricted schema: it can fail.
+    in_internal = _protected_values_in_every_column(publication.internal_link, values)
+    assert {schema for schema, _, _ in in_internal} == {"restricted"}
+    assert ("restricted", "restricted_protected_values", "protected_value") in in_internal
+    # And publish's own check agrees, with the values read from the build.
+    found, searched = check_protected_values(publication.link, values_from=build)
+    assert searched > 0 and found == [], "\n".join(map(str, found))
+
+
+def test_the_internal_copy_adds_restricted_and_is_its_owners_alone(published):
+    build, publication = published
+    internal = publication.internal_path
+    assert publication.internal_link.resolve() == internal.resolve()
+    assert internal.parent.name == publication.path.parent.name, "both copies come from one publication"
+    assert stat.S_IMODE(internal.stat().st_mode) == 0o400, "readable by its owner alone, and read-only"
+    for folder in (internal.parent, publication.internal_link.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(publication.path.stat().st_mode) == 0o444, "the analysts' copy: everyone reads it"
+    with duckdb.connect(str(internal), read_only=True) as connection:
+        schemas = {schema for (schema,) in connection.execute(
+            "select schema_name from duckdb_schemas() where database_name = 'civcas' "
+            "and schema_name not in ('information_schema', 'pg_catalog')").fetchall()}
+        internal_values = connection.execute(
+            "select count(*) from restricted.restricted_protected_values").fetchone()[0]
+        published_id = connection.execute("select publication_id from main._publication").fetchone()[0]
+    assert schemas == set(INTERNAL_SCHEMAS) == set(PUBLISHED_SCHEMAS) | {"restricted"}
+    assert published_id == publication.publication_id
+    with duckdb.connect(str(build), read_only=True) as connection:
+        assert internal_values == connection.execute(
+            "select count(*) from restricted.restricted_protected_values").fetchone()[0] > 0
     # The same check on the build file finds the protected values that raw and intermediate
     # hold, which is why those layers are never published.
     with duckdb.connect(str(build), read_only=True) as connection:
@@ -251,20 +310,21 @@ def test_no_protected_value_appears_outside_the_restricted_schema(published):
 
 
 def test_the_check_finds_a_planted_protected_value_and_publish_refuses_it(published, demo_build, tmp_path):
-    _, publication = published
+    build_file, publication = published
     copy = tmp_path / "planted" / "civcas.duckdb"
     copy.parent.mkdir()
     shutil.copy(publication.path, copy)
     copy.chmod(0o644)
     with duckdb.connect(str(copy)) as connection:
+        connection.execute(f"attach '{build_file}' as build (read_only)")
         value, source_id = connection.execute(
-            "select protected_value, source_id from restricted.restricted_protected_values "
+            "select protected_value, source_id from build.restricted.restricted_protected_values "
             "where value_kind = 'source_name' order by source_id limit 1").fetchone()
         # inside a longer text and in other letter case: still found
         connection.execute("update main.fct_incidents set place_as_written = ? where incident_code = "
                            "(select min(incident_code) from main.fct_incidents)",
                            [f"near the office of {value.upper()}, east side"])
-    found, _ = check_protected_values(copy)
+    found, _ = check_protected_values(copy, values_from=build_file)
     # found as the source's name, and as its canonical key (the same words in lower case)
     assert {(f.schema, f.table, f.column, f.source_id, f.rows) for f in found} == {
         ("main", "fct_incidents", "place_as_written", source_id, 1)}
@@ -282,7 +342,7 @@ def test_the_check_finds_a_planted_protected_value_and_publish_refuses_it(publis
     assert "main.dim_sources.source_name" in message and source_id in message
     assert value not in message
     assert _publication_id(first.link) == first.publication_id
-    assert _entries(published_dir) == {".civcas.publish.lock", "civcas.duckdb", first.path.parent.name}
+    assert _entries(published_dir) == {".civcas.publish.lock", "civcas.duckdb", first.path.parent.name, "internal"}
 
 
 # --------------------------------------------------------------------------- atomic switch
@@ -333,16 +393,39 @@ def test_an_analyst_holding_the_published_database_blocks_neither_a_build_nor_a_
     assert any(moment > deleted_at for moment in report["query_times"]), "and after the analyst's copy was deleted"
 
 
-def _crash_while_publishing(build: Path, published_dir: Path) -> subprocess.CompletedProcess:
-    """A publish process killed outright after copying, before switching (os._exit skips
-    every clean-up, like a power cut or `kill -9`)."""
-    script = (
-        "import os, sys\nfrom pathlib import Path\nimport civcas.publish as p\n"
-        "p._verify = lambda *args, **kwargs: os._exit(9)\n"
-        "p.publish(Path(sys.argv[1]), Path(sys.argv[2]))\n"
-    )
-    return subprocess.run([sys.executable, "-c", script, str(build), str(published_dir)],
-                          capture_output=True, text=True)
+# The stages at which a publish is killed: after each copy is written and checked, and after
+# both are renamed into place but before the links switch.
+KILL_STAGES = ("publish-analysts-copied", "publish-internal-copied", "publish-renamed")
+
+
+def _start_paused(command: list[str], stage: str, folder: Path, **environment: str) -> subprocess.Popen:
+    """Start ``command`` with CIVCAS_PAUSE_AT=stage and wait until it is paused there."""
+    flag = folder / f"paused-{stage}"
+    flag.unlink(missing_ok=True)
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "DO_NOT_TRACK": "1", PAUSE_VARIABLE: stage,
+                                    PAUSE_FLAG_VARIABLE: str(flag), **environment})
+    deadline = time.monotonic() + 300
+    while not flag.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"the run ended before {stage}: {process.stderr.read()}")
+        assert time.monotonic() < deadline, f"the run never reached {stage}"
+        time.sleep(0.1)
+    return process
+
+
+def _kill_9(process: subprocess.Popen) -> None:
+    process.kill()  # SIGKILL: no clean-up runs, like a power cut
+    process.communicate(timeout=60)
+    assert process.returncode == -9
+
+
+def _building_folders(folder: Path) -> list[Path]:
+    return [path for path in folder.iterdir() if path.name.endswith(".not-a-release")]
+
+
+def _files_below(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
 
 
 def test_a_publish_failing_half_way_never_shows_analysts_a_half_built_copy(demo_build, tmp_path, monkeypatch):
@@ -362,18 +445,33 @@ def test_a_publish_failing_half_way_never_shows_analysts_a_half_built_copy(demo_
     assert _entries(published_dir) == good_entries
     assert _publication_id(good.link) == good.publication_id
 
-    # a crash: the partial folder stays behind, hidden, and analysts still see the good copy
-    crashed = _crash_while_publishing(build, published_dir)
-    assert crashed.returncode == 9, crashed.stderr
-    partial = [name for name in _entries(published_dir) - good_entries]
-    assert len(partial) == 1 and partial[0].startswith(".civcas-") and partial[0].endswith(".partial")
-    assert _publication_id(good.link) == good.publication_id
-
-    # the next publish removes it
-    after = publish(build, published_dir)
-    assert _entries(published_dir) == {".civcas.publish.lock", "civcas.duckdb", good.path.parent.name,
-                                       after.path.parent.name}
-    assert _publication_id(after.link) == after.publication_id
+    # kill -9 at every stage: analysts still see the good copy; what is left is hidden, owner-only
+    # and marked as no release; nothing lands in the system temporary folder
+    temporary = tmp_path / "system-tmp"
+    temporary.mkdir()
+    command = [sys.executable, "-m", "civcas", "publish", "--from", str(build), "--to", str(published_dir)]
+    for stage in KILL_STAGES:
+        process = _start_paused(command, stage, tmp_path, TMPDIR=str(temporary))
+        _kill_9(process)
+        assert _publication_id(good.link) == good.publication_id
+        assert (published_dir / "internal" / "civcas.duckdb").resolve() == \
+            (good.internal_path).resolve(), "the internal link did not move either"
+        assert _files_below(temporary) == []
+        if stage != "publish-renamed":
+            (building,) = _building_folders(published_dir)
+            assert building.name.startswith(".") and stat.S_IMODE(building.stat().st_mode) == 0o700
+            assert "NOT A RELEASE" in (building / BUILDING_MARKER).read_text()
+            assert any(path.suffix == ".duckdb" for path in building.rglob("*")), "the copy sits inside it"
+        # the next publish removes what the killed one left, and publishes
+        after = publish(build, published_dir)
+        assert _building_folders(published_dir) == []
+        assert _entries(published_dir) == {".civcas.publish.lock", "civcas.duckdb", "internal",
+                                           good.path.parent.name, after.path.parent.name}
+        assert _entries(published_dir / "internal") == {"civcas.duckdb", good.path.parent.name,
+                                                        after.path.parent.name}
+        assert _publication_id(after.link) == after.publication_id
+        # back to the good copy for the next stage (a roll-back, as the README shows)
+        good = after
 
 
 def test_a_build_missing_a_schema_or_with_failed_dbt_nodes_is_not_published(demo_build, tmp_path):
@@ -397,7 +495,7 @@ def test_a_build_missing_a_schema_or_with_failed_dbt_nodes_is_not_published(demo
     assert done.returncode == 1
     assert "did not pass" in done.stderr and run_results["results"][0]["unique_id"] in done.stderr
     assert _publication_id(good.link) == good.publication_id
-    assert _entries(published_dir) == {".civcas.publish.lock", "civcas.duckdb", good.path.parent.name}
+    assert _entries(published_dir) == {".civcas.publish.lock", "civcas.duckdb", good.path.parent.name, "internal"}
 
 
 def test_views_are_published_as_tables_and_the_other_layers_are_left_out(demo_build, tmp_path):
@@ -437,6 +535,10 @@ def test_old_copies_are_deleted_keeping_the_current_and_the_last_good_one(demo_b
     fourth = publish(build, published_dir)
     assert published_versions(published_dir, "civcas") == [second.path.parent, fourth.path.parent]
     assert fourth.removed == (third.path.parent,)
+    # the internal copies follow: those of the publications kept
+    assert fourth.internal_removed == (third.internal_path.parent,)
+    assert published_versions(published_dir / "internal", "civcas") == [second.internal_path.parent,
+                                                                       fourth.internal_path.parent]
 
     # --keep 1 keeps only the current copy, and never deletes the one the link points to.
     fifth = publish(build, published_dir, keep=1)
@@ -482,3 +584,102 @@ def test_holding_the_build_file_open_for_writing_fails_dbt_with_the_error_the_re
     with duckdb.connect(str(publication.link), read_only=True):
         result = run_dbt(["build", "--select", "dim_datasets"], PROJECT_DIR, build, target)
     assert result.success, result.exception
+
+
+# --------------------------------------------------------------------------- operational faults
+
+
+def _one_paragraph_no_traceback(done: subprocess.CompletedProcess) -> str:
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr and "Error:" not in done.stderr.split(":", 1)[0]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("civcas")]
+    assert len(errors) == 1, done.stderr
+    return errors[0]
+
+
+def test_a_held_build_file_stops_check_lock_and_publish_with_one_paragraph(demo_build, tmp_path):
+    build = _small_build(demo_build, tmp_path / "build")
+    assert _run_cli("check-lock", "--warehouse", str(build)).returncode == 0
+    assert _run_cli("check-lock", "--warehouse", str(tmp_path / "not-built.duckdb")).returncode == 0
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(build)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "holding", writer.stderr.read()
+        for command in (("check-lock", "--warehouse", str(build)),
+                        ("publish", "--from", str(build), "--to", str(tmp_path / "published"))):
+            message = _one_paragraph_no_traceback(_run_cli(*command))
+            assert f"Could not set lock on file {build}" in message
+            assert f"process {writer.pid}" in message and f"ps -p {writer.pid}" in message
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=30)
+    assert not (tmp_path / "published").exists() or _building_folders(tmp_path / "published") == []
+
+
+def test_make_build_checks_the_lock_before_the_raw_gates():
+    done = subprocess.run(["make", "-n", "build", "CIVCAS_DUCKDB_PATH=warehouse/civcas.duckdb"], cwd=PROJECT_DIR,
+                          capture_output=True, text=True, check=True)
+    commands = [line for line in done.stdout.splitlines() if "civcas " in line and line.startswith(".venv")]
+    assert commands[0].endswith("civcas check-lock --warehouse warehouse/civcas.duckdb"), commands
+    assert any("check-raw" in command for command in commands[1:])
+
+
+def test_a_missing_build_file_or_run_results_is_one_paragraph(tmp_path):
+    message = _one_paragraph_no_traceback(_run_cli("publish", "--from", str(tmp_path / "none.duckdb"),
+                                                   "--to", str(tmp_path / "published")))
+    assert "does not exist" in message
+    (tmp_path / "civcas.duckdb").write_bytes(b"")
+    message = _one_paragraph_no_traceback(_run_cli("publish", "--from", str(tmp_path / "civcas.duckdb"),
+                                                   "--to", str(tmp_path / "published"),
+                                                   "--run-results", str(tmp_path / "run_results.json")))
+    assert "run_results.json does not exist" in message
+
+
+def test_the_cli_explains_any_subcommand_s_missing_file_or_full_disk_in_one_place(monkeypatch, capsys):
+    import errno
+
+    from civcas import cli
+
+    for fault, expected in ((FileNotFoundError(errno.ENOENT, "No such file or directory", "seeds/x.csv"),
+                             "seeds/x.csv does not exist"),
+                            (OSError(errno.ENOSPC, "No space left on device", "releases/x"), "disk is full"),
+                            (duckdb.IOException('IO Error: Could not set lock on file "w.duckdb": Conflicting '
+                                                "lock is held in /usr/bin/duckdb (PID 42)"), "ps -p 42")):
+        def handler(_args, fault=fault):
+            raise fault
+        monkeypatch.setattr(cli, "_cmd_check_lock", handler)
+        assert cli.main(["check-lock"]) == 1
+        err = capsys.readouterr().err
+        assert expected in err and err.count("\n") == 1, err
+
+    def bug(_args):
+        raise RuntimeError("a bug keeps its traceback")
+    monkeypatch.setattr(cli, "_cmd_check_lock", bug)
+    with pytest.raises(RuntimeError):
+        cli.main(["check-lock"])
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path):
+    """A 3 MB tmpfs: a real full disk (needs root and mount); skipped where mounting is refused."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip() or done.returncode}); "
+                    "the full-disk test needs root and mount")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_full_disk_during_publish_is_one_paragraph_and_leaves_nothing(demo_build, small_disk, tmp_path):
+    build = _copy_build(demo_build, tmp_path / "build")
+    published_dir = small_disk / "published"
+    message = _one_paragraph_no_traceback(_run_cli("publish", "--from", str(build), "--to", str(published_dir)))
+    assert "disk is full" in message and "No space left on device" in message
+    assert _building_folders(published_dir) == []
+    assert not (published_dir / "civcas.duckdb").exists()
+    assert _files_below(published_dir) == [".civcas.publish.lock"]

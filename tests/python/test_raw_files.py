@@ -175,3 +175,110 @@ def test_cli_exit_codes(raw_copy: Path, capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as usage:
         main(["check-raw", "--no-such-option"])
     assert usage.value.code == 2
+
+
+def _set_field(path: Path, row: int, column: str, value: str) -> None:
+    rows = read_rows(path)
+    rows[row][rows[0].index(column)] = value
+    write_rows(path, rows)
+
+
+def test_a_field_longer_than_the_csv_module_default_is_accepted(raw_copy: Path, contract: dict[str, list[str]]) -> None:
+    # Python's csv module refuses fields over 131,072 characters unless told otherwise.
+    long_text = "Raqqa old city, " * 20_000  # 320,000 characters, valid CSV
+    _set_field(raw_copy / "raw_claims.csv", 3, "place_as_written", long_text)
+    assert check_raw_folder(raw_copy, contract) == []
+    assert main(["check-raw", "--project-dir", str(PROJECT), "--folder", str(raw_copy)]) == 0
+
+
+def test_an_unterminated_quote_is_named_with_its_line_and_column(raw_copy: Path,
+                                                                 contract: dict[str, list[str]]) -> None:
+    path = raw_copy / "raw_claims.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    cells = lines[4].split(",")
+    # line 5: the third field opens a quote that never closes (the rest of the file is long, too)
+    cells[2] = '"2017-03-0' + "1" * 200_000
+    lines[4] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    problem = only(check_raw_folder(raw_copy, contract), "raw_claims.csv")
+    assert f"raw_claims.csv line 5, column {header[2]}: malformed CSV, unterminated quote" in problem, problem
+    assert "field limit" not in problem
+
+
+def test_a_quoted_field_spanning_lines_with_a_doubled_quote_is_fine(raw_copy: Path,
+                                                                    contract: dict[str, list[str]]) -> None:
+    _set_field(raw_copy / "raw_claims.csv", 2, "place_as_written", 'near the "old"\r\nbridge\tnorth')
+    assert check_raw_folder(raw_copy, contract) == []
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x0b", "\x1b", "\x7f", "\x85"])
+def test_a_control_character_is_named_with_file_line_and_column(raw_copy: Path, contract: dict[str, list[str]],
+                                                                character: str) -> None:
+    path = raw_copy / "raw_sources.csv"
+    rows = read_rows(path)
+    column = rows[0][1]
+    # a multi-line field before it: the line is the physical line of the character
+    rows[3][rows[0].index(column)] = f"first line\nsecond{character}line"
+    write_rows(path, rows)
+    problem = only(check_raw_folder(raw_copy, contract), "raw_sources.csv")
+    assert f"raw_sources.csv line 5, column {column}: control character U+{ord(character):04X}" in problem, problem
+
+
+def _write_parquet_folder(folder: Path, contract: dict[str, list[str]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir()
+    for table, columns in contract.items():
+        rows = read_rows(RAW / f"{table}.csv")
+        assert rows[0] == columns
+        data = {name: [row[i] for row in rows[1:]] for i, name in enumerate(columns)}
+        pq.write_table(pa.table(data, schema=pa.schema([(name, pa.string()) for name in columns])),
+                       folder / f"{table}.parquet")
+
+
+def test_files_mode_checks_parquet_columns_and_control_characters(tmp_path: Path,
+                                                                 contract: dict[str, list[str]],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "files"
+    _write_parquet_folder(folder, contract)
+    assert check_raw_folder_files(folder, contract) == []
+    assert main(["check-raw", "--project-dir", str(PROJECT), "--mode", "files", "--folder", str(folder)]) == 0
+    capsys.readouterr()
+
+    table = pq.read_table(folder / "raw_claims.parquet").to_pylist()
+    table[6]["place_as_written"] = "Mosul\x00West"
+    pq.write_table(pq.read_table(folder / "raw_claims.parquet").from_pylist(table,
+                   schema=pq.read_schema(folder / "raw_claims.parquet")), folder / "raw_claims.2017-04-01.parquet")
+    (folder / "raw_incidents.parquet").unlink()
+    problems = check_raw_folder_files(folder, contract)
+    assert "raw_claims.2017-04-01.parquet row 7, column place_as_written: control character U+0000 (NUL)" in \
+        only(problems, "raw_claims.2017-04-01.parquet"), problems
+    assert "file is missing" in only(problems, "raw_incidents.parquet")
+    assert main(["check-raw", "--project-dir", str(PROJECT), "--mode", "files", "--folder", str(folder)]) == 1
+    assert "U+0000" in capsys.readouterr().err
+
+
+def check_raw_folder_files(folder: Path, contract: dict[str, list[str]]) -> list[str]:
+    from civcas.raw_files import scan_raw_folder
+
+    return scan_raw_folder(folder, contract, mode="files").all_problems
+
+
+def test_dbt_seed_loads_a_field_longer_than_the_csv_module_default(project_copy: Path, tmp_path: Path) -> None:
+    """check-raw accepts long fields, so the loader must too (civcas/dbt_plugin.py, profiles.yml)."""
+    import duckdb
+
+    from conftest import run_dbt
+
+    long_text = "Deir ez-Zor riverside, " * 10_000  # 230,000 characters
+    _set_field(project_copy / "seeds" / "raw" / "raw_claims.csv", 3, "place_as_written", long_text)
+    database = tmp_path / "long.duckdb"
+    result = run_dbt(["seed", "--select", "raw_claims"], project_copy, database, tmp_path / "target")
+    assert result.success, result.exception
+    with duckdb.connect(str(database), read_only=True) as connection:
+        longest = connection.execute("select max(length(place_as_written)) from raw.raw_claims").fetchone()[0]
+    assert longest == len(long_text)

@@ -13,8 +13,13 @@ import decimal
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
+import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -22,9 +27,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import PROJECT_DIR
 
 from civcas import cli
 from civcas.charts import render_charts
+from civcas.faults import BUILDING_MARKER, PAUSE_FLAG_VARIABLE, PAUSE_VARIABLE
 from civcas.protection import ProtectedValue, load_protected_values, scan_folder
 from civcas.release import (
     CHECKSUMS_NAME,
@@ -40,7 +47,6 @@ from civcas.release import (
     verify_release,
     write_csv,
 )
-from conftest import PROJECT_DIR
 
 EXPECTED_FILES = {"public_incidents", "monthly_coalition_vs_russia", "monthly_belligerent_summary",
                   "grade_summary", "admitted_vs_alleged"}
@@ -453,7 +459,7 @@ def test_release_stops_on_a_missing_export_and_leaves_nothing(build_paths, tmp_p
     out = tmp_path / "releases" / "release"
     assert cli.main(_release_command(warehouse, broken, out)) == 1
     assert not out.exists()
-    assert not out.parent.exists() or list(out.parent.iterdir()) == [], "the staging folder was not removed"
+    assert [p.name for p in out.parent.iterdir()] == [".civcas-release.lock"], "the building folder was not removed"
 
 
 def test_a_failed_release_leaves_the_previous_release_as_it_was(build_paths, release_copy, tmp_path):
@@ -468,7 +474,7 @@ def test_a_failed_release_leaves_the_previous_release_as_it_was(build_paths, rel
     assert cli.main(_release_command(warehouse, broken, release_copy, "--force")) == 1
     after = {p.relative_to(release_copy).as_posix(): _sha256(p) for p in release_copy.rglob("*") if p.is_file()}
     assert after == before
-    assert sorted(p.name for p in release_copy.parent.iterdir()) == ["copy", "target"]
+    assert sorted(p.name for p in release_copy.parent.iterdir()) == [".civcas-release.lock", "copy", "target"]
 
 
 def test_release_refuses_a_target_folder_of_another_build(build_paths, tmp_path):
@@ -478,3 +484,103 @@ def test_release_refuses_a_target_folder_of_another_build(build_paths, tmp_path)
     out = tmp_path / "release"
     assert cli.main(_release_command(other, build_paths[1], out)) == 2
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- faults
+
+
+# A release killed (kill -9) after the snapshot, after the CSV and Parquet files are written (not
+# yet scanned) and after the scan (not yet renamed into place).
+KILL_STAGES = ("release-snapshot", "release-exports-written", "release-scanned")
+
+
+def _start_paused(command: list[str], stage: str, folder: Path, **environment: str) -> subprocess.Popen:
+    flag = folder / f"paused-{stage}"
+    flag.unlink(missing_ok=True)
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "DO_NOT_TRACK": "1", PAUSE_VARIABLE: stage,
+                                    PAUSE_FLAG_VARIABLE: str(flag), **environment})
+    deadline = time.monotonic() + 600
+    while not flag.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"the release ended before {stage}: {process.stderr.read()}")
+        assert time.monotonic() < deadline, f"the release never reached {stage}"
+        time.sleep(0.2)
+    return process
+
+
+def _cli(*args: str, **environment: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "civcas", *args], cwd=PROJECT_DIR, capture_output=True, text=True,
+                          env={**os.environ, "DO_NOT_TRACK": "1", **environment}, check=False)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_release_killed_at_any_stage_leaves_no_release_and_no_snapshot_outside_and_the_next_run_cleans(
+        build_paths, tmp_path):
+    warehouse, target = build_paths
+    releases = tmp_path / "releases"
+    out = releases / "killed"
+    temporary = tmp_path / "system-tmp"
+    temporary.mkdir()
+    command = [sys.executable, "-m", "civcas", *_release_command(warehouse, target, out)]
+    for stage in KILL_STAGES:
+        process = _start_paused(command, stage, tmp_path, TMPDIR=str(temporary))
+        if stage == "release-snapshot":
+            # A second release into the same folder meanwhile: refused, and the live run's folder kept.
+            busy = _cli(*_release_command(warehouse, target, releases / "other"))
+            assert busy.returncode == 1 and "another `civcas release`" in busy.stderr, busy.stderr
+            assert "Traceback" not in busy.stderr
+            assert len([p for p in releases.iterdir() if p.name.endswith(".not-a-release")]) == 1
+        process.kill()
+        process.communicate(timeout=60)
+        assert process.returncode == -9
+        visible = [p.name for p in releases.iterdir() if not p.name.startswith(".")]
+        assert visible == [], f"killed at {stage}, a folder a person could take for a release: {visible}"
+        assert _files(temporary) == [], f"killed at {stage}, files left in the system temporary folder"
+        building = [p for p in releases.iterdir() if p.name.endswith(".not-a-release")]
+        assert len(building) == 1, [p.name for p in releases.iterdir()]
+        assert stat.S_IMODE(building[0].stat().st_mode) == 0o700
+        assert "NOT A RELEASE" in (building[0] / BUILDING_MARKER).read_text(encoding="utf-8")
+        assert (building[0] / "work" / "db" / warehouse.name).is_file(), "the snapshot sits inside it"
+        if stage != "release-snapshot":
+            assert list(building[0].glob("release/csv/*.csv")), "the unscanned files sit inside it"
+    # the next release removes every leftover, and is the only thing left beside the lock
+    assert cli.main(_release_command(warehouse, target, out)) == 0
+    assert sorted(p.name for p in releases.iterdir()) == [".civcas-release.lock", "killed"]
+    assert verify_release(out)[1] == []
+
+
+def test_a_held_warehouse_a_missing_file_and_a_full_disk_are_one_paragraph(build_paths, tmp_path):
+    warehouse, target = build_paths
+    holder_script = "import sys, duckdb\nc = duckdb.connect(sys.argv[1])\nprint('holding', flush=True)\nsys.stdin.read()"
+    holder = subprocess.Popen([sys.executable, "-c", holder_script, str(warehouse)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding", holder.stderr.read()
+        done = _cli(*_release_command(warehouse, target, tmp_path / "releases" / "held"))
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"Could not set lock on file {warehouse}" in done.stderr and f"ps -p {holder.pid}" in done.stderr
+    assert [p.name for p in (tmp_path / "releases").iterdir()] == [".civcas-release.lock"]
+
+    done = _cli(*_release_command(tmp_path / "civcas.duckdb", target, tmp_path / "releases" / "missing"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "warehouse not found" in done.stderr
+
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
+                             capture_output=True, text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip()}); the full-disk case needs root")
+    try:
+        done = _cli(*_release_command(warehouse, target, mount_point / "releases" / "full"))
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "disk is full" in done.stderr
+        assert [p.name for p in (mount_point / "releases").iterdir()] == [".civcas-release.lock"]
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
