@@ -23,7 +23,8 @@ encoding or an invisible character:
 
 Plain printable ASCII without ``%``, ``&`` or ``\\`` (most texts) needs only step 4 and
 lower case; ``is_fast_path`` says so, and the dbt macro ``match_normal_form`` does the same
-in SQL for those texts (the test ``test_normal_form`` checks that the two agree).
+in SQL for those texts (tests/python/test_protection.py checks that Python, the macro and
+``sql_normal_form`` agree).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 # Plain printable ASCII without the characters that start an escape: the fast path. The SQL
@@ -41,15 +43,19 @@ from urllib.parse import unquote
 FAST_PATH_CLASS = r"[\x20-\x24\x27-\x5b\x5d-\x7e]"
 _FAST_PATH = re.compile(f"{FAST_PATH_CLASS}*")
 
-# Spaces that are not in Zs/Zl/Zp: the Unicode White_Space controls.
+# Control characters that separate words (tab, line and page breaks, the information
+# separators, NEL): spaces, like categories Zs, Zl and Zp.
 _SPACE_CONTROLS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85"
 # Invisible characters outside Cf (Default_Ignorable_Code_Point, and Arabic tatweel, a
 # letter modifier that only stretches a word).
+TATWEEL = "\u0640"
 _OTHER_IGNORABLES = [
     (0x034F, 0x034F), (0x0640, 0x0640), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF),
 ]
 
+_OTHER_IGNORABLE_CHARACTERS = re.compile(
+    "[" + "".join(f"\\U{start:08x}-\\U{end:08x}" for start, end in _OTHER_IGNORABLES) + "]+")
 _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([\"\\/bfnrt]))")
 _JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _URL_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
@@ -58,21 +64,31 @@ _SPACE_RUNS = re.compile(" {2,}")
 _UNESCAPE_ROUNDS = 4
 
 
+def _character_class(codes: list[int]) -> str:
+    """`codes` (sorted) as the inside of a regular-expression character class, in ranges."""
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(f"\\U{start:08x}-\\U{end:08x}" for start, end in ranges)
+
+
 @functools.cache
-def _translation() -> dict[int, str | None]:
-    """The translation table: invisible characters removed, spaces to ' ' (built once)."""
-    table: dict[int, str | None] = {}
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The invisible characters (to remove) and the runs of spaces (to make one ' '), built
+    once from the Unicode database (str.translate with a table is slower on long texts)."""
+    spaces: list[int] = []
+    invisible: list[int] = []
     for code in range(sys.maxunicode + 1):
         category = unicodedata.category(chr(code))
         if category in ("Zs", "Zl", "Zp") or chr(code) in _SPACE_CONTROLS:
-            table[code] = " "
+            spaces.append(code)
         elif category in ("Cf", "Cc", "Cs"):
-            table[code] = None
-    for start, end in _OTHER_IGNORABLES:
-        for code in range(start, end + 1):
-            table[code] = None
-    del table[ord(" ")]
-    return table
+            invisible.append(code)
+    invisible = sorted({*invisible, *(c for start, end in _OTHER_IGNORABLES for c in range(start, end + 1))})
+    return re.compile(f"[{_character_class(invisible)}]+"), re.compile(f"[{_character_class(spaces)}]+")
 
 
 def is_fast_path(text: str) -> bool:
@@ -125,10 +141,22 @@ def full_normal_form(text: str) -> str:
             break
         text = unescaped
     # Invisible characters go before NFKC (a soft hyphen between a letter and its accent
-    # would stop them composing) and after it (compatibility forms may map to spaces).
-    table = _translation()
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text.translate(table)).casefold())
-    return _collapse(text.translate(table))
+    # would stop them composing); compatibility forms may make spaces, so those come after.
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", _visible(text)).casefold())
+    # of the invisible characters, NFKC makes only tatweel (from Arabic presentation forms)
+    text = text.replace(TATWEEL, "")
+    if not text.isprintable():
+        text = _patterns()[1].sub(" ", text)
+    return _collapse(text)
+
+
+def _visible(text: str) -> str:
+    """`text` without its invisible characters. A printable text (str.isprintable: no Cc, Cf,
+    Cs, and no space but ' ') can hold only the few ignorable letters and marks, so the large
+    character class is searched only in the others (it is slow on long texts)."""
+    if text.isprintable():
+        return _OTHER_IGNORABLE_CHARACTERS.sub("", text)
+    return _patterns()[0].sub("", text)
 
 
 def normal_form_or_none(text: str | None) -> str | None:
@@ -141,7 +169,9 @@ def normal_form_or_none(text: str | None) -> str | None:
 SQL_FUNCTION = "civcas_normal_form"
 
 
-def _normal_form_batch(texts):  # a pyarrow array in, one out (DuckDB's vectorised UDF)
+def _normal_form_batch(texts: Any) -> Any:
+    """normal_form of a batch of texts: a pyarrow array in, one out (DuckDB's vectorised
+    function; DuckDB evaluates the annotations, so pyarrow is not named in them)."""
     import pyarrow as pa
 
     return pa.array([normal_form_or_none(text) for text in texts.to_pylist()], type=pa.string())

@@ -13,7 +13,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from conftest import PROJECT_DIR, run_dbt
 
 RAW = Path("seeds") / "raw"
@@ -95,6 +94,16 @@ def planted(tmp_path_factory: pytest.TempPathFactory):
         {**linked, "claim_id": "CLM9PYTEST1", "civilians_killed_min": HUGE, "civilians_killed_max": HUGE},
     ])
 
+    # a protected source's handle typed into a figure cell: the figure is nulled, and the
+    # value as written is withheld from the analysts' table
+    _, sources = _read(project, "raw_sources")
+    protected = next(r for r in sources if r["is_protected"].strip().lower() == "true" and r["source_handle"].strip())
+    plan["protected_handle"] = protected["source_handle"].strip()
+    _append(project, "raw_claims", [
+        {**linked, "claim_id": "CLM9PYTEST2", "source_id": protected["source_id"], "report_url": "",
+         "archive_url": "", "civilians_killed_min": "", "civilians_killed_max": plan["protected_handle"]},
+    ])
+
     _, statements = _read(project, "raw_belligerent_statements")
     credible = next(s for s in statements if s["verdict"].strip().lower() == "credible"
                     and _is_count(s["deaths_conceded_max"]) and s["incident_code"])
@@ -165,7 +174,7 @@ def test_a_figure_above_the_ceiling_is_kept_flagged_and_not_counted(planted):
     assert issue[["field", "rule", "action"]].values.tolist() == [["civilians_killed", "above_review_ceiling", "flagged"]]
     incident = query(f"select * from fct_incidents where incident_code = '{plan['ceiling_incident']}'").iloc[0]
     assert incident.needs_review and HUGE in incident.review_reasons
-    assert not incident.civilians_killed_max == int(HUGE)
+    assert incident.civilians_killed_max != int(HUGE)
     # harm was reported: the incident stays counted as alleged, its flagged size unknown
     assert incident.has_harm_figure_under_review and incident.is_civilian_harm_reported
     alleged = query(f"select count(*) as n from fct_incident_belligerents where incident_code = "
@@ -187,6 +196,16 @@ def test_a_claim_and_a_verdict_above_the_ceiling_are_flagged_where_they_are_show
     issues = query("select raw_table, rule from fct_field_issues where record_id in ('CLM9PYTEST1', 'STM9PYTEST1')")
     assert sorted(issues.values.tolist()) == [["raw_belligerent_statements", "above_review_ceiling"],
                                               ["raw_claims", "above_review_ceiling"]]
+
+
+def test_a_field_issue_never_shows_a_protected_source(planted):
+    _, query, plan = planted
+    issue = query("select * from fct_field_issues where record_id = 'CLM9PYTEST2'")
+    assert issue[["field", "rule", "action"]].values.tolist() == [["civilians_killed_max", "unparseable_number", "nulled"]]
+    assert issue.raw_value.iloc[0] == "[withheld: protected source]"
+    assert plan["protected_handle"] not in issue.reason.iloc[0]
+    claim = query("select * from fct_claims where claim_id = 'CLM9PYTEST2'").iloc[0]
+    assert claim.needs_review and plan["protected_handle"] not in claim.review_reasons
 
 
 def test_strike_coordinates_get_the_claims_checks_and_counts_the_ceiling(planted):

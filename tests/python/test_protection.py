@@ -476,3 +476,19 @@ def test_the_folder_scan_catches_every_spelling(planted, tmp_path):
 
 def _name_of(source_id: str) -> str:
     return next(name for name, _, _ in SPELLINGS if _planted_source(name) == source_id)
+
+
+def test_nfkc_makes_no_invisible_character_but_tatweel():
+    """normal_form removes invisible characters before NFKC and only tatweel after it: no
+    character NFKC and case folding can turn into another invisible one."""
+    from civcas.normal_form import TATWEEL, _patterns
+
+    invisible, _ = _patterns()
+    made = set()
+    for code in range(0x110000):
+        character = chr(code)
+        if 0xD800 <= code <= 0xDFFF or invisible.search(character):
+            continue
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", character).casefold())
+        made.update(invisible.findall(folded))
+    assert made <= {TATWEEL}
