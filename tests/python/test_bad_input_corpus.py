@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shutil
 import time
 import traceback
@@ -384,4 +383,3 @@ def test_the_corpus_covers_every_raw_table_and_class():
     assert {c["expect"] for c in bad} == set(CLASSES)
     assert len({c["case"] for c in cases}) == len(cases), "case names must be unique"
     assert all(c["expect"] in (*CLASSES, "clean") for c in cases)
-    assert os.environ.get("DO_NOT_TRACK") == "1"
