@@ -102,3 +102,20 @@ def project_copy(tmp_path: Path) -> Path:
     for name in ["models", "macros", "seeds", "tests", "analyses"]:
         shutil.copytree(PROJECT_DIR / name, destination / name, ignore=shutil.ignore_patterns("python"))
     return destination
+
+
+_SESSION_STARTED = [0.0]
+
+
+def pytest_sessionstart(session) -> None:
+    import time
+
+    _SESSION_STARTED[0] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Show the bad-input corpus's classification when this run wrote it (test_bad_input_corpus.py)."""
+    report = PROJECT_DIR / "reports" / "bad_input_corpus.txt"
+    if report.exists() and report.stat().st_mtime >= _SESSION_STARTED[0]:
+        terminalreporter.section("bad-input corpus")
+        terminalreporter.write_line(report.read_text(encoding="utf-8"))
