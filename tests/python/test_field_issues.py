@@ -205,7 +205,7 @@ def test_a_first_publication_before_the_incident_is_a_field_issue_and_the_incide
     assert issue[["field", "rule", "action", "raw_value"]].values.tolist() == [
         ["first_published", "published_before_incident", "nulled", plan["early_publication_date"]]]
     assert query(f"select count(*) as n from fct_quarantined_rows where record_id = '{code}'").n.iloc[0] == 0
-    validated = query(f"select * from int_incidents_validated where incident_code = '{code}'").iloc[0]
+    validated = query(f"select * from intermediate.int_incidents_validated where incident_code = '{code}'").iloc[0]
     assert pd.isna(validated.first_published_on) and not validated.is_quarantined
     incident = query(f"select * from fct_incidents where incident_code = '{code}'").iloc[0]
     assert incident.needs_review
