@@ -83,24 +83,20 @@
 {%- endmacro %}
 
 {#- The first publication of an incident before the incident began (beyond the tolerance).
-    A field-level issue: on the real archive the publication date is the mistyped one
-    (RS3317-RS3319, 2018-03-25, "first published" 2018-02-25, are in Airwars' published
-    March 2018 count), and no mart reads first_published, so the incident is kept. -#}
+    A field-level issue (macros/field_issues.sql): on the real archive the publication date
+    is the mistyped one (RS3317-RS3319, 2018-03-25, "first published" 2018-02-25, are in
+    Airwars' published March 2018 count), so the incident is kept, first_published_on is
+    nulled (a date known to be wrong is unknown, and no later reader may take it for the
+    first publication), and the issue is recorded in fct_field_issues. -#}
 {% macro publication_before_incident_check() -%}
     {%- do return({
         'rule': 'published_before_incident',
         'field': 'first_published',
+        'action': 'nulled',
+        'columns': ['first_published_on'],
+        'raw_value': 'cast(first_published_raw as ' ~ dbt.type_string() ~ ')',
         'when': 'first_published_on < ' ~ date_with_tolerance('incident_date', -1),
         'reason': "'first_published ' || cast(first_published_on as varchar) || ' is before the incident_date ' || cast(incident_date as varchar) || ' (more than " ~ var('civcas_date_tolerance_days') ~ " day(s), var civcas_date_tolerance_days): an incident cannot be published before it happens; correct first_published (or incident_date)'"}) -%}
-{%- endmacro %}
-
-{#- The first broken field-level check's reason (null when none), for a text column. -#}
-{% macro field_issue_reason(checks) -%}
-    case
-        {%- for check in checks %}
-        when {{ check.when }} then {{ check.reason }}
-        {%- endfor %}
-    end
 {%- endmacro %}
 
 {#- ---------------------------------------------------------------- formats by source -#}

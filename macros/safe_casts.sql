@@ -42,15 +42,6 @@
     cast(try_strptime(trim({{ expr }}), '%Y-%m') as date)
 {%- endmacro %}
 
-{#- A compact date, YYYYMMDD, as the coalition's statement dates are written. -#}
-{% macro safe_compact_date(expr) -%}
-    {{ return(adapter.dispatch('safe_compact_date', 'civcas')(expr)) }}
-{%- endmacro %}
-
-{% macro default__safe_compact_date(expr) -%}
-    cast(try_strptime(trim({{ expr }}), '%Y%m%d') as date)
-{%- endmacro %}
-
 {#- A date in any of several strptime formats, the first that parses. Used where a
     source has its own documented format, e.g. CENTCOM's M/D/YYYY or the Dutch 7-Oct-14. -#}
 {% macro safe_date_formats(expr, formats) -%}

@@ -3,7 +3,8 @@
 -- belligerents blamed and their own verdicts, and where and when it happened. Candidate
 -- incidents (claims the linking rules grouped, not yet registered by an assessor) are not
 -- published: they wait in fct_assessment_backlog. Public columns only - no source, no link,
--- no assessor note, no suggestion reason.
+-- no assessor note, no suggestion reason, no review reason (review_reasons quotes raw values,
+-- which may name a source; needs_review says a figure or date is held, fct_field_issues why).
 with
 
 incidents as (
@@ -52,6 +53,7 @@ final as (
         verdict_belligerent_id,
         deaths_conceded_min,
         deaths_conceded_max,
+        needs_review,
         is_synthetic
     from incidents
 

@@ -87,6 +87,10 @@ dated as (
     parse_check('unparseable_date', 'first_published_raw', 'first_published_on', 'first_published', "a date; write YYYY-MM-DD"),
 ] + location_vocabulary_checks() + coordinate_checks() %}
 
+{#- Field-level: a first publication before the incident nulls first_published and keeps
+    the row (macros/date_plausibility.sql says why). -#}
+{%- set field_checks = [publication_before_incident_check()] %}
+
 id_conflicts as (
 
     {{ id_conflicts('checked', 'incident_code') }}
@@ -98,12 +102,18 @@ validated as (
     select
         checked.*,
         {{ quarantine_columns(checks) }},
-        -- field-level: the row is kept (macros/date_plausibility.sql says why)
-        {{ field_issue_reason([publication_before_incident_check()]) }} as first_published_issue
+        {{ field_issue_columns(field_checks) }}
     from checked
     left join id_conflicts
         on checked.incident_code is not distinct from id_conflicts.checked_id
 
+),
+
+fields_checked as (
+
+    select {{ columns_with_field_issues_applied('validated', field_checks) }}
+    from validated
+
 )
 
-select * from validated
+select * from fields_checked

@@ -123,17 +123,20 @@ joined as (
         evidence.declared_strike_releases_nearby,
         evidence.declared_strikes_nearby,
         coalesce(grade_scale.counts_as_likely, false) as is_likely,
-        -- a field issue or a figure above a review ceiling in any of its records
-        -- (macros/field_issues.sql; each one is in fct_field_issues)
+        -- a field issue or a figure above a review ceiling in its register row or any of
+        -- its records (macros/field_issues.sql; each one is in fct_field_issues)
         (
-            coalesce(grades.assessments_needing_review, 0) > 0
+            incidents.needs_review
+            or coalesce(grades.assessments_needing_review, 0) > 0
             or coalesce(claim_evidence.claims_needing_review, 0) > 0
             or coalesce(evidence.statements_needing_review, 0) > 0
         ) as needs_review,
         coalesce(grades.has_harm_figure_under_review, false)
         or coalesce(claim_evidence.has_harm_figure_under_review, false) as has_harm_figure_under_review,
         nullif(concat_ws(
-            '; ', grades.assessment_review_reasons, claim_evidence.claim_review_reasons,
+            '; ',
+            case when incidents.needs_review then 'incident ' || incidents.incident_code || ': ' || incidents.review_reasons end,
+            grades.assessment_review_reasons, claim_evidence.claim_review_reasons,
             evidence.statement_review_reasons
         ), '') as review_reasons
     from incidents

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -121,6 +122,19 @@ def planted(tmp_path_factory: pytest.TempPathFactory):
         {**strike, "strike_release_id": "DS9PYTEST4", "strike_count": "999999"},
     ])
 
+    # a first publication three weeks before the incident: the date is nulled, the incident kept
+    header, incidents = _read(project, "raw_incidents")
+    early = next(i for i in incidents if i["incident_code"] not in plan.values()
+                 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", i["incident_date"]) and i["incident_date"] >= "2015-01-01"
+                 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", i["first_published"]))
+    published = (date.fromisoformat(early["incident_date"]) - timedelta(days=21)).isoformat()
+    plan["early_publication_incident"] = early["incident_code"]
+    plan["early_publication_date"] = published
+    with open(project / RAW / "raw_incidents.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**i, "first_published": published} if i is early else i for i in incidents)
+
     duckdb_path = workdir / "planted.duckdb"
     result = run_dbt(["build", "--exclude-resource-type", "unit_test"], project, duckdb_path, workdir / "target")
     connection = duckdb.connect(str(duckdb_path), read_only=True)
@@ -182,6 +196,33 @@ def test_a_figure_above_the_ceiling_is_kept_flagged_and_not_counted(planted):
     assert alleged >= 1
     backlog_or_monthly = query("select max(alleged_killed_max) as m from fct_monthly_belligerent_summary").m.iloc[0]
     assert backlog_or_monthly < IMPLAUSIBLE
+
+
+def test_a_first_publication_before_the_incident_is_a_field_issue_and_the_incident_is_kept(planted):
+    _, query, plan = planted
+    code = plan["early_publication_incident"]
+    issue = query(f"select * from fct_field_issues where raw_table = 'raw_incidents' and record_id = '{code}'")
+    assert issue[["field", "rule", "action", "raw_value"]].values.tolist() == [
+        ["first_published", "published_before_incident", "nulled", plan["early_publication_date"]]]
+    assert query(f"select count(*) as n from fct_quarantined_rows where record_id = '{code}'").n.iloc[0] == 0
+    validated = query(f"select * from intermediate.int_incidents_validated where incident_code = '{code}'").iloc[0]
+    assert pd.isna(validated.first_published_on) and not validated.is_quarantined
+    incident = query(f"select * from fct_incidents where incident_code = '{code}'").iloc[0]
+    assert incident.needs_review
+    assert f"incident {code}: first_published {plan['early_publication_date']} is before" in incident.review_reasons
+
+
+def test_the_public_incident_list_shows_which_incidents_need_review_without_their_reasons(planted):
+    _, query, plan = planted
+    exported = query("select incident_code, needs_review from exports.export_public_incidents")
+    marts = query("select incident_code, needs_review from fct_incidents")
+    assert exported.merge(marts, on="incident_code", suffixes=("_export", "_mart")).pipe(
+        lambda m: (m.needs_review_export == m.needs_review_mart).all() and len(m) == len(marts))
+    held = set(exported[exported.needs_review].incident_code)
+    assert {plan["ceiling_incident"], plan["sub_range_incident"], plan["early_publication_incident"]} <= held
+    columns = set(query("select column_name from information_schema.columns "
+                        "where table_schema = 'exports' and table_name = 'export_public_incidents'").column_name)
+    assert "review_reasons" not in columns
 
 
 def test_a_claim_and_a_verdict_above_the_ceiling_are_flagged_where_they_are_shown(planted):
