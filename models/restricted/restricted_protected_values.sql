@@ -6,7 +6,8 @@
 -- either form may travel, and a value of several words also with some or all of its spaces
 -- removed (in the normal form, macro match_normal_form), since an invisible character may stand
 -- where any space was ("Jane<zero-width space>Doe", "Jane Mary<zero-width space>Doe"; macro
--- gap_removal_masks); empty strings are skipped. Source ids are compared in the
+-- gap_removal_masks), and a handle that is not a plain word also without its '@'; empty
+-- strings are skipped. Source ids are compared in the
 -- normal form too, so a row or claim citing ' src0155 ' belongs to source SRC0155.
 {%- set source_fields = [
     ('source_name', 1),
@@ -121,6 +122,24 @@ candidate_values as (
 
 ),
 
+bare_handles as (
+
+    -- a handle also travels without its '@' (t.me/<handle>, x.com/<handle>). Only a handle
+    -- that is not a plain word (it holds a digit, '_' or '.') is listed bare: '@ali' bare
+    -- would be every Ali in the data.
+    select
+        source_id,
+        value_kind,
+        kind_priority,
+        ltrim(protected_value, '@') as protected_value
+    from candidate_values
+    where
+        value_kind = 'source_handle'
+        and starts_with(protected_value, '@')
+        and regexp_matches(ltrim(protected_value, '@'), '[0-9_.]')
+
+),
+
 spaced_words as (
 
     -- the values of several words, as their words in the normal form
@@ -155,6 +174,13 @@ spelled_values as (
         kind_priority,
         protected_value
     from candidate_values
+    union all
+    select
+        source_id,
+        value_kind,
+        kind_priority,
+        protected_value
+    from bare_handles
     union all
     -- a value of several words, also with some or all of its spaces removed (macro
     -- gap_removal_masks)
