@@ -30,7 +30,11 @@ encoding or an invisible character:
    letters and digits, so no word boundary moves (the whole-token match is unchanged);
    ASCII is never changed, so the fast path below holds;
 5. every Unicode space (categories Zs, Zl, Zp; tab, line and page breaks) becomes a space,
-   runs of them one space, and the ends are trimmed.
+   runs of them one space, and the ends are trimmed;
+6. look-alike apostrophes, quotes and dashes read as the ASCII ones (``PUNCTUATION_LOOK_ALIKES``):
+   a transliterated name is written ``Mu'ath``, ``Mu’ath`` or ``Muʼath``, ``Al-Bab`` or
+   ``Al‐Bab``, and a reader takes them for one name. Word boundaries only gain a separator
+   where a modifier letter apostrophe stood, on the value's side as on the text's.
 
 Plain printable ASCII without ``%``, ``&`` or ``\\`` (most texts) needs only step 5 and
 lower case (no escape to undo, NFKC and case folding of ASCII are lower case, no invisible
@@ -76,6 +80,14 @@ _JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n",
 _URL_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
 _SPACE_RUNS = re.compile(" {2,}")
+# Step 6, as step 2 leaves them (NFKC already makes full-width ＇ ＂ － ASCII, and ´ a space
+# and an accent). Modifier letters used as apostrophes or for the Arabic ayn and hamza (ʼ ʻ ʿ
+# ʾ) are included: transliterations write them and a plain ' for one letter.
+PUNCTUATION_LOOK_ALIKES = str.maketrans({
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2035\u02b9\u02bb\u02bc\u02bd\u02be\u02bf\u02c8\ua78c", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u2036\u02ba\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212", "-"),
+})
 _UNESCAPE_ROUNDS = 4
 
 
@@ -215,6 +227,8 @@ def full_normal_form(text: str) -> str:
     if not text.isascii() and not _look_alike_characters().isdisjoint(text):
         # an accent after a look-alike may now compose with its ASCII letter (a fixed point)
         text = unicodedata.normalize("NFKC", text.translate(look_alikes()))
+    if not text.isascii():
+        text = text.translate(PUNCTUATION_LOOK_ALIKES)
     if not text.isprintable():
         text = _patterns()[1].sub(" ", text)
     return _collapse(text)

@@ -109,6 +109,43 @@
     {{ match_normal_form(expr) }}
 {%- endmacro %}
 
+{#- A protected value of several words is also looked for with some of its spaces removed,
+    since an invisible character may stand where any one space was ("Jane Mary<zero-width
+    space>Doe" reads as "jane marydoe"): every choice of the gaps between its words, for the
+    first max_gaps() gaps (2^n - 1 spellings), and all of them removed for a longer value. -#}
+{% macro spaced_value_max_gaps() -%}
+    6
+{%- endmacro %}
+
+{#- The gap choices of a value of `word_count_expr` words, as a list of bit masks (bit i set:
+    the space after word i + 1 is removed). -#}
+{% macro gap_removal_masks(word_count_expr) -%}
+    {{ return(adapter.dispatch('gap_removal_masks', 'civcas')(word_count_expr)) }}
+{%- endmacro %}
+
+{% macro default__gap_removal_masks(word_count_expr) -%}
+    list_distinct(list_concat(
+        range(1, cast(pow(2, least({{ word_count_expr }} - 1, {{ spaced_value_max_gaps() }})) as bigint)),
+        [cast(pow(2, {{ word_count_expr }} - 1) as bigint) - 1]
+    ))
+{%- endmacro %}
+
+{#- The words of the list `words_expr` joined by single spaces, except at the gaps whose bit is
+    set in `mask_expr` (macro gap_removal_masks), where they are joined with nothing. -#}
+{% macro words_joined_with_gaps_removed(words_expr, mask_expr) -%}
+    {{ return(adapter.dispatch('words_joined_with_gaps_removed', 'civcas')(words_expr, mask_expr)) }}
+{%- endmacro %}
+
+{% macro default__words_joined_with_gaps_removed(words_expr, mask_expr) -%}
+    array_to_string(list_transform(
+        range(1, len({{ words_expr }}) + 1),
+        word_number -> {{ words_expr }}[word_number] || case
+            when word_number < len({{ words_expr }}) and (({{ mask_expr }} >> (word_number - 1)) & 1) = 0 then ' '
+            else ''
+        end
+    ), '')
+{%- endmacro %}
+
 {#- The words of `expr` as a list, cut at every run of non-word characters (the first or
     last item is '' when the text starts or ends with a separator). -#}
 {% macro word_token_list(expr) -%}

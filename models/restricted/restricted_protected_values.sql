@@ -3,9 +3,11 @@
 -- quarantined rows included. Tests and the release command scan the analysts' database
 -- and every release for these values; none may appear outside the `restricted` schema.
 -- Each value is taken as cleaned by staging and as written in the raw row (trimmed), since
--- either form may travel, and a value of several words also with its spaces removed (in the
--- normal form, macro match_normal_form), since an invisible character may stand where a space
--- was ("Jane<zero-width space>Doe"); empty strings are skipped. Source ids are compared in the
+-- either form may travel, and a value of several words also with some or all of its spaces
+-- removed (in the normal form, macro match_normal_form), since an invisible character may stand
+-- where any space was ("Jane<zero-width space>Doe", "Jane Mary<zero-width space>Doe"; macro
+-- gap_removal_masks), and a handle that is not a plain word also without its '@'; empty
+-- strings are skipped. Source ids are compared in the
 -- normal form too, so a row or claim citing ' src0155 ' belongs to source SRC0155.
 {%- set source_fields = [
     ('source_name', 1),
@@ -120,6 +122,50 @@ candidate_values as (
 
 ),
 
+bare_handles as (
+
+    -- a handle also travels without its '@' (t.me/<handle>, x.com/<handle>). Only a handle
+    -- that is not a plain word (it holds a digit, '_' or '.') is listed bare: '@ali' bare
+    -- would be every Ali in the data.
+    select
+        source_id,
+        value_kind,
+        kind_priority,
+        ltrim(protected_value, '@') as protected_value
+    from candidate_values
+    where
+        value_kind = 'source_handle'
+        and starts_with(protected_value, '@')
+        and regexp_matches(ltrim(protected_value, '@'), '[0-9_.]')
+
+),
+
+spaced_words as (
+
+    -- the values of several words, as their words in the normal form
+    select
+        source_id,
+        value_kind,
+        kind_priority,
+        string_split({{ match_normal_form('protected_value') }}, ' ') as words
+    from candidate_values
+    where contains({{ match_normal_form('protected_value') }}, ' ')
+
+),
+
+spaced_values as (
+
+    -- one row per choice of spaces to remove (macro gap_removal_masks)
+    select
+        source_id,
+        value_kind,
+        kind_priority,
+        words,
+        unnest({{ gap_removal_masks('len(words)') }}) as gap_mask
+    from spaced_words
+
+),
+
 spelled_values as (
 
     select
@@ -129,14 +175,21 @@ spelled_values as (
         protected_value
     from candidate_values
     union all
-    -- a value of several words, also without its spaces
     select
         source_id,
         value_kind,
         kind_priority,
-        replace({{ match_normal_form('protected_value') }}, ' ', '') as protected_value
-    from candidate_values
-    where contains({{ match_normal_form('protected_value') }}, ' ')
+        protected_value
+    from bare_handles
+    union all
+    -- a value of several words, also with some or all of its spaces removed (macro
+    -- gap_removal_masks)
+    select
+        source_id,
+        value_kind,
+        kind_priority,
+        {{ words_joined_with_gaps_removed('words', 'gap_mask') }} as protected_value
+    from spaced_values
 
 ),
 

@@ -203,6 +203,8 @@ NORMAL_FORM_CASES = [
     ("\u0570\u0585\u057d \u13aa\u13b1", "hou ar"),         # Armenian հ, օ, ս; Cherokee Ꭺ, Ꮁ
     ("\u0131van", "ivan"),                               # Latin dotless i
     ("\u0456\u0301", "\u00ed"),                          # an accent meets the letter a look-alike stands for
+    ("Abu Mu\u2019ath \u201cAl\u2010Bab\u201d", "abu mu'ath \"al-bab\""),  # typographic apostrophe, quotes, hyphen
+    ("Mu\u02bcath Ja\u02bffar \u00abSa\u2018id\u00bb \u2013 \u2212", "mu'ath ja'far \"sa'id\" - -"),  # modifier letters, guillemets, dashes
     ("\u0645\u062d\u0645\u062f \u0647\u0627\u0644\u0629 \u0665\u0661",
      "\u0645\u062d\u0645\u062f \u0647\u0627\u0644\u0629 \u0665\u0661"),  # Arabic heh, alef, digits stay Arabic
 ]
