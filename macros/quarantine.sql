@@ -84,3 +84,25 @@
         'when': 'linked_incident_code is null',
         'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || ' is not a current or previous code of any clean incident (raw_incidents)'"}) -%}
 {%- endmacro %}
+
+{#- Every validated model, one per raw table: (raw table, model, id column, source id column
+    or none). With `with_field_checks`, only those that record field-level issues
+    (macros/field_issues.sql). The quarantine and field-issue marts read this one list. -#}
+{% macro validated_raw_tables(with_field_checks=false) -%}
+    {%- set tables = [
+        ('raw_claims', 'int_claims_validated', 'claim_id', 'source_id', true),
+        ('raw_sources', 'int_sources_validated', 'source_id', 'source_id', false),
+        ('raw_incidents', 'int_incidents_validated', 'incident_code', none, true),
+        ('raw_incident_belligerents', 'int_incident_belligerents_validated', 'incident_code', none, false),
+        ('raw_incident_assessments', 'int_incident_assessments_validated', 'assessment_id', none, true),
+        ('raw_belligerent_statements', 'int_belligerent_statements_validated', 'statement_id', none, true),
+        ('raw_declared_strikes', 'int_declared_strikes_validated', 'strike_release_id', none, true),
+    ] -%}
+    {%- set selected = [] -%}
+    {%- for raw_table, model, id_column, source_column, has_field_checks in tables -%}
+        {%- if has_field_checks or not with_field_checks -%}
+            {%- do selected.append((raw_table, model, id_column, source_column)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do return(selected) -%}
+{%- endmacro %}

@@ -4,13 +4,7 @@
 -- reason. The row itself is clean and in its mart with needs_review; rows in = clean +
 -- quarantined still holds. A value or reason that quotes a protected source (as whole
 -- words, macros/protected_sources.sql) is withheld, as in fct_quarantined_rows.
-{%- set validated = [
-    ('raw_incidents', 'int_incidents_validated', 'incident_code', none),
-    ('raw_claims', 'int_claims_validated', 'claim_id', 'source_id'),
-    ('raw_incident_assessments', 'int_incident_assessments_validated', 'assessment_id', none),
-    ('raw_belligerent_statements', 'int_belligerent_statements_validated', 'statement_id', none),
-    ('raw_declared_strikes', 'int_declared_strikes_validated', 'strike_release_id', none),
-] %}
+{%- set validated = validated_raw_tables(with_field_checks=true) %}
 
 with
 

@@ -1,15 +1,7 @@
 -- One row per raw row that was held back, with its whole raw record unmasked. The public
 -- quarantine (main.fct_quarantined_rows) is built from this table with the identity of
 -- protected sources withheld; nothing is dropped silently.
-{%- set validated = [
-    ('raw_claims', 'int_claims_validated', 'claim_id', 'source_id'),
-    ('raw_sources', 'int_sources_validated', 'source_id', 'source_id'),
-    ('raw_incidents', 'int_incidents_validated', 'incident_code', none),
-    ('raw_incident_belligerents', 'int_incident_belligerents_validated', 'incident_code', none),
-    ('raw_incident_assessments', 'int_incident_assessments_validated', 'assessment_id', none),
-    ('raw_belligerent_statements', 'int_belligerent_statements_validated', 'statement_id', none),
-    ('raw_declared_strikes', 'int_declared_strikes_validated', 'strike_release_id', none),
-] %}
+{%- set validated = validated_raw_tables() %}
 
 with
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,3 +121,22 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if report.exists() and report.stat().st_mtime >= _SESSION_STARTED[0]:
         terminalreporter.section("bad-input corpus")
         terminalreporter.write_line(report.read_text(encoding="utf-8"))
+
+
+def start_paused(command: list[str], stage: str, folder: Path, **environment: str) -> subprocess.Popen:
+    """Start ``command`` (a publish or release) with CIVCAS_PAUSE_AT=stage and wait until it is
+    paused there (civcas/faults.py writes the flag file), so that a test can kill it at that stage."""
+    from civcas.faults import PAUSE_FLAG_VARIABLE, PAUSE_VARIABLE
+
+    flag = folder / f"paused-{stage}"
+    flag.unlink(missing_ok=True)
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "DO_NOT_TRACK": "1", PAUSE_VARIABLE: stage,
+                                    PAUSE_FLAG_VARIABLE: str(flag), **environment})
+    deadline = time.monotonic() + 600
+    while not flag.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"the run ended before {stage}: {process.stderr.read()}")
+        assert time.monotonic() < deadline, f"the run never reached {stage}"
+        time.sleep(0.1)
+    return process

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, run_dbt
+from conftest import PROJECT_DIR, run_dbt, start_paused
 
 import civcas.publish as publish_module
-from civcas.faults import BUILDING_MARKER, PAUSE_FLAG_VARIABLE, PAUSE_VARIABLE
+from civcas.faults import BUILDING_MARKER
 from civcas.protection import DatabaseScan, load_protected_values
 from civcas.publish import (
     INTERNAL_SCHEMAS,
@@ -398,20 +398,6 @@ def test_an_analyst_holding_the_published_database_blocks_neither_a_build_nor_a_
 KILL_STAGES = ("publish-analysts-copied", "publish-internal-copied", "publish-renamed")
 
 
-def _start_paused(command: list[str], stage: str, folder: Path, **environment: str) -> subprocess.Popen:
-    """Start ``command`` with CIVCAS_PAUSE_AT=stage and wait until it is paused there."""
-    flag = folder / f"paused-{stage}"
-    flag.unlink(missing_ok=True)
-    process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "DO_NOT_TRACK": "1", PAUSE_VARIABLE: stage,
-                                    PAUSE_FLAG_VARIABLE: str(flag), **environment})
-    deadline = time.monotonic() + 300
-    while not flag.exists():
-        if process.poll() is not None:
-            raise AssertionError(f"the run ended before {stage}: {process.stderr.read()}")
-        assert time.monotonic() < deadline, f"the run never reached {stage}"
-        time.sleep(0.1)
-    return process
 
 
 def _kill_9(process: subprocess.Popen) -> None:
@@ -454,7 +440,7 @@ def test_a_publish_failing_half_way_never_shows_analysts_a_half_built_copy(demo_
     other_name.mkdir()
     command = [sys.executable, "-m", "civcas", "publish", "--from", str(build), "--to", str(published_dir)]
     for stage in KILL_STAGES:
-        process = _start_paused(command, stage, tmp_path, TMPDIR=str(temporary))
+        process = start_paused(command, stage, tmp_path, TMPDIR=str(temporary))
         _kill_9(process)
         assert _publication_id(good.link) == good.publication_id
         assert (published_dir / "internal" / "civcas.duckdb").resolve() == \

@@ -19,7 +19,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -27,11 +26,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, start_paused
 
 from civcas import cli
 from civcas.charts import render_charts
-from civcas.faults import BUILDING_MARKER, PAUSE_FLAG_VARIABLE, PAUSE_VARIABLE
+from civcas.faults import BUILDING_MARKER
 from civcas.protection import ProtectedValue, load_protected_values, scan_folder
 from civcas.release import (
     CHECKSUMS_NAME,
@@ -494,19 +493,6 @@ def test_release_refuses_a_target_folder_of_another_build(build_paths, tmp_path)
 KILL_STAGES = ("release-snapshot", "release-exports-written", "release-scanned")
 
 
-def _start_paused(command: list[str], stage: str, folder: Path, **environment: str) -> subprocess.Popen:
-    flag = folder / f"paused-{stage}"
-    flag.unlink(missing_ok=True)
-    process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "DO_NOT_TRACK": "1", PAUSE_VARIABLE: stage,
-                                    PAUSE_FLAG_VARIABLE: str(flag), **environment})
-    deadline = time.monotonic() + 600
-    while not flag.exists():
-        if process.poll() is not None:
-            raise AssertionError(f"the release ended before {stage}: {process.stderr.read()}")
-        assert time.monotonic() < deadline, f"the release never reached {stage}"
-        time.sleep(0.2)
-    return process
 
 
 def _cli(*args: str, **environment: str) -> subprocess.CompletedProcess:
@@ -527,7 +513,7 @@ def test_a_release_killed_at_any_stage_leaves_no_release_and_no_snapshot_outside
     temporary.mkdir()
     command = [sys.executable, "-m", "civcas", *_release_command(warehouse, target, out)]
     for stage in KILL_STAGES:
-        process = _start_paused(command, stage, tmp_path, TMPDIR=str(temporary))
+        process = start_paused(command, stage, tmp_path, TMPDIR=str(temporary))
         if stage == "release-snapshot":
             # A second release into the same folder meanwhile: refused, and the live run's folder kept.
             busy = _cli(*_release_command(warehouse, target, releases / "other"))
