@@ -61,3 +61,12 @@
 {% macro default__first_by(value_expr, order_exprs) -%}
     arg_min_null({{ value_expr }}, row({{ order_exprs | join(', ') }}))
 {%- endmacro %}
+
+{#- A set (list) of one element, comparable with belligerent_set() lists by sets_overlap(). -#}
+{% macro single_item_set(expr) -%}
+    {{ return(adapter.dispatch('single_item_set', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__single_item_set(expr) -%}
+    list_value({{ expr }})
+{%- endmacro %}

@@ -251,9 +251,7 @@ strongest_rules as (
             partition by claim_pair_rules.claim_id
             order by
                 claim_pair_rules.day_gap,
-                case claim_pair_rules.pair_rule
-                    when 'matched_by_distance' then 1 when 'matched_by_place_name' then 2 else 3
-                end
+                claim_pair_rules.pair_rule
         ) as rule_rank
     from claim_pair_rules
     inner join grouped as this_claim

@@ -64,6 +64,8 @@ final as (
         -- the machine's suggestion for an unlinked claim; it never replaces an assessor's link
         case when links.link_rule <> 'assessor' then links.incident_code end as suggested_incident_code,
         links.link_rule,
+        links.link_match_probability,
+        links.link_explanation,
         candidates.candidate_incident_id,
         candidates.candidate_link_rule,
         candidates.is_day_slipped as is_candidate_day_slipped,

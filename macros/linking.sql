@@ -1,0 +1,280 @@
+{#- Probabilistic linkage of claims (a Fellegi-Sunter model, trained by Splink).
+
+    One place for the linking rules:
+    * linking_comparisons(): every comparison and its levels, as SQL conditions on the two
+      records of a pair (columns suffixed _l and _r, Splink's convention), each with the words
+      that explain it. dbt computes the levels with them (linking_levels), and
+      `civcas train-linking` hands the same conditions, rendered for the same engine, to
+      Splink, which estimates each level's m and u probabilities (EM without labels; u by
+      random sampling).
+    * seeds/reference/ref_linking_levels.csv: the trained model (written by
+      `civcas train-linking` from linking/splink_model.json): per comparison and level its m
+      and u probability; the row comparison_name 'prior' holds the probability that two
+      records match before any comparison.
+    * var civcas_link_match_probability: the threshold above which a pair is a link.
+
+    A pair's match weight is log2 of the prior odds plus, per comparison, log2(m / u) of the
+    level it falls in (a null level, where a side does not say, weighs nothing); its match
+    probability is 2^w / (1 + 2^w).
+
+    Orientation: the left record of a pair is the claim; the right is the incident, or for two
+    claims the one with the earlier date (linking_sort_key orders records so, and Splink
+    orders its pairs by that key too). So a date gap left minus right of 1 to 3 days is a report
+    posted after the event, and -1 a report dated a day before it. -#}
+
+{#- The comparisons, in the order of the explanation. Each level: gamma (higher agrees more;
+    -1 is the null level), the SQL condition, and the words; `{value}` in the words is
+    replaced by the comparison's value_expr (rounded). Levels are tested top to bottom; a
+    pair that meets none gets gamma 0 and the words of `else`. -#}
+{% macro linking_comparisons() -%}
+    {%- set jw = name_similarity('place_spelling_l', 'place_spelling_r') -%}
+    {%- set gap = dbt.datediff('record_date_r', 'record_date_l', 'day') -%}
+    {%- set gap_to_last = dbt.datediff('record_date_last_r', 'record_date_l', 'day') -%}
+    {%- set km = haversine_km('latitude_l', 'longitude_l', 'latitude_r', 'longitude_r') -%}
+    {%- set co_ok = '(' ~ sets_overlap('belligerent_ids_l', 'co_belligerent_ids_r') ~ ' or '
+        ~ sets_overlap('co_belligerent_ids_l', 'belligerent_ids_r') ~ ')' -%}
+    {%- set comparisons = [
+        {'name': 'place', 'value_expr': jw, 'levels': [
+            {'gamma': -1, 'sql': 'place_key_l is null or place_key_r is null', 'words': 'no place named'},
+            {'gamma': 5, 'sql': 'place_key_l = place_key_r', 'words': 'same place'},
+            {'gamma': 4, 'sql': jw ~ ' >= 0.92', 'words': 'same place (Jaro-Winkler {value})'},
+            {'gamma': 3, 'sql': 'place_skeleton_l = place_skeleton_r or ' ~ jw ~ ' >= 0.85',
+             'words': 'place alike (Jaro-Winkler {value})'},
+            {'gamma': 2, 'sql': 'place_container_l = place_key_r or place_key_l = place_container_r'
+                ~ ' or place_container_l = place_container_r',
+             'words': 'one place within the other'},
+            {'gamma': 1, 'sql': 'place_key_l = governorate_key_r or governorate_key_l = place_key_r',
+             'words': 'one names only the area of the other'},
+        ], 'else': 'different places'},
+        {'name': 'event_date', 'value_expr': gap, 'levels': [
+            {'gamma': 5, 'sql': 'record_date_l between record_date_r and record_date_last_r'
+                ~ ' and not is_month_only_l and not is_month_only_r', 'words': 'same day'},
+            {'gamma': 4, 'sql': gap_to_last ~ ' between 1 and 3 and not is_month_only_l and not is_month_only_r',
+             'words': 'dated {value} days after'},
+            {'gamma': 3, 'sql': gap ~ ' = -1 and not is_month_only_l and not is_month_only_r',
+             'words': 'dated a day before'},
+            {'gamma': 2, 'sql': '(is_month_only_l or is_month_only_r)'
+                ~ ' and record_date_l <= record_date_last_r and record_date_r <= record_date_last_l',
+             'words': 'same month (one side gives only the month)'},
+            {'gamma': 1, 'sql': gap ~ ' between -7 and 7', 'words': 'dated {value} days apart'},
+        ], 'else': 'dates far apart'},
+        {'name': 'distance', 'value_expr': km, 'levels': [
+            {'gamma': -1, 'sql': 'latitude_l is null or latitude_r is null',
+             'words': 'no point to measure'},
+            {'gamma': 4, 'sql': 'is_fine_point_l and is_fine_point_r and ' ~ km ~ ' <= 1',
+             'words': 'points {value} km apart'},
+            {'gamma': 3, 'sql': 'is_fine_point_l and is_fine_point_r and ' ~ km ~ ' <= 3',
+             'words': 'points {value} km apart'},
+            {'gamma': 2, 'sql': km ~ ' <= 10', 'words': 'points {value} km apart (a town point)'},
+            {'gamma': 1, 'sql': km ~ ' <= 25', 'words': 'points {value} km apart'},
+        ], 'else': 'points far apart'},
+        {'name': 'governorate', 'value_expr': none, 'levels': [
+            {'gamma': -1, 'sql': 'governorate_id_l is null or governorate_id_r is null',
+             'words': 'governorate not given'},
+            {'gamma': 1, 'sql': 'governorate_id_l = governorate_id_r', 'words': 'same governorate'},
+        ], 'else': 'different governorates'},
+        {'name': 'blame', 'value_expr': none, 'levels': [
+            {'gamma': -1, 'sql': 'belligerent_ids_l is null or belligerent_ids_r is null',
+             'words': 'blame unknown'},
+            {'gamma': 2, 'sql': sets_overlap('belligerent_ids_l', 'belligerent_ids_r'), 'words': 'blame compatible'},
+            {'gamma': 1, 'sql': co_ok, 'words': 'co-belligerents blamed'},
+        ], 'else': 'different belligerents blamed'},
+        {'name': 'outlet', 'value_expr': none, 'levels': [
+            {'gamma': -1, 'sql': 'source_ids_l is null or source_ids_r is null', 'words': none},
+            {'gamma': 1, 'sql': 'not (' ~ sets_overlap('source_ids_l', 'source_ids_r') ~ ')',
+             'words': 'other outlets'},
+        ], 'else': 'same outlet again'},
+        {'name': 'figures', 'value_expr': none, 'levels': [
+            {'gamma': -1, 'sql': 'killed_low_l is null or killed_low_r is null', 'words': none},
+            {'gamma': 2, 'sql': 'killed_low_l <= killed_high_r and killed_low_r <= killed_high_l',
+             'words': 'deaths agree'},
+            {'gamma': 1, 'sql': 'killed_high_l * 2 >= killed_low_r and killed_high_r * 2 >= killed_low_l',
+             'words': 'deaths similar'},
+        ], 'else': 'deaths differ'},
+    ] -%}
+    {{ return(comparisons) }}
+{%- endmacro %}
+
+{#- The level of every comparison, as columns gamma_<name>, for a relation of pairs. -#}
+{% macro linking_levels() -%}
+    {%- for comparison in linking_comparisons() %}
+    case
+        {%- for level in comparison['levels'] %}
+        when {{ level['sql'] }} then {{ level['gamma'] }}
+        {%- endfor %}
+        else 0
+    end as gamma_{{ comparison['name'] }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The record columns the comparisons read, for a relation of clean claims or incidents
+    (int_claims_validated / int_incidents_validated columns), joined to ref_geo_precisions as
+    `precision_alias` and ref_governorates as `governorate_alias`. A point is kept only when
+    it is a location (exact to city); an area centroid is never measured from. -#}
+{% macro linking_place_and_date_columns(relation_alias, precision_alias, governorate_alias) -%}
+    {{ relation_alias }}.incident_date as record_date,
+    coalesce({{ relation_alias }}.incident_date_last, {{ relation_alias }}.incident_date) as record_date_last,
+    coalesce({{ relation_alias }}.date_precision = 'month', false) as is_month_only,
+    {{ place_name_key(relation_alias ~ '.place_id', relation_alias ~ '.place_as_written') }} as place_key,
+    {{ place_match_key(relation_alias ~ '.place_as_written') }} as place_spelling,
+    {{ linking_place_skeleton(place_match_key(relation_alias ~ '.place_as_written')) }} as place_skeleton,
+    {{ linking_place_container(relation_alias ~ '.place_as_written') }} as place_container,
+    {{ relation_alias }}.resolved_governorate_id as governorate_id,
+    {{ place_match_key(governorate_alias ~ '.governorate_name') }} as governorate_key,
+    case when {{ precision_alias }}.is_point_location or {{ precision_alias }}.geo_precision_id is null
+        then {{ relation_alias }}.corrected_latitude end as latitude,
+    case when {{ precision_alias }}.is_point_location or {{ precision_alias }}.geo_precision_id is null
+        then {{ relation_alias }}.corrected_longitude end as longitude,
+    coalesce({{ precision_alias }}.is_finer_than_town, false) as is_fine_point
+{%- endmacro %}
+
+{#- Until the place-key macros of the transliteration work land: a consonant skeleton of a
+    match key, and the place a qualified name lies in ("X countryside" -> X). -#}
+{% macro linking_place_skeleton(key_expr) -%}
+    {%- set expr = "regexp_replace(" ~ key_expr ~ ", '[^a-z]|[aeiouwy]', '', 'g')" %}
+    {#- a doubled consonant is written once (RE2 has no back-references: one pattern a letter) #}
+    {%- for letter in 'bcdfghjklmnpqrstvxz' %}
+        {%- set expr = "regexp_replace(" ~ expr ~ ", '" ~ letter ~ letter ~ "+', '" ~ letter ~ "', 'g')" %}
+    {%- endfor %}
+    nullif({{ expr }}, '')
+{%- endmacro %}
+
+{% macro linking_place_container(expr) -%}
+    {{ place_match_key("regexp_replace(lower(" ~ expr ~ "), '(^|\s)(countryside|rural|outskirts|of|near|east|west|north|south|ريف)(\s|$)', ' ', 'g')") }}
+{%- endmacro %}
+
+{#- The columns of a pair: every record column of `left` suffixed _l and of `right` _r. -#}
+{% macro linking_pair_columns(left, right) -%}
+    {%- set columns = [
+        'record_sort_key', 'record_date', 'record_date_last', 'is_month_only', 'place_key', 'place_spelling',
+        'place_skeleton', 'place_container', 'governorate_id', 'governorate_key', 'latitude', 'longitude',
+        'is_fine_point', 'belligerent_ids', 'co_belligerent_ids', 'source_ids', 'killed_low', 'killed_high',
+    ] -%}
+    {%- for column in columns %}
+    {{ left }}.{{ column }} as {{ column }}_l,
+    {{ right }}.{{ column }} as {{ column }}_r{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- A record's order in a pair: later dates first (then claims before incidents, then id), so
+    that the left record is the later report; Splink orders its pairs by this key. -#}
+{% macro linking_sort_key(date_expr, kind_letter, id_expr) -%}
+    cast(99999999 - {{ dbt.datediff("cast('1900-01-01' as date)", date_expr, 'day') }} as {{ dbt.type_string() }})
+    || '{{ kind_letter }}' || {{ id_expr }}
+{%- endmacro %}
+
+{#- For a relation of pairs with their gamma_<name> columns (linking_levels): each
+    comparison's weight, log2(m / u) from the trained model (ref_linking_levels), the match
+    weight (the prior's plus the levels'), the match probability and the explanation. -#}
+{% macro linking_scores(pairs) -%}
+    {%- set comparisons = linking_comparisons() %}
+    select
+        {{ pairs }}.*,
+        prior.match_weight
+        {%- for comparison in comparisons %}
+        + coalesce(weight_{{ comparison['name'] }}.match_weight, 0)
+        {%- endfor %} as match_weight,
+        {%- for comparison in comparisons %}
+        weight_{{ comparison['name'] }}.match_weight as weight_{{ comparison['name'] }},
+        {%- endfor %}
+        {{ linking_explanation(comparisons) }} as link_explanation
+    from {{ pairs }}
+    cross join (
+        select match_weight from {{ ref('ref_linking_levels') }} where comparison_name = 'prior'
+    ) as prior
+    {%- for comparison in comparisons %}
+    left join {{ ref('ref_linking_levels') }} as weight_{{ comparison['name'] }}
+        on
+            weight_{{ comparison['name'] }}.comparison_name = '{{ comparison['name'] }}'
+            and weight_{{ comparison['name'] }}.comparison_vector_value = {{ pairs }}.gamma_{{ comparison['name'] }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- A match weight as a probability. -#}
+{% macro match_probability(weight_expr) -%}
+    power(2, {{ weight_expr }}) / (1 + power(2, {{ weight_expr }}))
+{%- endmacro %}
+
+{#- The words of the levels a pair fell in, comparison by comparison, e.g. "same place
+    (Jaro-Winkler 0.96), dated 2 days after, blame compatible". -#}
+{% macro linking_explanation(comparisons) -%}
+    {%- set parts = [] %}
+    {%- for comparison in comparisons %}
+        {%- set branches = [] %}
+        {%- for level in comparison['levels'] + [{'gamma': 0, 'words': comparison['else']}] %}
+            {%- if level['words'] %}
+                {%- set pieces = level['words'].split('{value}') %}
+                {%- set text = "'" ~ pieces[0] ~ "'" %}
+                {%- if pieces | length > 1 %}
+                    {%- set text = text ~ " || cast(round(abs(" ~ comparison['value_expr'] ~ "), 2) as "
+                        ~ dbt.type_string() ~ ") || '" ~ pieces[1] ~ "'" %}
+                {%- endif %}
+                {%- do branches.append('when gamma_' ~ comparison['name'] ~ ' = ' ~ level['gamma'] ~ ' then ' ~ text) %}
+            {%- endif %}
+        {%- endfor %}
+        {%- do parts.append('case ' ~ (branches | join(' ')) ~ ' end') %}
+    {%- endfor %}
+    concat_ws(', ', {{ parts | join(', ') }})
+{%- endmacro %}
+
+{#- Blocking: one row per record, key and day on which it may meet another record. The keys
+    keep recall where names and points fail: the governorate (not for month-only dates,
+    whose month in a busy governorate would meet everything), the place key and the place it
+    lies in, the consonant skeleton of the spelling, and a grid cell of var
+    civcas_link_cell_km for a point (located records are also put in the 8 cells around their
+    own, on the side given expand=true). Days: the record's own dates, widened on the
+    expanded side by var civcas_link_days_before (a report dated before the event) and
+    civcas_link_days_after (a posting date written as the event's). -#}
+{% macro linking_block_keys(relation, expand=false) -%}
+    {%- set cell_km = var('civcas_link_cell_km') %}
+    {%- set before = var('civcas_link_days_before') if expand else 0 %}
+    {%- set after = var('civcas_link_days_after') if expand else 0 %}
+    {%- set cell_offsets = [-1, 0, 1] if expand else [0] %}
+    select
+        keyed.record_id,
+        keyed.record_sort_key,
+        keyed.block_key,
+        {{ day_series(
+            dbt.dateadd('day', -before, 'keyed.record_date'),
+            dbt.dateadd('day', after, 'keyed.record_date_last')
+        ) }} as match_day
+    from (
+        select record_id, record_sort_key, record_date, record_date_last, 'g:' || governorate_id as block_key
+        from {{ relation }}
+        where governorate_id is not null and not is_month_only
+        union
+        select record_id, record_sort_key, record_date, record_date_last, 'p:' || place_key as block_key
+        from {{ relation }}
+        where place_key is not null
+        union
+        select record_id, record_sort_key, record_date, record_date_last, 'p:' || place_container as block_key
+        from {{ relation }}
+        where place_container is not null
+        union
+        select record_id, record_sort_key, record_date, record_date_last, 's:' || place_skeleton as block_key
+        from {{ relation }}
+        where place_skeleton is not null
+        {%- for latitude_offset in cell_offsets %}
+        {%- for longitude_offset in cell_offsets %}
+        union
+        select
+            record_id,
+            record_sort_key,
+            record_date,
+            record_date_last,
+            'x:' || cast(cast(floor(latitude * 111.0 / {{ cell_km }}) as bigint) + {{ latitude_offset }} as {{ dbt.type_string() }})
+            || ':' || cast(cast(floor(longitude * 90.0 / {{ cell_km }}) as bigint) + {{ longitude_offset }} as {{ dbt.type_string() }})
+            as block_key
+        from {{ relation }}
+        where latitude is not null and longitude is not null
+        {%- endfor %}
+        {%- endfor %}
+    ) as keyed
+{%- endmacro %}
+
+{#- The match weight at or above which a pair is a link: var civcas_link_match_probability
+    as a weight (log2 of its odds). -#}
+{% macro link_weight_threshold() -%}
+    {%- set probability = var('civcas_link_match_probability') %}
+    (ln({{ probability }} / (1 - {{ probability }})) / ln(2))
+{%- endmacro %}

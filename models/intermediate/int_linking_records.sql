@@ -1,0 +1,152 @@
+-- One row per clean claim and per clean registered incident: what the linking comparisons
+-- read of it (macros/linking.sql), in the columns Splink trains on (`civcas train-linking`)
+-- and the linking models score with. A view: each reader takes only the rows it needs.
+-- An incident's outlets and death figures are those of the claims linked to it.
+{{ config(materialized='view') }}
+
+with
+
+claims as (
+
+    select * from {{ ref('int_claims_validated') }}
+    where not is_quarantined
+
+),
+
+incidents as (
+
+    select * from {{ ref('int_incidents_validated') }}
+    where not is_quarantined
+
+),
+
+claim_belligerents as (
+
+    select * from {{ ref('int_claim_belligerents_resolved') }}
+    where belligerent_id is not null and belligerent_id <> 'unknown'
+
+),
+
+incident_belligerents as (
+
+    select * from {{ ref('int_incident_belligerents_combined') }}
+    where belligerent_id <> 'unknown'
+
+),
+
+co_belligerents as (
+
+    select * from {{ ref('ref_co_belligerents') }}
+
+),
+
+geo_precisions as (
+
+    select * from {{ ref('ref_geo_precisions') }}
+
+),
+
+governorates as (
+
+    select * from {{ ref('ref_governorates') }}
+
+),
+
+claim_blame as (
+
+    select
+        claim_belligerents.raw_row_key,
+        {{ belligerent_set('claim_belligerents.belligerent_id') }} as belligerent_ids,
+        {{ belligerent_set('co_belligerents.co_belligerent_id') }} as co_belligerent_ids
+    from claim_belligerents
+    left join co_belligerents
+        on claim_belligerents.belligerent_id = co_belligerents.belligerent_id
+    group by claim_belligerents.raw_row_key
+
+),
+
+incident_blame as (
+
+    select
+        incident_belligerents.incident_code,
+        {{ belligerent_set('incident_belligerents.belligerent_id') }} as belligerent_ids,
+        {{ belligerent_set('co_belligerents.co_belligerent_id') }} as co_belligerent_ids
+    from incident_belligerents
+    left join co_belligerents
+        on incident_belligerents.belligerent_id = co_belligerents.belligerent_id
+    group by incident_belligerents.incident_code
+
+),
+
+incident_claims as (
+
+    select
+        linked_incident_code as incident_code,
+        {{ belligerent_set('source_id') }} as source_ids,
+        min(civilians_killed_min) as killed_low,
+        max(civilians_killed_max) as killed_high
+    from claims
+    where linked_incident_code is not null
+    group by linked_incident_code
+
+),
+
+claim_records as (
+
+    select
+        'claim' as record_kind,
+        claims.claim_id as record_id,
+        claims.raw_row_key,
+        claims.linked_incident_code,
+        {{ linking_sort_key('claims.incident_date', 'c', 'claims.claim_id') }} as record_sort_key,
+        {{ linking_place_and_date_columns('claims', 'geo_precisions', 'governorates') }},
+        claim_blame.belligerent_ids,
+        claim_blame.co_belligerent_ids,
+        {{ single_item_set('claims.source_id') }} as source_ids,
+        claims.civilians_killed_min as killed_low,
+        claims.civilians_killed_max as killed_high
+    from claims
+    left join geo_precisions
+        on claims.geo_precision_id = geo_precisions.geo_precision_id
+    left join governorates
+        on claims.resolved_governorate_id = governorates.governorate_id
+    left join claim_blame
+        on claims.raw_row_key = claim_blame.raw_row_key
+
+),
+
+incident_records as (
+
+    select
+        'incident' as record_kind,
+        incidents.incident_code as record_id,
+        incidents.raw_row_key,
+        incidents.incident_code as linked_incident_code,
+        {{ linking_sort_key('incidents.incident_date', 'i', 'incidents.incident_code') }} as record_sort_key,
+        {{ linking_place_and_date_columns('incidents', 'geo_precisions', 'governorates') }},
+        incident_blame.belligerent_ids,
+        incident_blame.co_belligerent_ids,
+        incident_claims.source_ids,
+        incident_claims.killed_low,
+        incident_claims.killed_high
+    from incidents
+    left join geo_precisions
+        on incidents.geo_precision_id = geo_precisions.geo_precision_id
+    left join governorates
+        on incidents.resolved_governorate_id = governorates.governorate_id
+    left join incident_blame
+        on incidents.incident_code = incident_blame.incident_code
+    left join incident_claims
+        on incidents.incident_code = incident_claims.incident_code
+
+),
+
+final as (
+
+    select * from claim_records
+    union all
+    select * from incident_records
+
+)
+
+select * from final
