@@ -457,6 +457,37 @@ def _cmd_evaluate_linking(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- train-linking
+
+def _add_train_linking(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train-linking",
+        parents=[_common()],
+        help="retrain the linkage model (Splink) on a built warehouse's records",
+        description="Train the Fellegi-Sunter linkage model with Splink on the clean claims and registered "
+        "incidents of a built warehouse (int_linking_records), with the comparisons of macros/linking.sql, "
+        "and write linking/splink_model.json and seeds/reference/ref_linking_levels.csv. No labels are used. "
+        "Rebuild afterwards (dbt build --full-refresh) so that every claim is scored with the new model.",
+    )
+    parser.add_argument("--warehouse", type=Path,
+                        help=f"the DuckDB file to train on (default: <project>/{EVALUATION_DUCKDB}, the "
+                        "evaluation's warehouse on simulated intake)")
+    parser.set_defaults(handler=_cmd_train_linking)
+
+
+def _cmd_train_linking(args: argparse.Namespace) -> int:
+    from civcas.linking_model import TrainingError, train
+
+    project = _project_dir(args).resolve()
+    warehouse = args.warehouse or project / EVALUATION_DUCKDB
+    try:
+        train(project, warehouse, say=lambda message: print(f"train-linking: {message}", file=sys.stderr))
+    except TrainingError as exc:
+        print(f"civcas train-linking: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- publish
 
 BUILD_FILE = Path("warehouse") / "civcas.duckdb"
@@ -770,6 +801,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_import_archive,
     _add_simulate_intake,
     _add_evaluate_linking,
+    _add_train_linking,
     _add_publish,
     _add_release,
     _add_split_days,

@@ -196,13 +196,15 @@
 {%- endmacro %}
 
 {#- The words of the levels a pair fell in, comparison by comparison, e.g. "same place
-    (Jaro-Winkler 0.96), dated 2 days after, blame compatible". -#}
+    (Jaro-Winkler 0.96), dated 2 days after, blame compatible"; a comparison a side gives no
+    value for (its null level) weighs nothing and is left out. -#}
 {% macro linking_explanation(comparisons) -%}
     {%- set parts = [] %}
     {%- for comparison in comparisons %}
         {%- set branches = [] %}
         {%- for level in comparison['levels'] + [{'gamma': 0, 'words': comparison['else']}] %}
-            {%- if level['words'] %}
+            {#- a null level weighs nothing, so it is not said #}
+            {%- if level['words'] and level['gamma'] != -1 %}
                 {%- set pieces = level['words'].split('{value}') %}
                 {%- set text = "'" ~ pieces[0] ~ "'" %}
                 {%- if pieces | length > 1 %}
@@ -277,4 +279,10 @@
 {% macro link_weight_threshold() -%}
     {%- set probability = var('civcas_link_match_probability') %}
     (ln({{ probability }} / (1 - {{ probability }})) / ln(2))
+{%- endmacro %}
+
+{#- `dbt run-operation linking_comparisons_json`: the comparisons as JSON on one line, rendered
+    for this target, for `civcas train-linking` to hand to Splink. -#}
+{% macro linking_comparisons_json() -%}
+    {%- do print('CIVCAS_LINKING_COMPARISONS ' ~ tojson(linking_comparisons())) -%}
 {%- endmacro %}

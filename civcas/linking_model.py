@@ -1,0 +1,171 @@
+"""Training the linkage model (``civcas train-linking``) with Splink.
+
+The comparisons and their levels are defined once, in ``macros/linking.sql``
+(``linking_comparisons``). dbt renders them for the warehouse's engine
+(``dbt run-operation linking_comparisons_json``); this module hands the same SQL conditions
+to Splink as custom comparison levels, trains a Fellegi-Sunter model on the records of a
+built warehouse (``int_linking_records``: clean claims and registered incidents), and writes
+
+* ``linking/splink_model.json``: Splink's own settings with the trained m and u
+  probabilities (load it with ``splink.Linker(records, "linking/splink_model.json")``);
+* ``seeds/reference/ref_linking_levels.csv``: the same probabilities, one row per comparison
+  and level, from which dbt scores pairs on any engine (macros/linking.sql, linking_scores).
+
+Training uses no labels: u probabilities by random sampling, m probabilities by EM over
+pairs blocked three ways (each way leaves its own comparisons out of the estimate), the
+prior from pairs that agree on place, day and governorate. A pair's left record is the
+later report: Splink orders a pair by its unique id, and the unique id is the records'
+``record_sort_key`` (later dates first), as in the dbt models.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+MODEL_JSON = Path("linking") / "splink_model.json"
+LEVELS_SEED = Path("seeds") / "reference" / "ref_linking_levels.csv"
+SEED_COLUMNS = ("comparison_name", "comparison_vector_value", "label_for_charts", "m_probability",
+                "u_probability", "match_weight")
+RECORDS_QUERY = "select * from intermediate.int_linking_records"
+MARKER = "CIVCAS_LINKING_COMPARISONS "
+SEED = 13
+
+# EM sessions: each blocks on some columns, and so leaves the comparisons reading them out.
+EM_BLOCKING_RULES = (
+    "l.place_key = r.place_key",
+    "l.governorate_id = r.governorate_id and l.record_date = r.record_date",
+    "l.place_skeleton = r.place_skeleton and abs(date_diff('day', l.record_date, r.record_date)) <= 4",
+)
+# Pairs that are nearly always matches, for the prior (with the recall assumed below).
+DETERMINISTIC_RULES = (
+    "l.place_key = r.place_key and l.record_date = r.record_date and l.governorate_id = r.governorate_id",
+)
+DETERMINISTIC_RECALL = 0.6
+
+
+class TrainingError(RuntimeError):
+    """Training could not run; the message says what to do."""
+
+
+def _dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def rendered_comparisons(project_dir: Path) -> list[dict[str, Any]]:
+    """The comparisons of macros/linking.sql, rendered by dbt for the DuckDB target."""
+    command = [_dbt_executable(), "run-operation", "linking_comparisons_json",
+               "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"]
+    finished = subprocess.run(command, cwd=project_dir, capture_output=True, text=True,
+                              env=dict(os.environ, DO_NOT_TRACK="1"))
+    for line in finished.stdout.splitlines():
+        if line.startswith(MARKER):
+            return json.loads(line[len(MARKER):])
+    detail = (finished.stdout + finished.stderr).strip()[-2000:]
+    raise TrainingError(f"dbt did not print the linking comparisons (exit {finished.returncode}):\n{detail}")
+
+
+def splink_comparison(comparison: dict[str, Any]) -> dict[str, Any]:
+    """One comparison as a Splink comparison dict: the null level first, then the levels from
+    the highest gamma down, then the else level (gamma 0)."""
+    levels = sorted(comparison["levels"], key=lambda level: -level["gamma"])
+    splink_levels: list[dict[str, Any]] = []
+    for level in levels:
+        label = level["words"] or f"{comparison['name']} not given"
+        entry: dict[str, Any] = {"sql_condition": level["sql"], "label_for_charts": label}
+        if level["gamma"] == -1:
+            entry["is_null_level"] = True
+        splink_levels.append(entry)
+    splink_levels.append({"sql_condition": "ELSE", "label_for_charts": comparison["else"]})
+    expected = [level["gamma"] for level in levels if level["gamma"] != -1]
+    if expected != list(range(len(expected), 0, -1)):
+        raise TrainingError(f"comparison {comparison['name']}: levels must be numbered n..1 without gaps, "
+                            f"got {expected}")
+    return {"output_column_name": comparison["name"], "comparison_levels": splink_levels}
+
+
+def settings(comparisons: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "record_sort_key",
+        "comparisons": [splink_comparison(comparison) for comparison in comparisons],
+        "blocking_rules_to_generate_predictions": list(EM_BLOCKING_RULES),
+        "retain_intermediate_calculation_columns": False,
+        "additional_columns_to_retain": [],
+    }
+
+
+def seed_rows(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """The trained model as rows of ref_linking_levels: the prior, then every non-null level."""
+    prior = float(model["probability_two_random_records_match"])
+    rows = [_row("prior", 0, "prior", prior, 1 - prior)]
+    for comparison in model["comparisons"]:
+        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        for position, level in enumerate(levels):
+            gamma = len(levels) - 1 - position
+            rows.append(_row(comparison["output_column_name"], gamma, level.get("label_for_charts", ""),
+                             level.get("m_probability"), level.get("u_probability")))
+    return rows
+
+
+def _row(name: str, gamma: int, label: str, m: float | None, u: float | None) -> dict[str, Any]:
+    if u is None:
+        raise TrainingError(f"comparison {name}, level {gamma} ({label}) has no u probability: no random "
+                            "pair reached it; train on more records")
+    # A level no blocked pair reached has no m: it weighs nothing (m = u) rather than a guess.
+    m = u if m is None else m
+    m, u = max(float(m), 1e-6), max(float(u), 1e-6)
+    return {"comparison_name": name, "comparison_vector_value": gamma, "label_for_charts": label,
+            "m_probability": round(m, 6), "u_probability": round(u, 6),
+            "match_weight": round(math.log2(m / u), 6)}
+
+
+def write_seed(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SEED_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def train(project_dir: Path, warehouse: Path, say: Callable[[str], None]) -> dict[str, Any]:
+    """Train on the records of ``warehouse``; write the model JSON and the seed; return the model."""
+    import logging
+
+    import pandas as pd
+    from splink import DuckDBAPI, Linker
+
+    if not warehouse.exists():
+        raise TrainingError(f"{warehouse} does not exist; build a warehouse first (make build, or "
+                            "civcas evaluate-linking for a simulation)")
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        try:
+            records: pd.DataFrame = connection.execute(RECORDS_QUERY).df()
+        except duckdb.Error as error:
+            raise TrainingError(f"cannot read int_linking_records from {warehouse} ({error}); build it with "
+                                "dbt build into a file named civcas.duckdb (the models' views name that database)"
+                                ) from error
+    say(f"training on {len(records):,} records of {warehouse}")
+    comparisons = rendered_comparisons(project_dir)
+    database = DuckDBAPI()
+    linker = Linker(database.register(records), settings(comparisons), log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match(
+        list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL)
+    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=SEED)
+    for rule in EM_BLOCKING_RULES:
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    model_path = project_dir / MODEL_JSON
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    model = linker.misc.save_model_to_json(str(model_path), overwrite=True)
+    write_seed(project_dir / LEVELS_SEED, seed_rows(model))
+    say(f"wrote {MODEL_JSON} and {LEVELS_SEED}")
+    return model
