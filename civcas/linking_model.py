@@ -106,24 +106,29 @@ def settings(comparisons: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def seed_rows(model: dict[str, Any]) -> list[dict[str, Any]]:
-    """The trained model as rows of ref_linking_levels: the prior, then every non-null level."""
+    """The trained model as rows of ref_linking_levels: the prior, then every non-null level.
+
+    A level that no random pair reached has no u: it takes the smallest u of its comparison
+    (a floor, not a guess of rarity). A level that no blocked pair reached has no m: it
+    weighs nothing (m = u)."""
     prior = float(model["probability_two_random_records_match"])
     rows = [_row("prior", 0, "prior", prior, 1 - prior)]
     for comparison in model["comparisons"]:
         levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        trained_u = [level["u_probability"] for level in levels if level.get("u_probability") is not None]
+        if not trained_u:
+            raise TrainingError(f"comparison {comparison['output_column_name']} has no u probability at any "
+                                "level: train on more records")
         for position, level in enumerate(levels):
-            gamma = len(levels) - 1 - position
-            rows.append(_row(comparison["output_column_name"], gamma, level.get("label_for_charts", ""),
-                             level.get("m_probability"), level.get("u_probability")))
+            u = level.get("u_probability")
+            u = min(trained_u) if u is None else u
+            m = level.get("m_probability")
+            rows.append(_row(comparison["output_column_name"], len(levels) - 1 - position,
+                             level.get("label_for_charts", ""), u if m is None else m, u))
     return rows
 
 
-def _row(name: str, gamma: int, label: str, m: float | None, u: float | None) -> dict[str, Any]:
-    if u is None:
-        raise TrainingError(f"comparison {name}, level {gamma} ({label}) has no u probability: no random "
-                            "pair reached it; train on more records")
-    # A level no blocked pair reached has no m: it weighs nothing (m = u) rather than a guess.
-    m = u if m is None else m
+def _row(name: str, gamma: int, label: str, m: float, u: float) -> dict[str, Any]:
     m, u = max(float(m), 1e-6), max(float(u), 1e-6)
     return {"comparison_name": name, "comparison_vector_value": gamma, "label_for_charts": label,
             "m_probability": round(m, 6), "u_probability": round(u, 6),
@@ -160,7 +165,7 @@ def train(project_dir: Path, warehouse: Path, say: Callable[[str], None]) -> dic
     linker = Linker(database.register(records), settings(comparisons), log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match(
         list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL)
-    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=SEED)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=SEED)
     for rule in EM_BLOCKING_RULES:
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     model_path = project_dir / MODEL_JSON
