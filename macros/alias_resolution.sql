@@ -29,3 +29,64 @@
     ) as {{ join_alias }}
         on {{ normalise_key(expr) }} = {{ join_alias }}.alias_key
 {%- endmacro %}
+
+{#- Look-ups on the place key (macros/place_keys.sql), for a staging model of rows with
+    place_as_written and governorate_as_written (`source_alias`). The keys are computed once
+    per distinct name (place_key_columns), not once per row. A spelling that no alias matches
+    exactly resolves through the core key of the gazetteer's names
+    (stg_reference__gazetteer_keys), unless that key is shared by two places (or two
+    governorates): "Bab", "El-Bab", "AlBab" and "Al Bab" resolve to al_bab. A governorate
+    resolves on its key only when the name says no other place beside it ("Idlib, Hama" stays
+    unresolved; "ريف إدلب" resolves to idlib). -#}
+{% macro place_and_governorate_key_ctes(source_alias) -%}
+written_names as (
+
+    select {{ clean_text(source_alias ~ '.place_as_written') }} as name_as_written from {{ source_alias }}
+    union
+    select {{ clean_text(source_alias ~ '.governorate_as_written') }} as name_as_written from {{ source_alias }}
+
+),
+
+name_keys as (
+
+    {{ place_key_columns('written_names', 'name_as_written') }}
+
+),
+
+gazetteer_keys as (
+
+    select distinct
+        gazetteer_kind,
+        place_core_match_key,
+        gazetteer_id
+    from {{ ref('stg_reference__gazetteer_keys') }}
+    where place_core_match_key is not null and not is_core_key_ambiguous
+
+)
+{%- endmacro %}
+
+{#- The joins of those look-ups (after place_and_governorate_key_ctes), for the from clause. -#}
+{% macro place_key_joins(source_alias, place_keys, places_by_key, governorate_keys, governorates_by_key) -%}
+    left join name_keys as {{ place_keys }}
+        on {{ clean_text(source_alias ~ '.place_as_written') }} = {{ place_keys }}.place_name
+    left join gazetteer_keys as {{ places_by_key }}
+        on
+            {{ places_by_key }}.gazetteer_kind = 'place'
+            and {{ place_keys }}.place_core_match_key = {{ places_by_key }}.place_core_match_key
+    left join name_keys as {{ governorate_keys }}
+        on {{ clean_text(source_alias ~ '.governorate_as_written') }} = {{ governorate_keys }}.place_name
+    left join gazetteer_keys as {{ governorates_by_key }}
+        on
+            {{ governorates_by_key }}.gazetteer_kind = 'governorate'
+            and {{ governorate_keys }}.place_core_match_key = {{ governorates_by_key }}.place_core_match_key
+            and ({{ governorate_keys }}.place_container_match_key is null or {{ governorate_keys }}.place_is_area)
+{%- endmacro %}
+
+{#- The place key columns of a row, from its place_key_columns() join. -#}
+{% macro place_key_select_columns(place_keys) -%}
+    {{ place_keys }}.place_match_key,
+    {{ place_keys }}.place_core_match_key,
+    {{ place_keys }}.place_container_match_key,
+    {{ place_keys }}.place_skeleton_key,
+    coalesce({{ place_keys }}.place_is_area, false) as place_is_area
+{%- endmacro %}

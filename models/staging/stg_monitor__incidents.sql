@@ -6,6 +6,8 @@ source as (
 
 ),
 
+{{ place_and_governorate_key_ctes('source') }},
+
 renamed as (
 
     select
@@ -22,9 +24,11 @@ renamed as (
         date_precision_codes.code as date_precision_id,
 
         {{ clean_text('source.place_as_written') }} as place_as_written,
-        place_aliases.place_id,
+        -- the gazetteer's spelling first, else its place by the core key (macros/place_keys.sql)
+        coalesce(place_aliases.place_id, places_by_key.gazetteer_id) as place_id,
+        {{ place_key_select_columns('place_keys') }},
         {{ clean_text('source.governorate_as_written') }} as governorate_as_written,
-        governorate_aliases.governorate_id,
+        coalesce(governorate_aliases.governorate_id, governorates_by_key.gazetteer_id) as governorate_id,
         {{ clean_text('source.country_as_written') }} as country_as_written,
         country_codes.code as country_id,
         {{ safe_decimal_degrees('source.latitude') }} as latitude,
@@ -44,6 +48,7 @@ renamed as (
     {{ code_join('date_precision', 'source.date_precision', 'date_precision_codes') }}
     {{ alias_join('ref_place_aliases', 'place_id', 'source.place_as_written', 'place_aliases') }}
     {{ alias_join('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written', 'governorate_aliases') }}
+    {{ place_key_joins('source', 'place_keys', 'places_by_key', 'governorate_keys', 'governorates_by_key') }}
     {{ code_join('country', 'source.country_as_written', 'country_codes') }}
     {{ code_join('geo_precision', 'source.geolocation_precision', 'geo_precision_codes') }}
     {{ code_join('boolean', 'source.civilian_harm_reported', 'civilian_harm_codes') }}

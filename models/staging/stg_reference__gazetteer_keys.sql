@@ -1,0 +1,124 @@
+-- The gazetteer's names with their place keys (macros/place_keys.sql), for look-ups on the
+-- key: every alias and canonical name of a place (ref_place_aliases, ref_places) and of a
+-- governorate (ref_governorate_aliases, ref_governorates). A core key shared by names of two
+-- different places (or governorates) is ambiguous: a look-up on it would merge them, so it
+-- resolves nothing (is_core_key_ambiguous). Grain: one row per gazetteer kind, name and id.
+with
+
+place_aliases as (
+
+    select * from {{ ref('ref_place_aliases') }}
+
+),
+
+places as (
+
+    select * from {{ ref('ref_places') }}
+
+),
+
+governorate_aliases as (
+
+    select * from {{ ref('ref_governorate_aliases') }}
+
+),
+
+governorates as (
+
+    select * from {{ ref('ref_governorates') }}
+
+),
+
+gazetteer_names as (
+
+    select
+        'place' as gazetteer_kind,
+        {{ clean_text('place_aliases.alias') }} as name_as_written,
+        place_aliases.place_id as gazetteer_id,
+        false as is_canonical_name
+    from place_aliases
+    union all
+    select
+        'place' as gazetteer_kind,
+        {{ clean_text('places.place_name') }} as name_as_written,
+        places.place_id as gazetteer_id,
+        true as is_canonical_name
+    from places
+    union all
+    select
+        'governorate' as gazetteer_kind,
+        {{ clean_text('governorate_aliases.alias') }} as name_as_written,
+        governorate_aliases.governorate_id as gazetteer_id,
+        false as is_canonical_name
+    from governorate_aliases
+    union all
+    select
+        'governorate' as gazetteer_kind,
+        {{ clean_text('governorates.governorate_name') }} as name_as_written,
+        governorates.governorate_id as gazetteer_id,
+        true as is_canonical_name
+    from governorates
+
+),
+
+distinct_names as (
+
+    select
+        gazetteer_kind,
+        name_as_written,
+        gazetteer_id,
+        max(case when is_canonical_name then 1 else 0 end) = 1 as is_canonical_name
+    from gazetteer_names
+    group by gazetteer_kind, name_as_written, gazetteer_id
+
+),
+
+name_keys as (
+
+    {{ place_key_columns('distinct_names', 'name_as_written') }}
+
+),
+
+keyed as (
+
+    select
+        distinct_names.gazetteer_kind,
+        distinct_names.name_as_written,
+        distinct_names.gazetteer_id,
+        distinct_names.is_canonical_name,
+        name_keys.place_match_key,
+        name_keys.place_core_match_key,
+        name_keys.place_skeleton_key
+    from distinct_names
+    inner join name_keys
+        on distinct_names.name_as_written = name_keys.place_name
+
+),
+
+key_owners as (
+
+    select
+        gazetteer_kind,
+        place_core_match_key,
+        count(distinct gazetteer_id) as ids_sharing_core_key
+    from keyed
+    where place_core_match_key is not null
+    group by gazetteer_kind, place_core_match_key
+
+),
+
+final as (
+
+    select
+        keyed.*,
+        coalesce(key_owners.ids_sharing_core_key, 0) as ids_sharing_core_key,
+        coalesce(key_owners.ids_sharing_core_key > 1, false) as is_core_key_ambiguous
+    from keyed
+    left join key_owners
+        on
+            keyed.gazetteer_kind = key_owners.gazetteer_kind
+            and keyed.place_core_match_key = key_owners.place_core_match_key
+
+)
+
+select * from final
