@@ -35,7 +35,8 @@
     per distinct name (place_key_columns), not once per row. A spelling that no alias matches
     exactly resolves through the core key of the gazetteer's names
     (stg_reference__gazetteer_keys), unless that key is shared by two places (or two
-    governorates): "Bab", "El-Bab", "AlBab" and "Al Bab" resolve to al_bab. A governorate
+    governorates), or the name names an area: "Bab", "El-Bab", "AlBab" and "Al Bab" resolve
+    to al_bab; "Idlib countryside" is not idlib_city. A governorate
     resolves on its key only when the name says no other place beside it ("Idlib, Hama" stays
     unresolved; "ريف إدلب" resolves to idlib). -#}
 {% macro place_and_governorate_key_ctes(source_alias) -%}
@@ -73,6 +74,8 @@ gazetteer_keys as (
         on
             {{ places_by_key }}.gazetteer_kind = 'place'
             and {{ place_keys }}.place_core_match_key = {{ places_by_key }}.place_core_match_key
+            -- an area ("Idlib countryside") is not the town it is named after
+            and not {{ place_keys }}.place_is_area
     left join name_keys as {{ governorate_keys }}
         on {{ clean_text(source_alias ~ '.governorate_as_written') }} = {{ governorate_keys }}.place_name
     left join gazetteer_keys as {{ governorates_by_key }}

@@ -31,8 +31,9 @@
     {%- set gap = dbt.datediff('record_date_r', 'record_date_l', 'day') -%}
     {%- set gap_to_last = dbt.datediff('record_date_last_r', 'record_date_l', 'day') -%}
     {%- set km = haversine_km('latitude_l', 'longitude_l', 'latitude_r', 'longitude_r') -%}
-    {%- set co_ok = '(' ~ sets_overlap('belligerent_ids_l', 'co_belligerent_ids_r') ~ ' or '
-        ~ sets_overlap('co_belligerent_ids_l', 'belligerent_ids_r') ~ ')' -%}
+    {%- set blame = belligerent_compatibility(
+        'belligerent_ids_l', 'belligerent_ids_r', 'co_belligerent_ids_l', 'co_belligerent_ids_r'
+    ) -%}
     {%- set comparisons = [
         {'name': 'place', 'value_expr': jw, 'levels': [
             {'gamma': -1, 'sql': 'place_key_l is null or place_key_r is null', 'words': 'no place named'},
@@ -43,7 +44,8 @@
             {'gamma': 2, 'sql': 'place_container_l = place_key_r or place_key_l = place_container_r'
                 ~ ' or place_container_l = place_container_r',
              'words': 'one place within the other'},
-            {'gamma': 1, 'sql': 'place_key_l = governorate_key_r or governorate_key_l = place_key_r',
+            {'gamma': 1, 'sql': 'place_key_l = governorate_key_r or governorate_key_l = place_key_r'
+                ~ ' or place_container_l = governorate_key_r or governorate_key_l = place_container_r',
              'words': 'one names only the area of the other'},
         ], 'else': 'different places'},
         {'name': 'event_date', 'value_expr': gap, 'levels': [
@@ -74,10 +76,9 @@
             {'gamma': 1, 'sql': 'governorate_id_l = governorate_id_r', 'words': 'same governorate'},
         ], 'else': 'different governorates'},
         {'name': 'blame', 'value_expr': none, 'levels': [
-            {'gamma': -1, 'sql': 'belligerent_ids_l is null or belligerent_ids_r is null',
-             'words': 'blame unknown'},
-            {'gamma': 2, 'sql': sets_overlap('belligerent_ids_l', 'belligerent_ids_r'), 'words': 'blame compatible'},
-            {'gamma': 1, 'sql': co_ok, 'words': 'co-belligerents blamed'},
+            {'gamma': -1, 'sql': blame ~ " = 'unknown'", 'words': 'blame unknown'},
+            {'gamma': 2, 'sql': blame ~ " = 'shared'", 'words': 'blame compatible'},
+            {'gamma': 1, 'sql': blame ~ " = 'co_belligerent'", 'words': 'co-belligerents blamed'},
         ], 'else': 'different belligerents blamed'},
         {'name': 'outlet', 'value_expr': none, 'levels': [
             {'gamma': -1, 'sql': 'source_ids_l is null or source_ids_r is null', 'words': none},
@@ -108,19 +109,33 @@
 {%- endmacro %}
 
 {#- The record columns the comparisons read, for a relation of clean claims or incidents
-    (int_claims_validated / int_incidents_validated columns), joined to ref_geo_precisions as
-    `precision_alias` and ref_governorates as `governorate_alias`. A point is kept only when
-    it is a location (exact to city); an area centroid is never measured from. -#}
-{% macro linking_place_and_date_columns(relation_alias, precision_alias, governorate_alias) -%}
+    (int_claims_validated / int_incidents_validated columns, whose place keys staging computed:
+    macros/place_keys.sql), joined to ref_geo_precisions as `precision_alias`, to the
+    governorate keys (int_linking_records: governorate_id, governorate_key) as
+    `governorate_alias` and to the gazetteer's places by core key as `container_alias` (the
+    place the name says it lies in). A point is kept only when it is a location (exact to
+    city); an area centroid is never measured from.
+    * place_key: the gazetteer's place, else the core key; for an area ("Idlib countryside")
+      'area:' and the place it covers, so that it is never the same place as that town, only
+      within it (its place_container);
+    * place_spelling, place_skeleton: the core key and its consonant skeleton (null for an
+      area), compared by Jaro-Winkler and equality;
+    * place_container: the gazetteer's place the name lies in, else its key;
+    * governorate_key: the governorate's name as a place key (linking_governorate_keys). -#}
+{% macro linking_place_and_date_columns(relation_alias, precision_alias, governorate_alias, container_alias) -%}
     {{ relation_alias }}.incident_date as record_date,
     coalesce({{ relation_alias }}.incident_date_last, {{ relation_alias }}.incident_date) as record_date_last,
     coalesce({{ relation_alias }}.date_precision = 'month', false) as is_month_only,
-    {{ place_name_key(relation_alias ~ '.place_id', relation_alias ~ '.place_as_written') }} as place_key,
-    {{ place_match_key(relation_alias ~ '.place_as_written') }} as place_spelling,
-    {{ linking_place_skeleton(place_match_key(relation_alias ~ '.place_as_written')) }} as place_skeleton,
-    {{ linking_place_container(relation_alias ~ '.place_as_written') }} as place_container,
+    case
+        when {{ relation_alias }}.place_is_area
+            then 'area:' || coalesce({{ container_alias }}.gazetteer_id, {{ relation_alias }}.place_container_match_key)
+        else coalesce({{ relation_alias }}.place_id, {{ relation_alias }}.place_core_match_key)
+    end as place_key,
+    case when not {{ relation_alias }}.place_is_area then {{ relation_alias }}.place_core_match_key end as place_spelling,
+    case when not {{ relation_alias }}.place_is_area then {{ relation_alias }}.place_skeleton_key end as place_skeleton,
+    coalesce({{ container_alias }}.gazetteer_id, {{ relation_alias }}.place_container_match_key) as place_container,
     {{ relation_alias }}.resolved_governorate_id as governorate_id,
-    {{ place_match_key(governorate_alias ~ '.governorate_name') }} as governorate_key,
+    {{ governorate_alias }}.governorate_key,
     case when {{ precision_alias }}.is_point_location or {{ precision_alias }}.geo_precision_id is null
         then {{ relation_alias }}.corrected_latitude end as latitude,
     case when {{ precision_alias }}.is_point_location or {{ precision_alias }}.geo_precision_id is null
@@ -128,19 +143,20 @@
     coalesce({{ precision_alias }}.is_finer_than_town, false) as is_fine_point
 {%- endmacro %}
 
-{#- Until the place-key macros of the transliteration work land: a consonant skeleton of a
-    match key, and the place a qualified name lies in ("X countryside" -> X). -#}
-{% macro linking_place_skeleton(key_expr) -%}
-    {%- set expr = "regexp_replace(" ~ key_expr ~ ", '[^a-z]|[aeiouwy]', '', 'g')" %}
-    {#- a doubled consonant is written once (RE2 has no back-references: one pattern a letter) #}
-    {%- for letter in 'bcdfghjklmnpqrstvxz' %}
-        {%- set expr = "regexp_replace(" ~ expr ~ ", '" ~ letter ~ letter ~ "+', '" ~ letter ~ "', 'g')" %}
-    {%- endfor %}
-    nullif({{ expr }}, '')
-{%- endmacro %}
-
-{% macro linking_place_container(expr) -%}
-    {{ place_match_key("regexp_replace(lower(" ~ expr ~ "), '(^|\s)(countryside|rural|outskirts|of|near|east|west|north|south|ريف)(\s|$)', ' ', 'g')") }}
+{#- A select statement: one row per governorate, its governorate_key: the gazetteer place its
+    name resolves to on the core key ("Idlib" -> idlib_city), else the core key of its name, so
+    that it compares with a place_key. `gazetteer_keys` is stg_reference__gazetteer_keys. -#}
+{% macro linking_governorate_keys(gazetteer_keys) -%}
+    select distinct
+        governorate_names.gazetteer_id as governorate_id,
+        coalesce(place_names.gazetteer_id, governorate_names.place_core_match_key) as governorate_key
+    from {{ gazetteer_keys }} as governorate_names
+    left join {{ gazetteer_keys }} as place_names
+        on
+            place_names.gazetteer_kind = 'place'
+            and not place_names.is_core_key_ambiguous
+            and governorate_names.place_core_match_key = place_names.place_core_match_key
+    where governorate_names.gazetteer_kind = 'governorate' and governorate_names.is_canonical_name
 {%- endmacro %}
 
 {#- The columns of a pair: every record column of `left` suffixed _l and of `right` _r. -#}

@@ -201,7 +201,7 @@ dated as (
 ] + [
     {'rule': 'unknown_belligerent',
      'when': 'unresolved_belligerent_names is not null',
-     'reason': "'belligerent ' || " ~ quoted_value('unresolved_belligerent_names') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias, or write unknown when the source does not say'"},
+     'reason': "'belligerent ' || " ~ quoted_value('unresolved_belligerent_names') ~ " || ' matches no alias (seeds/reference/ref_belligerent_aliases.csv) and no keyword (seeds/reference/ref_belligerent_keywords.csv); add the alias or keyword, or write unknown when the source does not say'"},
 ] + location_vocabulary_checks() + coordinate_checks() + [
     {'rule': 'unknown_source',
      'when': 'registered_source_id is null',

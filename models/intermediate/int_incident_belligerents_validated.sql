@@ -60,7 +60,7 @@ linked as (
      'reason': "'belligerent_as_written is empty; an attribution names the belligerent blamed (write unknown when the sources do not say)'"},
     {'rule': 'unknown_belligerent',
      'when': 'unresolved_belligerent_names is not null',
-     'reason': "'belligerent ' || " ~ quoted_value('unresolved_belligerent_names') ~ " || ' is not in seeds/reference/ref_belligerent_aliases.csv; add the alias, or write unknown'"},
+     'reason': "'belligerent ' || " ~ quoted_value('unresolved_belligerent_names') ~ " || ' matches no alias (seeds/reference/ref_belligerent_aliases.csv) and no keyword (seeds/reference/ref_belligerent_keywords.csv); add the alias or keyword, or write unknown'"},
     {'rule': 'unknown_attribution_type',
      'when': 'attribution_type_as_written is not null and attribution_type is null',
      'reason': "'attribution_type ' || " ~ quoted_value('attribution_type_as_written') ~ " || ' is not known or suspected'"},

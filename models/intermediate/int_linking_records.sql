@@ -46,9 +46,26 @@ geo_precisions as (
 
 ),
 
-governorates as (
+gazetteer_keys as (
 
-    select * from {{ ref('ref_governorates') }}
+    select * from {{ ref('stg_reference__gazetteer_keys') }}
+
+),
+
+governorate_keys as (
+
+    {{ linking_governorate_keys('gazetteer_keys') }}
+
+),
+
+container_places as (
+
+    -- the gazetteer's places by core key, for the place a name says it lies in
+    select distinct
+        place_core_match_key,
+        gazetteer_id
+    from gazetteer_keys
+    where gazetteer_kind = 'place' and not is_core_key_ambiguous
 
 ),
 
@@ -99,7 +116,7 @@ claim_records as (
         claims.raw_row_key,
         claims.linked_incident_code,
         {{ linking_sort_key('claims.incident_date', 'c', 'claims.claim_id') }} as record_sort_key,
-        {{ linking_place_and_date_columns('claims', 'geo_precisions', 'governorates') }},
+        {{ linking_place_and_date_columns('claims', 'geo_precisions', 'governorate_keys', 'container_places') }},
         claim_blame.belligerent_ids,
         claim_blame.co_belligerent_ids,
         {{ single_item_set('claims.source_id') }} as source_ids,
@@ -108,8 +125,10 @@ claim_records as (
     from claims
     left join geo_precisions
         on claims.geo_precision_id = geo_precisions.geo_precision_id
-    left join governorates
-        on claims.resolved_governorate_id = governorates.governorate_id
+    left join governorate_keys
+        on claims.resolved_governorate_id = governorate_keys.governorate_id
+    left join container_places
+        on claims.place_container_match_key = container_places.place_core_match_key
     left join claim_blame
         on claims.raw_row_key = claim_blame.raw_row_key
 
@@ -123,7 +142,7 @@ incident_records as (
         incidents.raw_row_key,
         incidents.incident_code as linked_incident_code,
         {{ linking_sort_key('incidents.incident_date', 'i', 'incidents.incident_code') }} as record_sort_key,
-        {{ linking_place_and_date_columns('incidents', 'geo_precisions', 'governorates') }},
+        {{ linking_place_and_date_columns('incidents', 'geo_precisions', 'governorate_keys', 'container_places') }},
         incident_blame.belligerent_ids,
         incident_blame.co_belligerent_ids,
         incident_claims.source_ids,
@@ -132,8 +151,10 @@ incident_records as (
     from incidents
     left join geo_precisions
         on incidents.geo_precision_id = geo_precisions.geo_precision_id
-    left join governorates
-        on incidents.resolved_governorate_id = governorates.governorate_id
+    left join governorate_keys
+        on incidents.resolved_governorate_id = governorate_keys.governorate_id
+    left join container_places
+        on incidents.place_container_match_key = container_places.place_core_match_key
     left join incident_blame
         on incidents.incident_code = incident_blame.incident_code
     left join incident_claims
