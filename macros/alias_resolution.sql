@@ -59,15 +59,26 @@ gazetteer_keys as (
     select distinct
         gazetteer_kind,
         place_core_match_key,
-        gazetteer_id
+        gazetteer_id,
+        governorate_id
     from {{ ref('stg_reference__gazetteer_keys') }}
     where place_core_match_key is not null and not is_core_key_ambiguous
 
 )
 {%- endmacro %}
 
-{#- The joins of those look-ups (after place_and_governorate_key_ctes), for the from clause. -#}
-{% macro place_key_joins(source_alias, place_keys, places_by_key, governorate_keys, governorates_by_key) -%}
+{#- The joins of those look-ups (after place_and_governorate_key_ctes), for the from clause,
+    after the exact alias join of the governorate (`governorate_aliases`). A place resolves on
+    its key only within the row's governorate when the row names one: "al Ramadi" in a Syrian
+    governorate is not Ramadi in Anbar. -#}
+{% macro place_key_joins(source_alias, governorate_aliases, place_keys, places_by_key, governorate_keys, governorates_by_key) -%}
+    left join name_keys as {{ governorate_keys }}
+        on {{ clean_text(source_alias ~ '.governorate_as_written') }} = {{ governorate_keys }}.place_name
+    left join gazetteer_keys as {{ governorates_by_key }}
+        on
+            {{ governorates_by_key }}.gazetteer_kind = 'governorate'
+            and {{ governorate_keys }}.place_core_match_key = {{ governorates_by_key }}.place_core_match_key
+            and ({{ governorate_keys }}.place_container_match_key is null or {{ governorate_keys }}.place_is_area)
     left join name_keys as {{ place_keys }}
         on {{ clean_text(source_alias ~ '.place_as_written') }} = {{ place_keys }}.place_name
     left join gazetteer_keys as {{ places_by_key }}
@@ -76,13 +87,11 @@ gazetteer_keys as (
             and {{ place_keys }}.place_core_match_key = {{ places_by_key }}.place_core_match_key
             -- an area ("Idlib countryside") is not the town it is named after
             and not {{ place_keys }}.place_is_area
-    left join name_keys as {{ governorate_keys }}
-        on {{ clean_text(source_alias ~ '.governorate_as_written') }} = {{ governorate_keys }}.place_name
-    left join gazetteer_keys as {{ governorates_by_key }}
-        on
-            {{ governorates_by_key }}.gazetteer_kind = 'governorate'
-            and {{ governorate_keys }}.place_core_match_key = {{ governorates_by_key }}.place_core_match_key
-            and ({{ governorate_keys }}.place_container_match_key is null or {{ governorate_keys }}.place_is_area)
+            and (
+                coalesce({{ governorate_aliases }}.governorate_id, {{ governorates_by_key }}.gazetteer_id) is null
+                or coalesce({{ governorate_aliases }}.governorate_id, {{ governorates_by_key }}.gazetteer_id)
+                = {{ places_by_key }}.governorate_id
+            )
 {%- endmacro %}
 
 {#- The place key columns of a row, from its place_key_columns() join. -#}

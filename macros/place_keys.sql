@@ -166,15 +166,16 @@
 {%- endmacro %}
 
 {#- A name as ASCII words: Arabic article dropped, Arabic script transliterated, diacritics
-    folded, apostrophes and ayn/hamza signs dropped, anything else not a letter or digit a
-    space; padded with one space at each end. -#}
+    folded, apostrophes and ayn/hamza signs written ' (kept until the key is made, so that
+    "Arba'in" is two syllables to the vowel rules, not "Arbain"), anything else not a letter
+    or digit a space; padded with one space at each end. -#}
 {% macro place_ascii_words(expr) -%}
     ' ' || trim({{ key_regexp_replace(
         key_regexp_replace(
             fold_diacritics(script_transliteration(arabic_article_removed(expr))),
-            "'[''`´‘’ʿʾʻʼ]'", "''"
+            "'[`´‘’ʿʾʻʼ]'", "''''"
         ),
-        "'[^a-z0-9]+'", "' '"
+        "'[^a-z0-9'']+'", "' '"
     ) }}) || ' '
 {%- endmacro %}
 
@@ -220,14 +221,14 @@
     ) }}
 {%- endmacro %}
 
-{#- A key from spelling words (a column): the spaces dropped, doubled letters single; null
-    when nothing is left. -#}
+{#- A key from spelling words (a column): spaces and apostrophes dropped, doubled letters
+    single; null when nothing is left. -#}
 {% macro place_key_from_words(expr) -%}
-    nullif({{ collapse_repeated_letters("replace(" ~ expr ~ ", ' ', '')") }}, '')
+    nullif({{ collapse_repeated_letters(key_regexp_replace(expr, "'[ '']'", "''")) }}, '')
 {%- endmacro %}
 
-{#- The consonant skeleton of spelling words (a column): vowels, w, y and spaces dropped,
-    doubled consonants single. -#}
+{#- The consonant skeleton of spelling words (a column): vowels, w, y, spaces and
+    apostrophes dropped, doubled consonants single. -#}
 {% macro place_skeleton(expr) -%}
-    nullif({{ collapse_repeated_letters(key_regexp_replace(expr, "'[aeiouwy ]'", "''")) }}, '')
+    nullif({{ collapse_repeated_letters(key_regexp_replace(expr, "'[aeiouwy '']'", "''")) }}, '')
 {%- endmacro %}

@@ -77,7 +77,7 @@ renamed as (
     from source
     {{ alias_join('ref_place_aliases', 'place_id', 'source.place_as_written', 'place_aliases') }}
     {{ alias_join('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written', 'governorate_aliases') }}
-    {{ place_key_joins('source', 'place_keys', 'places_by_key', 'governorate_keys', 'governorates_by_key') }}
+    {{ place_key_joins('source', 'governorate_aliases', 'place_keys', 'places_by_key', 'governorate_keys', 'governorates_by_key') }}
     {{ code_join('country', 'source.country_as_written', 'country_codes') }}
     {{ code_join('geo_precision', 'source.geolocation_precision', 'geo_precision_codes') }}
 

@@ -85,6 +85,10 @@ keyed as (
         distinct_names.gazetteer_kind,
         distinct_names.name_as_written,
         distinct_names.gazetteer_id,
+        case
+            when distinct_names.gazetteer_kind = 'place' then places.governorate_id
+            else distinct_names.gazetteer_id
+        end as governorate_id,
         distinct_names.is_canonical_name,
         name_keys.place_match_key,
         name_keys.place_core_match_key,
@@ -92,6 +96,10 @@ keyed as (
     from distinct_names
     inner join name_keys
         on distinct_names.name_as_written = name_keys.place_name
+    left join places
+        on
+            distinct_names.gazetteer_kind = 'place'
+            and distinct_names.gazetteer_id = places.place_id
 
 ),
 
