@@ -237,6 +237,8 @@ class Vocabularies:
     month_names: tuple[str, ...]
     grade_ids: tuple[str, ...]
     grade_names: tuple[str, ...]
+    # (keyword, matches) of ref_belligerent_keywords.csv: the warehouse resolves blame by them too
+    belligerent_keywords: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def load(cls, project_dir: Path) -> Vocabularies:
@@ -251,6 +253,10 @@ class Vocabularies:
             month_names=tuple(row["month_name"] for row in _read_reference(reference / "ref_month_names.csv")),
             grade_ids=tuple(row["grade_id"] for row in grades),
             grade_names=tuple(row["grade_name"] for row in grades),
+            belligerent_keywords=tuple(
+                (row["keyword"], row["matches"])
+                for row in _read_reference(reference / "ref_belligerent_keywords.csv")
+            ),
         )
 
     def code_pattern(self, code_set: str) -> str:
@@ -261,7 +267,29 @@ class Vocabularies:
         return _any_of([ISO_DATE, rf"\d{{1,2}}\s+(?:{names})\s+\d{{4}}"])
 
     def belligerent_list_pattern(self) -> str:
-        return _list_of(_phrase(alias) for alias in self.belligerents)
+        names = [_phrase(alias) for alias in self.belligerents]
+        names += [_blame_keyword(keyword, matches) for keyword, matches in self.belligerent_keywords]
+        return _list_of(names)
+
+
+# What the warehouse reads as a gap between words of a blamed name (macros/belligerent_lists.sql,
+# blame_words: anything not a letter or digit), short of the list separators.
+_BLAME_GAP = r"(?:[^\w;,]|_)"
+# Arabic letters the warehouse reads as one (alef forms, ta marbuta and heh, alef maksura and yeh).
+_ARABIC_VARIANTS = {"ا": "[اأإآ]", "ه": "[هة]", "ي": "[يى]"}
+
+
+def _blame_keyword(keyword: str, matches: str) -> str:
+    """A keyword rule of ref_belligerent_keywords.csv as a regex for one element of a blame
+    list, matching what the warehouse resolves with it: a word_start keyword where a word
+    starts with it (after an Arabic article ال), a whole_name keyword as the whole element."""
+    words = re.findall(r"[^\W_]+", keyword.casefold())
+    def word(text: str) -> str:
+        return "".join(_ARABIC_VARIANTS.get(letter, re.escape(letter)) for letter in text)
+    body = f"{_BLAME_GAP}+".join(word(w) for w in words)
+    if matches == "whole_name":
+        return f"{_BLAME_GAP}*{body}{_BLAME_GAP}*"
+    return rf"(?:[^;,]*{_BLAME_GAP})?(?:[وفب]?[اأإآ]ل)?{body}[^;,]*"
 
 
 def _read_reference(path: Path) -> list[dict[str, str]]:

@@ -241,3 +241,15 @@ def test_release_gate_names_the_file_and_column_of_each_problem(demo_release, tm
     assert failure.value.report.data_docs_index == release / "data_docs" / "index.html"
     assert failure.value.report.data_docs_index.is_file()
     assert "Data Docs: " in message
+
+
+def test_belligerent_check_accepts_what_the_keyword_rules_resolve() -> None:
+    """The raw gate's blame check reads ref_belligerent_keywords.csv like the warehouse
+    (int_claim_belligerents_resolved): another name for one military, unknown in several
+    spellings and Arabic pass; a name no alias or keyword resolves still fails."""
+    pattern = re.compile(gates.Vocabularies.load(PROJECT_DIR).belligerent_list_pattern())
+    for resolved in ["Russian Air Force jets; CJTF-OIR", "طيران مجهول الهوية", "غير معروف", "n/a",
+                     "الطيران الروسي", "Unknown, Russian Military", "Turkish-backed factions"]:
+        assert pattern.match(resolved), resolved
+    for unresolved in ["Martian Air Force", "nationalists", "Russia; Klingon Air Wing"]:
+        assert not pattern.match(unresolved), unresolved
