@@ -34,11 +34,12 @@
     place_as_written and governorate_as_written (`source_alias`). The keys are computed once
     per distinct name (place_key_columns), not once per row. A spelling that no alias matches
     exactly resolves through the core key of the gazetteer's names
-    (stg_reference__gazetteer_keys), unless that key is shared by two places (or two
-    governorates), or the name names an area: "Bab", "El-Bab", "AlBab" and "Al Bab" resolve
-    to al_bab; "Idlib countryside" is not idlib_city. A governorate
-    resolves on its key only when the name says no other place beside it ("Idlib, Hama" stays
-    unresolved; "ريف إدلب" resolves to idlib). -#}
+    (stg_reference__gazetteer_keys), unless that key is shared by two places, or the name
+    names an area: "Bab", "El-Bab", "AlBab" and "Al Bab" resolve to al_bab; "Idlib
+    countryside" is not idlib_city. A governorate resolves on its match key, a spelling of
+    the name itself ("Al Hassakah", "Hasakeh", "الحسكة" without an alias of their own);
+    "Idlib countryside", "Idlib Province" or "Idlib, Hama" stay unresolved (and are
+    quarantined as unknown_governorate). -#}
 {% macro place_and_governorate_key_ctes(source_alias) -%}
 written_names as (
 
@@ -58,11 +59,11 @@ gazetteer_keys as (
 
     select distinct
         gazetteer_kind,
-        place_core_match_key,
+        lookup_key,
         gazetteer_id,
         governorate_id
     from {{ ref('stg_reference__gazetteer_keys') }}
-    where place_core_match_key is not null and not is_core_key_ambiguous
+    where lookup_key is not null and not is_lookup_key_ambiguous
 
 )
 {%- endmacro %}
@@ -77,14 +78,13 @@ gazetteer_keys as (
     left join gazetteer_keys as {{ governorates_by_key }}
         on
             {{ governorates_by_key }}.gazetteer_kind = 'governorate'
-            and {{ governorate_keys }}.place_core_match_key = {{ governorates_by_key }}.place_core_match_key
-            and ({{ governorate_keys }}.place_container_match_key is null or {{ governorate_keys }}.place_is_area)
+            and {{ governorate_keys }}.place_match_key = {{ governorates_by_key }}.lookup_key
     left join name_keys as {{ place_keys }}
         on {{ clean_text(source_alias ~ '.place_as_written') }} = {{ place_keys }}.place_name
     left join gazetteer_keys as {{ places_by_key }}
         on
             {{ places_by_key }}.gazetteer_kind = 'place'
-            and {{ place_keys }}.place_core_match_key = {{ places_by_key }}.place_core_match_key
+            and {{ place_keys }}.place_core_match_key = {{ places_by_key }}.lookup_key
             -- an area ("Idlib countryside") is not the town it is named after
             and not {{ place_keys }}.place_is_area
             and (

@@ -144,18 +144,18 @@
 {%- endmacro %}
 
 {#- A select statement: one row per governorate, its governorate_key: the gazetteer place its
-    name resolves to on the core key ("Idlib" -> idlib_city), else the core key of its name, so
+    name resolves to on the key ("Idlib" -> idlib_city), else the match key of its name, so
     that it compares with a place_key. `gazetteer_keys` is stg_reference__gazetteer_keys. -#}
 {% macro linking_governorate_keys(gazetteer_keys) -%}
     select distinct
         governorate_names.gazetteer_id as governorate_id,
-        coalesce(place_names.gazetteer_id, governorate_names.place_core_match_key) as governorate_key
+        coalesce(place_names.gazetteer_id, governorate_names.lookup_key) as governorate_key
     from {{ gazetteer_keys }} as governorate_names
     left join {{ gazetteer_keys }} as place_names
         on
             place_names.gazetteer_kind = 'place'
-            and not place_names.is_core_key_ambiguous
-            and governorate_names.place_core_match_key = place_names.place_core_match_key
+            and not place_names.is_lookup_key_ambiguous
+            and governorate_names.lookup_key = place_names.lookup_key
     where governorate_names.gazetteer_kind = 'governorate' and governorate_names.is_canonical_name
 {%- endmacro %}
 

@@ -62,10 +62,10 @@ container_places as (
 
     -- the gazetteer's places by core key, for the place a name says it lies in
     select distinct
-        place_core_match_key,
+        lookup_key,
         gazetteer_id
     from gazetteer_keys
-    where gazetteer_kind = 'place' and not is_core_key_ambiguous
+    where gazetteer_kind = 'place' and not is_lookup_key_ambiguous
 
 ),
 
@@ -128,7 +128,7 @@ claim_records as (
     left join governorate_keys
         on claims.resolved_governorate_id = governorate_keys.governorate_id
     left join container_places
-        on claims.place_container_match_key = container_places.place_core_match_key
+        on claims.place_container_match_key = container_places.lookup_key
     left join claim_blame
         on claims.raw_row_key = claim_blame.raw_row_key
 
@@ -154,7 +154,7 @@ incident_records as (
     left join governorate_keys
         on incidents.resolved_governorate_id = governorate_keys.governorate_id
     left join container_places
-        on incidents.place_container_match_key = container_places.place_core_match_key
+        on incidents.place_container_match_key = container_places.lookup_key
     left join incident_blame
         on incidents.incident_code = incident_blame.incident_code
     left join incident_claims

@@ -1,8 +1,11 @@
 -- The gazetteer's names with their place keys (macros/place_keys.sql), for look-ups on the
 -- key: every alias and canonical name of a place (ref_place_aliases, ref_places) and of a
--- governorate (ref_governorate_aliases, ref_governorates). A core key shared by names of two
--- different places (or governorates) is ambiguous: a look-up on it would merge them, so it
--- resolves nothing (is_core_key_ambiguous). Grain: one row per gazetteer kind, name and id.
+-- governorate (ref_governorate_aliases, ref_governorates). A place is looked up on its core
+-- key (qualifiers dropped), a governorate on its match key (a spelling of the name itself:
+-- "Idlib Province" or "Idlib countryside" is not a spelling of Idlib governorate). A lookup
+-- key shared by names of two different places (or governorates) is ambiguous: a look-up on
+-- it would merge them, so it resolves nothing (is_lookup_key_ambiguous).
+-- Grain: one row per gazetteer kind, name and id.
 with
 
 place_aliases as (
@@ -92,7 +95,11 @@ keyed as (
         distinct_names.is_canonical_name,
         name_keys.place_match_key,
         name_keys.place_core_match_key,
-        name_keys.place_skeleton_key
+        name_keys.place_skeleton_key,
+        case
+            when distinct_names.gazetteer_kind = 'place' then name_keys.place_core_match_key
+            else name_keys.place_match_key
+        end as lookup_key
     from distinct_names
     inner join name_keys
         on distinct_names.name_as_written = name_keys.place_name
@@ -107,11 +114,11 @@ key_owners as (
 
     select
         gazetteer_kind,
-        place_core_match_key,
-        count(distinct gazetteer_id) as ids_sharing_core_key
+        lookup_key,
+        count(distinct gazetteer_id) as ids_sharing_lookup_key
     from keyed
-    where place_core_match_key is not null
-    group by gazetteer_kind, place_core_match_key
+    where lookup_key is not null
+    group by gazetteer_kind, lookup_key
 
 ),
 
@@ -119,13 +126,13 @@ final as (
 
     select
         keyed.*,
-        coalesce(key_owners.ids_sharing_core_key, 0) as ids_sharing_core_key,
-        coalesce(key_owners.ids_sharing_core_key > 1, false) as is_core_key_ambiguous
+        coalesce(key_owners.ids_sharing_lookup_key, 0) as ids_sharing_lookup_key,
+        coalesce(key_owners.ids_sharing_lookup_key > 1, false) as is_lookup_key_ambiguous
     from keyed
     left join key_owners
         on
             keyed.gazetteer_kind = key_owners.gazetteer_kind
-            and keyed.place_core_match_key = key_owners.place_core_match_key
+            and keyed.lookup_key = key_owners.lookup_key
 
 )
 
