@@ -78,6 +78,16 @@
     where claim_id is not null and validated_at > {{ refresh_watermark('refreshed_at') }}
 {%- endmacro %}
 
+{#- A condition on a claim id column: in an incremental run, that the claim was validated since
+    the model's last refresh; in a full run, true. -#}
+{% macro is_claim_validated_since_refresh(claim_id_column) -%}
+    {%- if is_incremental() -%}
+    {{ claim_id_column }} in ({{ claim_ids_validated_since_refresh() }})
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Pre-hook of a claim-keyed model of the chain: delete the rows of the claims validated
     since its last refresh (recomputed by the run; a claim now quarantined stays deleted). -#}
 {% macro delete_claims_validated_since_refresh(claim_id_columns=['claim_id']) -%}

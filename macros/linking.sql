@@ -170,7 +170,7 @@
     {%- set comparisons = linking_comparisons() %}
     select
         {{ pairs }}.*,
-        prior.match_weight
+        model_prior.match_weight
         {%- for comparison in comparisons %}
         + coalesce(weight_{{ comparison['name'] }}.match_weight, 0)
         {%- endfor %} as match_weight,
@@ -181,7 +181,7 @@
     from {{ pairs }}
     cross join (
         select match_weight from {{ ref('ref_linking_levels') }} where comparison_name = 'prior'
-    ) as prior
+    ) as model_prior
     {%- for comparison in comparisons %}
     left join {{ ref('ref_linking_levels') }} as weight_{{ comparison['name'] }}
         on

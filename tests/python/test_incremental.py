@@ -219,7 +219,7 @@ def test_a_new_claim_makes_a_neighbouring_days_group_slip_into_its_own(replay: d
 def test_a_new_claim_joins_a_registered_incident(replay: dict):
     before, after = replay["states"][1]["links"], replay["states"][2]["links"]
     assert "TSTW" not in before
-    assert after["TSTW"] == (INCIDENT_CODE, "matched_by_distance")
+    assert after["TSTW"] == (INCIDENT_CODE, "matched_by_model")
 
 
 def test_a_day_is_added_once(replay: dict, capsys: pytest.CaptureFixture[str]):
