@@ -274,6 +274,12 @@
     ) as keyed
 {%- endmacro %}
 
+{#- The most days two records of a pair can lie apart: blocking meets them no further apart
+    (linking_block_keys). Candidate incidents refresh that far around a new claim. -#}
+{% macro link_pair_max_day_gap() -%}
+    {{- [var('civcas_link_days_before'), var('civcas_link_days_after')] | max -}}
+{%- endmacro %}
+
 {#- The match weight at or above which a pair is a link: var civcas_link_match_probability
     as a weight (log2 of its odds). -#}
 {% macro link_weight_threshold() -%}
