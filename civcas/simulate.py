@@ -324,7 +324,7 @@ class PlaceIndex:
             self.grid[self._cell(place[2], place[3])].append(place)
 
     def _cell(self, lat: float, lon: float) -> tuple[int, int]:
-        return int(math.floor(lat / self.CELL)), int(math.floor(lon / self.CELL))
+        return math.floor(lat / self.CELL), math.floor(lon / self.CELL)
 
     def near(self, name: str, lat: float, lon: float, low_km: float, high_km: float
              ) -> list[tuple[str, str, float, float]]:
@@ -579,7 +579,7 @@ def simulate_intake(
 ) -> SimulationResult:
     """Read the archive, simulate the intake at `level`, and write `out` atomically."""
     started = time.perf_counter()
-    started_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    started_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     say = progress or (lambda _message: None)
     archive, out, project_dir = Path(archive), Path(out), Path(project_dir)
     if level not in LEVELS:
