@@ -131,7 +131,7 @@ def predicted_incidents(connection: duckdb.DuckDBPyConnection) -> dict[str, Pred
             coalesce(incident_code, suggested_incident_code, candidate_incident_id) as predicted_incident,
             coalesce(incident_code, suggested_incident_code) as registered_incident,
             link_rule,
-            link_match_probability
+            cast(link_match_probability as double) as link_match_probability
         from main.fct_claims
         """
     ).fetchall()
