@@ -174,6 +174,10 @@ def quarantine_summary(rows: Sequence[tuple[str, str, str | None, str | None, st
     }
 
 
+def _code(code: str | None) -> str | None:
+    return None if code is None else code.strip().upper()
+
+
 def score_level(truth: Sequence[Mapping], predicted: Mapping[str, Predicted],
                 quarantined: Sequence[tuple[str, str, str | None, str | None, str]]) -> dict:
     """Every metric of one level, from the truth rows, the predictions and the quarantined claims."""
@@ -187,10 +191,11 @@ def score_level(truth: Sequence[Mapping], predicted: Mapping[str, Predicted],
     classes = {row["claim_id"]: [c for c in (row["noise_classes"] or "").split(";") if c]
                + ([QUARANTINED] if row["claim_id"] in quarantined_ids else []) for row in truth}
     linkage = pairwise_scores(truth_cluster, cluster)
-    registered_codes = {row["registered_code"] for row in truth if row["registered_code"]}
+    # the warehouse writes codes in upper case (RS3247b is RS3247B): compare them so
+    registered_codes = {_code(row["registered_code"]) for row in truth if row["registered_code"]}
     registered = registered_outcomes(
-        {row["claim_id"]: row["registered_code"] for row in truth},
-        {claim: p.registered_incident for claim, p in predicted.items()},
+        {row["claim_id"]: _code(row["registered_code"]) for row in truth},
+        {claim: _code(p.registered_incident) for claim, p in predicted.items()},
         registered_codes,
         assessor_linked=[row["claim_id"] for row in truth if row["is_assessor_linked"]],
     )
@@ -206,7 +211,8 @@ def score_level(truth: Sequence[Mapping], predicted: Mapping[str, Predicted],
         "quarantine": quarantine_summary(quarantined),
         "link_rules": dict(Counter(p.link_rule or "null" for p in predicted.values()).most_common()),
         "model_links": len(model_links),
-        "noise_claims": dict(Counter(c for cs in classes.values() for c in cs).most_common()),
+        "noise_claims": {**dict(Counter(c for cs in classes.values() for c in cs).most_common()),
+                         NO_NOISE: sum(1 for cs in classes.values() if not cs)},
     }
 
 
@@ -262,15 +268,19 @@ def level_tables(level: str, report: Mapping) -> list[str]:
         f"{errors['missed_pairs']:,} missed pairs, {errors['false_pairs']:,} false pairs; share of those pairs "
         "in which at least one claim has the class (a pair can have several):",
         "",
-        "| class | claims | share of true pairs | share of missed pairs | share of false pairs |",
-        "|---|---|---|---|---|",
+        "| class | claims | share of true pairs | share of missed pairs | share of false pairs "
+        "| recall of pairs with the class |",
+        "|---|---|---|---|---|---|",
     ]
     noise_claims = report["noise_claims"]
     order = sorted(errors["missed_share"], key=lambda name: (-errors["missed_share"][name], name))
     for name in order:
+        true_with = errors["true_share"][name] * errors["true_pairs"]
+        missed_with = errors["missed_share"][name] * errors["missed_pairs"]
+        recall = 1 - missed_with / true_with if true_with else None
         lines.append(f"| {name} | {noise_claims.get(name, 0):,} | {_share(errors['true_share'][name])} "
-                     f"| {_share(errors['missed_share'][name])} "
-                     f"| {_share(errors['false_share'][name])} |")
+                     f"| {_share(errors['missed_share'][name])} | {_share(errors['false_share'][name])} "
+                     f"| {_share(recall)} |")
     rules = ", ".join(f"{rule} {n:,}" for rule, n in quarantine["by_rule"].items()) or "none"
     lines += ["", f"Quarantined claims: {quarantine['claims']:,} ({rules})."]
     if quarantine["unknown_belligerent_spellings"]:

@@ -144,3 +144,10 @@ def test_parse_levels():
         parse_levels("none,medium")
     with pytest.raises(EvaluationError):
         parse_levels(" , ")
+
+
+def test_register_codes_compare_in_upper_case_as_the_warehouse_writes_them():
+    truth = [{"claim_id": "x", "true_incident_id": "X", "registered_code": "RS12b", "is_assessor_linked": False,
+              "noise_classes": "", "is_hard_negative": False, "hard_negative_of": None}]
+    predicted = {"x": Predicted("x", "RS12B", "RS12B", "matched_by_model", 0.9)}
+    assert score_level(truth, predicted, [])["registered"]["counts"] == {"right": 1, "none": 0, "wrong": 0}
