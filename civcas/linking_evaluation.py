@@ -110,7 +110,8 @@ def build_warehouse(project_dir: Path, paths: LevelPaths, say: Say) -> float:
     environment = dict(os.environ, CIVCAS_DUCKDB_PATH=str(paths.duckdb_path.resolve()), DO_NOT_TRACK="1")
     say(f"building the claim chain on {raw} into {paths.duckdb_path}")
     started = time.perf_counter()
-    finished = subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True)
+    finished = subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True,
+                              check=False)
     if finished.returncode != 0:
         detail = (finished.stdout + finished.stderr).strip()[-3000:]
         raise EvaluationError(f"dbt build failed (exit {finished.returncode}); see {target / 'logs'}:\n{detail}")
@@ -243,8 +244,8 @@ def _share(value: float | None) -> str:
 def summary_table(levels: Mapping[str, Mapping]) -> list[str]:
     """One markdown row per level: the headline figures."""
     lines = [
-        "| level | claims | precision | recall | F1 | incidents exact / true | registered: right / none / wrong "
-        "| unregistered attached | hard negatives merged | quarantined |",
+        ("| level | claims | precision | recall | F1 | incidents exact / true | registered: right / none / wrong "
+         "| unregistered attached | hard negatives merged | quarantined |"),
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for level, report in levels.items():
@@ -265,11 +266,11 @@ def level_tables(level: str, report: Mapping) -> list[str]:
     lines = [
         f"#### Level {level}",
         "",
-        f"{errors['missed_pairs']:,} missed pairs, {errors['false_pairs']:,} false pairs; share of those pairs "
-        "in which at least one claim has the class (a pair can have several):",
+        (f"{errors['missed_pairs']:,} missed pairs, {errors['false_pairs']:,} false pairs; share of those pairs "
+         "in which at least one claim has the class (a pair can have several):"),
         "",
-        "| class | claims | share of true pairs | share of missed pairs | share of false pairs "
-        "| recall of pairs with the class |",
+        ("| class | claims | share of true pairs | share of missed pairs | share of false pairs "
+         "| recall of pairs with the class |"),
         "|---|---|---|---|---|---|",
     ]
     noise_claims = report["noise_claims"]

@@ -713,16 +713,16 @@ def simulate_intake(
 def _description(incidents: int, negatives: int, claims: int, counts: Mapping[str, int], level: str, seed: int,
                  centcom: InputFile | None, dutch: InputFile | None) -> str:
     parts = [
-        f"SYNTHETIC INTAKE (level {level}, seed {seed}) made from REAL incidents: {claims:,} simulated claims about "
+        (f"SYNTHETIC INTAKE (level {level}, seed {seed}) made from REAL incidents: {claims:,} simulated claims about "
         f"{incidents:,} real Airwars civilian-harm incidents in Syria (airwars.org; credit Airwars) and "
         f"{negatives:,} invented hard-negative incidents made from them, citing {counts['raw_sources']:,} real "
-        "source names.",
-        "The claims are not claims as logged: their dates, places, points, blame and figures were simulated with "
+        "source names."),
+        ("The claims are not claims as logged: their dates, places, points, blame and figures were simulated with "
         "the error classes of civcas.intake_noise, and the register (raw_incidents) holds about half of the "
         "incidents. The true incident of each claim is kept apart, in truth.parquet beside this folder. "
-        "Do not cite these claims as data.",
-        "Derived from the Airwars archive, which is NOT licensed for redistribution: use inside the project "
-        "only; never commit or publish it.",
+        "Do not cite these claims as data."),
+        ("Derived from the Airwars archive, which is NOT licensed for redistribution: use inside the project "
+        "only; never commit or publish it."),
     ]
     if centcom is not None:
         parts.append(f"Declared strikes: {centcom.rows:,} CENTCOM / CJTF-OIR release lines (public domain), real.")

@@ -163,7 +163,7 @@ def test_hard_negatives_of_every_kind_stay_close(runs, truth, archive_incidents,
     by_incident: dict[str, list[dict]] = defaultdict(list)
     for row in truth.values():
         by_incident[row["true_incident_id"]].append(row)
-    for incident, rows in by_incident.items():
+    for rows in by_incident.values():
         row = rows[0]
         if not row["is_hard_negative"]:
             continue
