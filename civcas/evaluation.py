@@ -449,3 +449,27 @@ def hard_negative_merges(
         pairs += shared
     return {"hard_negatives": len(shadows), "merged": merged,
             "merged_share": _ratio(merged, len(shadows), 0.0), "merged_pairs": pairs}
+
+
+def pairwise_scores_without_pairs_among(
+    truth_cluster: Mapping[str, Hashable],
+    predicted_cluster: Mapping[str, Hashable | None],
+    fixed: Iterable[str],
+) -> dict:
+    """Pairwise precision, recall and F1 leaving out the pairs whose two claims are both in `fixed`.
+
+    For the claims an assessor linked, their pairs among themselves are given, not found: leaving
+    them out scores only the pairs the linker decided. The counts are those of
+    :func:`pairwise_scores` on all claims minus those on the `fixed` claims alone.
+    """
+    fixed = set(fixed)
+    everything = pairwise_scores(truth_cluster, predicted_cluster)
+    given = pairwise_scores({c: t for c, t in truth_cluster.items() if c in fixed},
+                            {c: p for c, p in predicted_cluster.items() if c in fixed})
+    tp = everything["true_positive_pairs"] - given["true_positive_pairs"]
+    predicted_pairs = everything["predicted_pairs"] - given["predicted_pairs"]
+    true_pairs = everything["true_pairs"] - given["true_pairs"]
+    precision = _ratio(tp, predicted_pairs, 1.0)
+    recall = _ratio(tp, true_pairs, 1.0)
+    return {"precision": precision, "recall": recall, "f1": _f1(precision, recall), "true_positive_pairs": tp,
+            "predicted_pairs": predicted_pairs, "true_pairs": true_pairs, "pairs_left_out": given["true_pairs"]}

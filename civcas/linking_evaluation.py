@@ -45,6 +45,7 @@ from civcas.evaluation import (
     class_shares_among_errors,
     hard_negative_merges,
     pairwise_scores,
+    pairwise_scores_without_pairs_among,
     registered_outcomes,
 )
 from civcas.intake_noise import LEVELS
@@ -192,13 +193,15 @@ def score_level(truth: Sequence[Mapping], predicted: Mapping[str, Predicted],
     classes = {row["claim_id"]: [c for c in (row["noise_classes"] or "").split(";") if c]
                + ([QUARANTINED] if row["claim_id"] in quarantined_ids else []) for row in truth}
     linkage = pairwise_scores(truth_cluster, cluster)
+    assessor_linked = [row["claim_id"] for row in truth if row["is_assessor_linked"]]
+    decided = pairwise_scores_without_pairs_among(truth_cluster, cluster, assessor_linked)
     # the warehouse writes codes in upper case (RS3247b is RS3247B): compare them so
     registered_codes = {_code(row["registered_code"]) for row in truth if row["registered_code"]}
     registered = registered_outcomes(
         {row["claim_id"]: _code(row["registered_code"]) for row in truth},
         {claim: _code(p.registered_incident) for claim, p in predicted.items()},
         registered_codes,
-        assessor_linked=[row["claim_id"] for row in truth if row["is_assessor_linked"]],
+        assessor_linked=assessor_linked,
     )
     shadows = {row["true_incident_id"]: row["hard_negative_of"] for row in truth if row["is_hard_negative"]}
     model_links = [p for p in predicted.values() if p.link_rule == "matched_by_model"]
@@ -206,6 +209,7 @@ def score_level(truth: Sequence[Mapping], predicted: Mapping[str, Predicted],
         "claims": len(truth_cluster),
         "claims_predicted": len(predicted),
         "linkage": linkage,
+        "linkage_decided_by_linker": decided,
         "registered": registered,
         "errors_by_class": class_shares_among_errors(truth_cluster, cluster, classes),
         "hard_negatives": hard_negative_merges(truth_cluster, cluster, shadows),
@@ -244,17 +248,19 @@ def _share(value: float | None) -> str:
 def summary_table(levels: Mapping[str, Mapping]) -> list[str]:
     """One markdown row per level: the headline figures."""
     lines = [
-        ("| level | claims | precision | recall | F1 | incidents exact / true | registered: right / none / wrong "
-         "| unregistered attached | hard negatives merged | quarantined |"),
-        "|---|---|---|---|---|---|---|---|---|---|",
+        ("| level | claims | precision | recall | F1 | F1, linker's pairs | incidents exact / true "
+         "| registered: right / none / wrong | unregistered attached | hard negatives merged (pairs) | quarantined |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for level, report in levels.items():
         link, reg, hn = report["linkage"], report["registered"], report["hard_negatives"]
         lines.append(
             f"| {level} | {report['claims']:,} | {_share(link['precision'])} | {_share(link['recall'])} "
-            f"| **{_share(link['f1'])}** | {link['exact_clusters']:,} / {link['true_clusters']:,} "
+            f"| **{_share(link['f1'])}** | {_share(report['linkage_decided_by_linker']['f1'])} "
+            f"| {link['exact_clusters']:,} / {link['true_clusters']:,} "
             f"| {_share(reg['right'])} / {_share(reg['none'])} / {_share(reg['wrong'])} ({reg['claims']:,}) "
-            f"| {_share(reg['unregistered_attached'])} | {hn['merged']} / {hn['hard_negatives']} "
+            f"| {_share(reg['unregistered_attached'])} "
+            f"| {hn['merged']} / {hn['hard_negatives']} ({hn['merged_pairs']:,}) "
             f"| {report['quarantine']['claims']:,} |")
     return lines
 

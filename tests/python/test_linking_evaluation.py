@@ -20,7 +20,13 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from civcas.evaluation import NO_NOISE, class_shares_among_errors, hard_negative_merges, registered_outcomes
+from civcas.evaluation import (
+    NO_NOISE,
+    class_shares_among_errors,
+    hard_negative_merges,
+    pairwise_scores_without_pairs_among,
+    registered_outcomes,
+)
 from civcas.linking_evaluation import (
     QUARANTINED,
     EvaluationError,
@@ -60,6 +66,15 @@ def test_class_shares_without_errors_are_zero():
     shares = class_shares_among_errors(TRUTH, dict(TRUTH), CLASSES)
     assert shares["missed_pairs"] == shares["false_pairs"] == 0
     assert all(value == 0 for value in shares["missed_share"].values())
+
+
+def test_pairs_among_assessor_linked_claims_are_left_out():
+    # (a1, a2) is the only true positive, and both were linked by the assessor: the linker found nothing
+    decided = pairwise_scores_without_pairs_among(TRUTH, PREDICTED, {"a1", "a2"})
+    assert (decided["true_positive_pairs"], decided["predicted_pairs"], decided["true_pairs"]) == (0, 3, 6)
+    assert decided["precision"] == decided["recall"] == decided["f1"] == 0
+    alone = pairwise_scores_without_pairs_among(TRUTH, PREDICTED, {"a1"})
+    assert (alone["precision"], alone["recall"]) == (pytest.approx(1 / 4), pytest.approx(1 / 7))
 
 
 def test_registered_outcomes():
@@ -129,7 +144,7 @@ def test_score_level_counts_a_quarantined_claim_as_a_miss():
     assert report["hard_negatives"]["merged"] == 1
     assert report["registered"]["counts"] == {"right": 1, "none": 2, "wrong": 0}
     markdown = format_markdown({"levels": {"realistic": report}, "seed": 4, "incidents": 3, "elapsed_seconds": 1})
-    assert "| realistic | 7 | 0.250 | 0.143 |" in markdown
+    assert "| realistic | 7 | 0.250 | 0.143 | **0.182** | 0.182 |" in markdown
     assert "unknown_belligerent 1" in markdown
 
 
