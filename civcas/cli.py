@@ -410,7 +410,7 @@ def _cmd_simulate_intake(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- evaluate-linking
 
-EVALUATION_DUCKDB = Path("warehouse") / "evaluation" / "civcas.duckdb"
+EVALUATION_DUCKDB = Path("warehouse") / "evaluation" / "realistic" / "civcas.duckdb"
 EVALUATION_WAREHOUSES = Path("warehouse") / "evaluation"
 EVALUATION_REPORT = Path("reports") / "linking_evaluation"
 
@@ -490,7 +490,7 @@ def _add_train_linking(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--warehouse", type=Path,
                         help=f"the DuckDB file to train on (default: <project>/{EVALUATION_DUCKDB}, the "
-                        "evaluation's warehouse on simulated intake)")
+                        "evaluation's warehouse on simulated intake at the realistic level)")
     parser.set_defaults(handler=_cmd_train_linking)
 
 

@@ -36,6 +36,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 
 import duckdb
@@ -51,7 +52,7 @@ from civcas.evaluation import (
 from civcas.intake_noise import LEVELS
 
 # The claim chain and everything upstream of it.
-DBT_SELECTION = ("+fct_claims",)
+DBT_SELECTION = ("+fct_claims", "int_linking_pairs_blocked")
 QUARANTINED = "quarantined"
 TOP_SPELLINGS = 12
 
@@ -153,6 +154,42 @@ def quarantined_claims(connection: duckdb.DuckDBPyConnection) -> list[tuple[str,
     ).fetchall()
 
 
+def blocked_pairs(connection: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The pairs blocking lets the model compare (int_linking_pairs_blocked): claim pairs
+    (smaller id first) and (claim, incident code) pairs."""
+    rows = connection.execute(
+        "select other_record_kind, claim_id, other_record_id from intermediate.int_linking_pairs_blocked"
+    ).fetchall()
+    claim_pairs = {(claim, other) for kind, claim, other in rows if kind == "claim"}
+    incident_pairs = {(claim, _code(other) or "") for kind, claim, other in rows if kind == "incident"}
+    return claim_pairs, incident_pairs
+
+
+def blocking_recall(truth: Sequence[Mapping], claim_pairs: set[tuple[str, str]],
+                    incident_pairs: set[tuple[str, str]], quarantined_ids: set[str]) -> dict:
+    """How many pairs blocking lets through, and the share of true pairs it loses: pairs of
+    clean claims of one true incident, and a clean claim without an assessor link with its
+    registered incident."""
+    clean = [row for row in truth if row["claim_id"] not in quarantined_ids]
+    by_incident: dict[str, list[str]] = {}
+    for row in clean:
+        by_incident.setdefault(row["true_incident_id"], []).append(row["claim_id"])
+    true_claim_pairs = [(a, b) for claims in by_incident.values() for a, b in combinations(sorted(claims), 2)]
+    true_incident_pairs = [(row["claim_id"], _code(row["registered_code"]) or "") for row in clean
+                           if row["registered_code"] and not row["is_assessor_linked"]]
+    lost_claim = sum(1 for pair in true_claim_pairs if pair not in claim_pairs)
+    lost_incident = sum(1 for pair in true_incident_pairs if pair not in incident_pairs)
+    true_pairs = len(true_claim_pairs) + len(true_incident_pairs)
+    return {
+        "pairs_compared": len(claim_pairs) + len(incident_pairs),
+        "claim_pairs_compared": len(claim_pairs),
+        "claim_incident_pairs_compared": len(incident_pairs),
+        "true_pairs": true_pairs,
+        "true_pairs_lost": lost_claim + lost_incident,
+        "recall_lost": (lost_claim + lost_incident) / true_pairs if true_pairs else None,
+    }
+
+
 def read_truth(simulation: Path) -> list[dict]:
     truth_file = simulation / "truth.parquet"
     if not truth_file.exists():
@@ -228,7 +265,9 @@ def evaluate_level(project_dir: Path, paths: LevelPaths, *, skip_build: bool, sa
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as connection:
         predicted = predicted_incidents(connection)
         quarantined = quarantined_claims(connection)
+        claim_pairs, incident_pairs = blocked_pairs(connection)
     report = score_level(truth, predicted, quarantined)
+    report["blocking"] = blocking_recall(truth, claim_pairs, incident_pairs, {row[0] for row in quarantined})
     report["build_seconds"] = None if build_seconds is None else round(build_seconds, 1)
     report["inputs"] = {"simulation": str(paths.simulation), "warehouse": str(paths.duckdb_path)}
     manifest = paths.simulation / "_simulation_manifest.json"
@@ -288,6 +327,12 @@ def level_tables(level: str, report: Mapping) -> list[str]:
         lines.append(f"| {name} | {noise_claims.get(name, 0):,} | {_share(errors['true_share'][name])} "
                      f"| {_share(errors['missed_share'][name])} | {_share(errors['false_share'][name])} "
                      f"| {_share(recall)} |")
+    blocking = report.get("blocking")
+    if blocking:
+        lines += ["", (f"Blocking: {blocking['pairs_compared']:,} pairs compared ({blocking['claim_pairs_compared']:,} "
+                       f"claim pairs, {blocking['claim_incident_pairs_compared']:,} claim-incident pairs); "
+                       f"{blocking['true_pairs_lost']:,} of {blocking['true_pairs']:,} true pairs never met "
+                       f"(recall lost: {_share(blocking['recall_lost'])}).")]
     rules = ", ".join(f"{rule} {n:,}" for rule, n in quarantine["by_rule"].items()) or "none"
     lines += ["", f"Quarantined claims: {quarantine['claims']:,} ({rules})."]
     if quarantine["unknown_belligerent_spellings"]:

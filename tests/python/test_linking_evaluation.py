@@ -166,3 +166,21 @@ def test_register_codes_compare_in_upper_case_as_the_warehouse_writes_them():
               "noise_classes": "", "is_hard_negative": False, "hard_negative_of": None}]
     predicted = {"x": Predicted("x", "RS12B", "RS12B", "matched_by_model", 0.9)}
     assert score_level(truth, predicted, [])["registered"]["counts"] == {"right": 1, "none": 0, "wrong": 0}
+
+
+def test_blocking_recall_counts_the_true_pairs_that_never_met() -> None:
+    from civcas.linking_evaluation import blocking_recall
+
+    truth = [
+        {"claim_id": "c1", "true_incident_id": "i1", "registered_code": "ab1", "is_assessor_linked": False},
+        {"claim_id": "c2", "true_incident_id": "i1", "registered_code": "ab1", "is_assessor_linked": True},
+        {"claim_id": "c3", "true_incident_id": "i1", "registered_code": "ab1", "is_assessor_linked": False},
+        {"claim_id": "c4", "true_incident_id": "i2", "registered_code": None, "is_assessor_linked": False},
+        {"claim_id": "c5", "true_incident_id": "i2", "registered_code": None, "is_assessor_linked": False},
+    ]
+    # true pairs: c1-c2, c1-c3, c2-c3, c4-c5 (claims) and c1-AB1, c3-AB1 (no assessor link); c5 quarantined
+    report = blocking_recall(truth, {("c1", "c2"), ("c2", "c3"), ("c1", "c4")}, {("c1", "AB1")}, {"c5"})
+    assert report["true_pairs"] == 5
+    assert report["true_pairs_lost"] == 2  # c1-c3 and c3-AB1
+    assert report["pairs_compared"] == 4
+    assert report["recall_lost"] == 2 / 5
