@@ -277,6 +277,35 @@ def slowest_nodes(run_results: Mapping, manifest: Mapping, count: int = SLOWEST)
              "seconds": round(r.get("execution_time", 0.0), 3)} for r in timed[:count]]
 
 
+# Linking: every model between the validated claims and fct_claims (issue 13 times them apart).
+LINKING_FROM, LINKING_TO = "int_claims_validated", "fct_claims"
+
+
+def linking_nodes(run_results: Mapping, manifest: Mapping) -> dict:
+    """The models on a path from LINKING_FROM to LINKING_TO (both excluded), with their seconds."""
+    nodes = manifest.get("nodes", {})
+    by_name = {node["name"]: uid for uid, node in nodes.items() if node["resource_type"] == "model"}
+    start, end = by_name.get(LINKING_FROM), by_name.get(LINKING_TO)
+    if start is None or end is None:
+        return {"seconds": 0.0, "nodes": []}
+
+    def reach(origin: str, edges: Mapping[str, list[str]]) -> set[str]:
+        seen: set[str] = set()
+        todo = [origin]
+        while todo:
+            for nxt in edges.get(todo.pop(), []):
+                if nxt in nodes and nxt not in seen and nodes[nxt]["resource_type"] == "model":
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    between = reach(start, manifest.get("child_map", {})) & reach(end, manifest.get("parent_map", {}))
+    seconds = {r["unique_id"]: r.get("execution_time", 0.0) for r in run_results.get("results", [])}
+    timed = sorted(({"name": nodes[uid]["name"], "seconds": round(seconds.get(uid, 0.0), 3)} for uid in between),
+                   key=lambda node: (-node["seconds"], node["name"]))
+    return {"seconds": round(sum(node["seconds"] for node in timed), 3), "nodes": timed}
+
+
 def _nodes_by_type(run_results: Mapping) -> dict[str, int]:
     """How many nodes of each type (seed, model, test, exposure, ...) the run had."""
     counts: dict[str, int] = {}
@@ -751,6 +780,7 @@ def benchmark_size(claims: int, options: Options, say: Progress) -> dict:
             "nodes": len(full_results.get("results", [])),
             "nodes_by_type": _nodes_by_type(full_results),
             "slowest": _attach_floor_seconds(slowest_nodes(full_results, full_manifest), floor),
+            "linking": linking_nodes(full_results, full_manifest),
             "log": str(full.log),
         },
         "floor": {**{k: v for k, v in floor.items() if k != "node_seconds"},
@@ -763,6 +793,7 @@ def benchmark_size(claims: int, options: Options, say: Progress) -> dict:
             "peak_rss_bytes": incremental.peak_rss_bytes,
             "nodes": len(incremental_results.get("results", [])),
             "slowest": slowest_nodes(incremental_results, _read_json(incremental_manifest_path)),
+            "linking": linking_nodes(incremental_results, _read_json(incremental_manifest_path)),
             "log": str(incremental.log),
         },
     }
@@ -914,6 +945,7 @@ def format_report(report: Mapping) -> str:
     row("full build: peak RSS", (_gib(sizes[n]["full_build"]["peak_rss_bytes"]) for n in order),
         _target_cell(targets, "full_build_peak_rss_bytes"))
     row("  nodes run", (f"{sizes[n]['full_build']['nodes']:,}" for n in order))
+    row("  of which linking nodes", (_s(sizes[n]["full_build"].get("linking", {}).get("seconds")) for n in order))
     row("floor: DuckDB alone", (_s(sizes[n]["floor"]["seconds"]) for n in order))
     row("  seeds / models / tests", ("/".join(f"{sizes[n]['floor'][k]:.1f}" for k in
                                               ("seeds_seconds", "models_seconds", "tests_seconds")) for n in order))
@@ -926,6 +958,7 @@ def format_report(report: Mapping) -> str:
     row("incremental: wall time", (_s(sizes[n]["incremental"]["wall_seconds"]) for n in order),
         _target_cell(targets, "incremental_seconds"))
     row("  of which dbt's run (run_results)", (_s(sizes[n]["incremental"]["dbt_elapsed_seconds"]) for n in order))
+    row("  of which linking nodes", (_s(sizes[n]["incremental"].get("linking", {}).get("seconds")) for n in order))
     row("incremental: peak RSS", (_gib(sizes[n]["incremental"]["peak_rss_bytes"]) for n in order))
     by_to = {g["to"]: g for g in report["growth"]}
     row("growth: full build / previous size",
@@ -945,6 +978,12 @@ def format_report(report: Mapping) -> str:
                 floor = node.get("floor_seconds")
                 beside = f"   floor {_s(floor)}" if phase == "full_build" and floor is not None else ""
                 lines.append(f"  {_s(node['seconds']):>8}  {node['resource_type']:<5} {node['name']}{beside}")
+
+    for n in order:
+        linking = sizes[n]["full_build"].get("linking", {})
+        lines += ["", f"linking nodes ({LINKING_FROM} -> {LINKING_TO}), full build, {n:,} claims: "
+                  f"{_s(linking.get('seconds'))}"]
+        lines += [f"  {_s(node['seconds']):>8}  {node['name']}" for node in linking.get("nodes", [])]
 
     lines += ["", "targets (issue 6, on 2 cores and 24 GiB):"]
     for t in targets:

@@ -335,6 +335,7 @@ def _cmd_import_archive(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- simulate-intake
 
 SIMULATION_OUT = Path("data") / "simulation"
+DEFAULT_ARCHIVE = Path("..") / "shared" / "data" / "external" / "airwars-syria-archive"
 
 
 def _positive_int(text: str) -> int:
@@ -348,62 +349,69 @@ def _positive_int(text: str) -> int:
 
 
 def _add_simulate_intake(subparsers: argparse._SubParsersAction) -> None:
+    from civcas.intake_noise import LEVELS
+
     parser = subparsers.add_parser(
         "simulate-intake",
         parents=[_common()],
-        help="simulate unlinked intake claims from the real Airwars archive, with the truth kept apart",
-        description="Turn every Airwars incident with parsed sources into intake claims (one per source, "
-        "no incident code, with noisy dates, place spellings, coordinates, belligerents and figures) and "
-        f"write <out>/raw/ (every table of {RAW_CONTRACT_PATH} as string-typed Parquet), "
-        "<out>/truth.parquet (each claim's true incident and grade) and <out>/_simulation_manifest.json. "
-        "The same seed writes identical Parquet files. The output folder is replaced only when the whole "
-        "simulation succeeds; it holds real source names and links from the archive, which is not "
-        "licensed for redistribution, so write it to a git-ignored folder.",
+        help="simulate intake claims from the real Airwars archive, at a noise level, with the truth kept apart",
+        description="Turn real Airwars incidents (whole days of them) into intake claims with the error classes "
+        "of real intake (civcas/intake_noise.py) at one level, add hard negatives, register about half the "
+        "incidents (half of those with an assessor's link on their earliest claims), and write <out>/raw/ "
+        f"(every table of {RAW_CONTRACT_PATH} as string-typed Parquet), <out>/truth.parquet (each claim's true "
+        "incident, registration, noise classes and hard-negative flag) and <out>/_simulation_manifest.json. "
+        "The same seed writes identical Parquet files, and the levels of one seed differ only in noise. The "
+        "output folder is replaced only when the whole simulation succeeds; it holds real source names and "
+        "links from the archive, which is not licensed for redistribution, so write it to a git-ignored folder.",
     )
-    parser.add_argument("--archive", type=Path, required=True,
-                        help="folder holding the Airwars Syria archive CSV files")
+    parser.add_argument("--archive", type=Path,
+                        help=f"folder holding the Airwars Syria archive CSV files (default: <project>/{DEFAULT_ARCHIVE})")
+    parser.add_argument("--level", choices=LEVELS, default="realistic", help="noise level (default: realistic)")
+    parser.add_argument("--incidents", type=_positive_int, default=None, metavar="N",
+                        help="archive incidents to draw, whole days at a time (default: 1000)")
     parser.add_argument("--centcom", type=Path,
                         help="folder holding the CENTCOM strike releases (all-edited-refined.csv), "
                         "copied into raw_declared_strikes")
     parser.add_argument("--dutch", type=Path,
                         help="folder holding the Dutch strike database (nl_oir_airstrikes_20230330.csv), "
                         "copied into raw_declared_strikes")
-    parser.add_argument("--out", type=Path, help=f"output folder (default: <project>/{SIMULATION_OUT})")
+    parser.add_argument("--out", type=Path, help=f"output folder (default: <project>/{SIMULATION_OUT}/<level>)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: 4)")
-    parser.add_argument("--limit-incidents", type=_positive_int, metavar="N",
-                        help="simulate only the first N incidents with sources, by airwars_id (for fast runs)")
     parser.set_defaults(handler=_cmd_simulate_intake)
 
 
 def _cmd_simulate_intake(args: argparse.Namespace) -> int:
     # Imported here so that the other subcommands do not pay for pyarrow.
     from civcas.archive import ArchiveError
-    from civcas.simulate import DEFAULT_SEED, SimulationError, simulate_intake
+    from civcas.simulate import DEFAULT_INCIDENTS, DEFAULT_SEED, SimulationError, simulate_intake
 
     project = _project_dir(args)
-    out = args.out or project / SIMULATION_OUT
+    out = args.out or project / SIMULATION_OUT / args.level
     seed = DEFAULT_SEED if args.seed is None else args.seed
     try:
-        result = simulate_intake(args.archive, out, project, seed=seed, centcom=args.centcom, dutch=args.dutch,
-                                 limit_incidents=args.limit_incidents, progress=stderr_progress)
+        result = simulate_intake(args.archive or project / DEFAULT_ARCHIVE, out, project, level=args.level,
+                                 seed=seed, incidents=args.incidents or DEFAULT_INCIDENTS, centcom=args.centcom,
+                                 dutch=args.dutch, progress=stderr_progress)
     except (ArchiveError, SimulationError) as exc:
         print(f"civcas simulate-intake: {exc}", file=sys.stderr)
         print(f"civcas simulate-intake: nothing written; {display(out)} left as it was", file=sys.stderr)
         return EXIT_DATA
-    print(f"simulate-intake: {result.claims:,} claims from {result.incidents:,} incidents (seed {seed}) "
-          f"written to {display(result.out)} in {result.elapsed:.1f} s")
+    print(f"simulate-intake: level {result.level}: {result.claims:,} claims from {result.incidents:,} incidents "
+          f"(seed {seed}) written to {display(result.out)} in {result.elapsed:.1f} s")
     width = max(len(table) for table in result.rows)
     print(f"  {'table':<{width}}  {'rows':>7}")
     for table, rows in result.rows.items():
         print(f"  {table:<{width}}  {rows:>7,}")
     print(f"  {'truth':<{width}}  {result.claims:>7,}")
-    print("  noise: " + ", ".join(f"{name} {n:,}" for name, n in result.noise.items()))
+    print("  facts: " + ", ".join(f"{name} {n:,}" for name, n in result.facts.items()))
+    print("  noise: " + (", ".join(f"{name} {n:,}" for name, n in result.noise.items()) or "none"))
     return EXIT_OK
 
 
 # --------------------------------------------------------------------------- evaluate-linking
 
-EVALUATION_DUCKDB = Path("warehouse") / "evaluation" / "civcas.duckdb"
+EVALUATION_DUCKDB = Path("warehouse") / "evaluation" / "realistic" / "civcas.duckdb"
+EVALUATION_WAREHOUSES = Path("warehouse") / "evaluation"
 EVALUATION_REPORT = Path("reports") / "linking_evaluation"
 
 
@@ -411,49 +419,60 @@ def _add_evaluate_linking(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "evaluate-linking",
         parents=[_common()],
-        help="build the warehouse on simulated intake claims and score linking and suggested grades",
-        description="Run the warehouse on the simulated intake claims of `civcas simulate-intake` (dbt build "
-        "of the triage models, files mode, into its own DuckDB file) and score it against the truth: "
-        "pairwise precision, recall and F1 of the claim linkage, incidents found against the true number, "
-        "and the suggested grades against the archive's grades (confusion matrix, per-grade recall, "
-        "Cohen's kappa), with the rules behind the disagreements and the time taken. Prints the report "
-        "and writes it as <report>.json and <report>.txt.",
+        help="simulate intake at each noise level, build the claim chain on it and score the linking",
+        description="For each level: simulate the intake (civcas simulate-intake, into <simulations>/<level>), "
+        "dbt build +fct_claims in files mode into <warehouses>/<level>/civcas.duckdb, and score fct_claims "
+        "against the truth: pairwise precision, recall and F1, incidents recovered exactly, for claims of "
+        "registered incidents the share put in the right incident, in none or in a wrong one, the share of "
+        "each noise class among the missed and the false pairs, the hard negatives merged, and the claims "
+        "quarantined (counted as misses) by rule. Prints markdown tables and writes <report>.json and <report>.md.",
     )
-    parser.add_argument("--simulation", type=Path,
-                        help=f"folder written by simulate-intake (default: <project>/{SIMULATION_OUT})")
-    parser.add_argument("--duckdb", type=Path,
-                        help=f"the evaluation's DuckDB file (default: <project>/{EVALUATION_DUCKDB}); "
-                        "it must be named civcas.duckdb, as the models' views name their database")
+    parser.add_argument("--levels", default="none,easy,realistic,hard",
+                        help="comma-separated levels (default: none,easy,realistic,hard)")
+    parser.add_argument("--archive", type=Path,
+                        help=f"folder holding the Airwars Syria archive CSV files (default: <project>/{DEFAULT_ARCHIVE})")
+    parser.add_argument("--incidents", type=_positive_int, default=None, metavar="N",
+                        help="archive incidents per level (default: 1000)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: 4)")
+    parser.add_argument("--simulations", type=Path,
+                        help=f"folder of the levels' simulations (default: <project>/{SIMULATION_OUT})")
+    parser.add_argument("--warehouses", type=Path,
+                        help=f"folder of the levels' DuckDB files (default: <project>/{EVALUATION_WAREHOUSES}); "
+                        "each is <level>/civcas.duckdb, as the models' views name their database")
     parser.add_argument("--report", type=Path,
                         help=f"report path without suffix (default: <project>/{EVALUATION_REPORT})")
+    parser.add_argument("--skip-simulate", action="store_true",
+                        help="use the simulations already in <simulations>/<level>")
     parser.add_argument("--skip-build", action="store_true",
-                        help="score the DuckDB file as it is, without running dbt")
+                        help="score the DuckDB files as they are, without running dbt")
     parser.set_defaults(handler=_cmd_evaluate_linking)
 
 
 def _cmd_evaluate_linking(args: argparse.Namespace) -> int:
-    from civcas.evaluation import format_report, write_report
-    from civcas.linking_evaluation import EvaluationError, EvaluationPaths, evaluate_linking
+    from civcas.archive import ArchiveError
+    from civcas.linking_evaluation import EvaluationError, evaluate_linking, format_markdown, parse_levels, write_report
+    from civcas.simulate import DEFAULT_INCIDENTS, DEFAULT_SEED, SimulationError
 
     project = _project_dir(args).resolve()
-    paths = EvaluationPaths(
-        simulation=args.simulation or project / SIMULATION_OUT,
-        duckdb_path=args.duckdb or project / EVALUATION_DUCKDB,
-        report=args.report or project / EVALUATION_REPORT,
-    )
-    if paths.duckdb_path.name != "civcas.duckdb":
-        print(f"civcas evaluate-linking: --duckdb must name a file called civcas.duckdb, not {paths.duckdb_path.name}",
-              file=sys.stderr)
-        return EXIT_USAGE
     try:
-        report = evaluate_linking(project, paths, skip_build=args.skip_build,
-                                  say=lambda message: print(f"evaluate-linking: {message}", file=sys.stderr))
+        levels = parse_levels(args.levels)
     except EvaluationError as exc:
         print(f"civcas evaluate-linking: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        report = evaluate_linking(
+            project, levels, archive=args.archive or project / DEFAULT_ARCHIVE,
+            simulations=args.simulations or project / SIMULATION_OUT,
+            warehouses=args.warehouses or project / EVALUATION_WAREHOUSES,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
+            incidents=args.incidents or DEFAULT_INCIDENTS, skip_simulate=args.skip_simulate,
+            skip_build=args.skip_build, say=lambda message: print(f"evaluate-linking: {message}", file=sys.stderr))
+    except (EvaluationError, ArchiveError, SimulationError) as exc:
+        print(f"civcas evaluate-linking: {exc}", file=sys.stderr)
         return EXIT_DATA
-    json_path, text_path = write_report(paths.report, report)
-    print(format_report(report), end="")
-    print(f"report written to {display(json_path)} and {display(text_path)}")
+    json_path, markdown_path = write_report(args.report or project / EVALUATION_REPORT, report)
+    print(format_markdown(report), end="")
+    print(f"report written to {display(json_path)} and {display(markdown_path)}")
     return EXIT_OK
 
 
@@ -471,7 +490,7 @@ def _add_train_linking(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--warehouse", type=Path,
                         help=f"the DuckDB file to train on (default: <project>/{EVALUATION_DUCKDB}, the "
-                        "evaluation's warehouse on simulated intake)")
+                        "evaluation's warehouse on simulated intake at the realistic level)")
     parser.set_defaults(handler=_cmd_train_linking)
 
 

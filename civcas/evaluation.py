@@ -310,3 +310,166 @@ def write_report(path: Path, report: Mapping) -> tuple[Path, Path]:
     json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     text_path.write_text(format_report(report), encoding="utf-8")
     return json_path, text_path
+
+
+# --------------------------------------------------------------------------- error analysis (issue 13)
+
+NO_NOISE = "(no noise)"
+
+
+def _predicted_key(claim: str, predicted_cluster: Mapping[str, Hashable | None]) -> tuple:
+    """A claim's predicted cluster as pairwise_scores counts it: an unpredicted claim is a cluster of its own."""
+    predicted = predicted_cluster.get(claim)
+    return ("\0unpredicted", claim) if predicted is None else ("\0predicted", predicted)
+
+
+def class_shares_among_errors(
+    truth_cluster: Mapping[str, Hashable],
+    predicted_cluster: Mapping[str, Hashable | None],
+    classes_of: Mapping[str, Iterable[str]],
+) -> dict:
+    """For the missed pairs (same true incident, apart in the prediction) and the false pairs
+    (together in the prediction, different true incidents): how many there are, and for every
+    class the share of those pairs in which at least one of the two claims has that class;
+    `true_share` gives the same share among all true pairs, the baseline a class's share of
+    the misses is to be read against.
+
+    `classes_of` maps a claim to its classes (noise classes, and any pseudo-class the caller
+    adds, such as "quarantined"); a claim absent from it has none. :data:`NO_NOISE` gives the
+    share of pairs in which neither claim has any class. Counted from cluster sizes, never by
+    listing pairs: the pairs with neither claim in class c are the pairs among the claims
+    without c, so the share is 1 - that count / all such pairs. A pair can have several
+    classes, so the shares add up to more than 1.
+    """
+    classes = {claim: frozenset(classes_of.get(claim, ())) for claim in truth_cluster}
+    names = sorted({name for cs in classes.values() for name in cs})
+
+    def counts(without: str | None) -> tuple[int, int, int]:
+        """(missed, false, true) pairs among the claims that lack `without` (None: every claim; NO_NOISE: any)."""
+        true_sizes: Counter = Counter()
+        predicted_sizes: Counter = Counter()
+        cells: Counter = Counter()
+        for claim, truth in truth_cluster.items():
+            own = classes[claim]
+            if without == NO_NOISE and own:
+                continue
+            if without not in (None, NO_NOISE) and without in own:
+                continue
+            predicted = _predicted_key(claim, predicted_cluster)
+            true_sizes[truth] += 1
+            predicted_sizes[predicted] += 1
+            cells[(truth, predicted)] += 1
+        together = sum(_pairs(n) for n in cells.values())
+        true_pairs = sum(_pairs(n) for n in true_sizes.values())
+        return (true_pairs - together, sum(_pairs(n) for n in predicted_sizes.values()) - together, true_pairs)
+
+    missed, false, true = counts(None)
+    result: dict = {"missed_pairs": missed, "false_pairs": false, "true_pairs": true,
+                    "missed_share": {}, "false_share": {}, "true_share": {}}
+    for name in [*names, NO_NOISE]:
+        missed_without, false_without, true_without = counts(name)
+        if name == NO_NOISE:  # pairs where neither claim has a class: the complement is counted directly
+            result["missed_share"][name] = _ratio(missed_without, missed, 0.0)
+            result["false_share"][name] = _ratio(false_without, false, 0.0)
+            result["true_share"][name] = _ratio(true_without, true, 0.0)
+        else:
+            result["missed_share"][name] = _ratio(missed - missed_without, missed, 0.0)
+            result["false_share"][name] = _ratio(false - false_without, false, 0.0)
+            result["true_share"][name] = _ratio(true - true_without, true, 0.0)
+    return result
+
+
+def registered_outcomes(
+    registered_code: Mapping[str, str | None],
+    predicted_code: Mapping[str, str | None],
+    registered_codes: Iterable[str],
+    assessor_linked: Iterable[str] = (),
+) -> dict:
+    """Where the linker put claims, against the register.
+
+    `registered_code` maps every claim to the register code of its true incident (None when
+    the incident is not registered); `predicted_code` maps a claim to the incident it was
+    put in (None, or a candidate id, when none). Claims in `assessor_linked` carried the
+    assessor's link and are left out: the linker did not decide them. For claims of
+    registered incidents: the share put in the right incident, in none (a candidate,
+    nothing, or quarantined), or in a wrong registered incident. For claims of
+    unregistered incidents: the share attached to some registered incident (always wrong).
+    """
+    codes = set(registered_codes)
+    skip = set(assessor_linked)
+    outcome: Counter = Counter()
+    unregistered: Counter = Counter()
+    for claim, code in registered_code.items():
+        if claim in skip:
+            continue
+        predicted = predicted_code.get(claim)
+        attached = predicted if predicted in codes else None
+        if code is None:
+            unregistered["attached" if attached is not None else "apart"] += 1
+        elif attached == code:
+            outcome["right"] += 1
+        elif attached is None:
+            outcome["none"] += 1
+        else:
+            outcome["wrong"] += 1
+    claims = sum(outcome.values())
+    loose = sum(unregistered.values())
+    return {
+        "claims": claims,
+        "right": _ratio(outcome["right"], claims, 0.0),
+        "none": _ratio(outcome["none"], claims, 0.0),
+        "wrong": _ratio(outcome["wrong"], claims, 0.0),
+        "counts": {k: outcome[k] for k in ("right", "none", "wrong")},
+        "unregistered_claims": loose,
+        "unregistered_attached": _ratio(unregistered["attached"], loose, 0.0),
+    }
+
+
+def hard_negative_merges(
+    truth_cluster: Mapping[str, Hashable],
+    predicted_cluster: Mapping[str, Hashable | None],
+    shadows: Mapping[Hashable, Hashable],
+) -> dict:
+    """How often a hard negative was merged with the incident it shadows.
+
+    `shadows` maps a hard-negative incident to the incident it must stay apart from. Counts
+    the hard negatives with at least one claim in the same predicted cluster as a claim of
+    their incident, and the claim pairs so merged (every such pair is a false link).
+    """
+    members: dict[Hashable, Counter] = {}
+    for claim, truth in truth_cluster.items():
+        predicted = predicted_cluster.get(claim)
+        if predicted is not None:
+            members.setdefault(truth, Counter())[predicted] += 1
+    merged, pairs = 0, 0
+    for negative, base in shadows.items():
+        mine, theirs = members.get(negative, Counter()), members.get(base, Counter())
+        shared = sum(n * theirs[cluster] for cluster, n in mine.items() if cluster in theirs)
+        merged += shared > 0
+        pairs += shared
+    return {"hard_negatives": len(shadows), "merged": merged,
+            "merged_share": _ratio(merged, len(shadows), 0.0), "merged_pairs": pairs}
+
+
+def pairwise_scores_without_pairs_among(
+    truth_cluster: Mapping[str, Hashable],
+    predicted_cluster: Mapping[str, Hashable | None],
+    fixed: Iterable[str],
+) -> dict:
+    """Pairwise precision, recall and F1 leaving out the pairs whose two claims are both in `fixed`.
+
+    For the claims an assessor linked, their pairs among themselves are given, not found: leaving
+    them out scores only the pairs the linker decided. The counts are those of
+    :func:`pairwise_scores` on all claims minus those on the `fixed` claims alone.
+    """
+    fixed = set(fixed)
+    everything = pairwise_scores(truth_cluster, predicted_cluster)
+    given = pairwise_scores({c: t for c, t in truth_cluster.items() if c in fixed},
+                            {c: p for c, p in predicted_cluster.items() if c in fixed})
+    tp = everything["true_positive_pairs"] - given["true_positive_pairs"]
+    predicted_pairs = everything["predicted_pairs"] - given["predicted_pairs"]
+    true_pairs = everything["true_pairs"] - given["true_pairs"]
+    precision = _ratio(tp, predicted_pairs, 1.0)
+    recall = _ratio(tp, true_pairs, 1.0)
+    return {"precision": precision, "recall": recall, "f1": _f1(precision, recall), "true_positive_pairs": tp,
+            "predicted_pairs": predicted_pairs, "true_pairs": true_pairs, "pairs_left_out": given["true_pairs"]}

@@ -78,7 +78,8 @@ def rendered_comparisons(project_dir: Path) -> list[dict[str, Any]]:
 def splink_comparison(comparison: dict[str, Any]) -> dict[str, Any]:
     """One comparison as a Splink comparison dict: the null level first, then the levels from
     the highest gamma down, then the else level (gamma 0)."""
-    levels = sorted(comparison["levels"], key=lambda level: -level["gamma"])
+    # the order dbt tests them in (linking_levels): the null level first, then strongest first
+    levels = sorted(comparison["levels"], key=lambda level: (level["gamma"] != -1, -level["gamma"]))
     splink_levels: list[dict[str, Any]] = []
     for level in levels:
         label = level["words"] or f"{comparison['name']} not given"

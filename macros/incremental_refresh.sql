@@ -55,12 +55,14 @@
         ref('ref_belligerent_aliases'), ref('ref_belligerent_keywords'), ref('ref_belligerents'), ref('ref_co_belligerents'), ref('ref_code_aliases'), ref('ref_countries'),
         ref('ref_geo_precisions'), ref('ref_governorate_aliases'), ref('ref_governorates'), ref('ref_grades'),
         ref('ref_month_names'), ref('ref_place_aliases'), ref('ref_places'), ref('ref_source_aliases'),
-        ref('ref_source_types'), ref('ref_strike_statuses'), ref('ref_verdicts'),
+        ref('ref_source_types'), ref('ref_strike_statuses'), ref('ref_verdicts'), ref('ref_linking_levels'),
+        ref('ref_co_belligerents'),
         raw_relation('raw_sources'), raw_relation('raw_incidents'), raw_relation('raw_incident_belligerents'),
     ] -%}
     {%- set linking_vars = [
-        'civcas_earliest_plausible_date', 'civcas_link_window_days', 'civcas_link_distance_km',
-        'civcas_link_name_similarity', 'civcas_link_day_slip_share',
+        'civcas_earliest_plausible_date', 'civcas_link_day_slip_share',
+        'civcas_link_match_probability', 'civcas_link_days_before', 'civcas_link_days_after',
+        'civcas_link_cell_km',
         'civcas_date_tolerance_days', 'civcas_as_of_date',
     ] -%}
     md5(
@@ -78,6 +80,16 @@
     where claim_id is not null and validated_at > {{ refresh_watermark('refreshed_at') }}
 {%- endmacro %}
 
+{#- A condition on a claim id column: in an incremental run, that the claim was validated since
+    the model's last refresh; in a full run, true. -#}
+{% macro is_claim_validated_since_refresh(claim_id_column) -%}
+    {%- if is_incremental() -%}
+    {{ claim_id_column }} in ({{ claim_ids_validated_since_refresh() }})
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Pre-hook of a claim-keyed model of the chain: delete the rows of the claims validated
     since its last refresh (recomputed by the run; a claim now quarantined stays deleted). -#}
 {% macro delete_claims_validated_since_refresh(claim_id_columns=['claim_id']) -%}
@@ -93,12 +105,12 @@
 {%- endmacro %}
 
 {#- Candidate incidents (int_candidate_incidents_grouped) are local in time: a claim's candidate
-    depends only on the unmatched claims within 4 linking windows of its date (its day group,
+    depends only on the unmatched claims within 4 pair gaps (link_pair_max_day_gap) of its date (its day group,
     the groups a window away it may join or that may join it, and whether those join others).
-    An incremental run therefore recomputes the claims within 4 windows of a refreshed claim's
-    date (the output days), from the claims within 8 windows (the input days). -#}
+    An incremental run therefore recomputes the claims within 4 gaps of a refreshed claim's
+    date (the output days), from the claims within 8 gaps (the input days). -#}
 {% macro candidate_refresh_days(windows) -%}
-    {%- set radius = windows * var('civcas_link_window_days') -%}
+    {%- set radius = windows * (link_pair_max_day_gap() | int) -%}
     select distinct
         {{ day_series(
             dbt.dateadd('day', -radius, 'refreshed.incident_date'),

@@ -186,7 +186,7 @@
     {%- set comparisons = linking_comparisons() %}
     select
         {{ pairs }}.*,
-        prior.match_weight
+        model_prior.match_weight
         {%- for comparison in comparisons %}
         + coalesce(weight_{{ comparison['name'] }}.match_weight, 0)
         {%- endfor %} as match_weight,
@@ -197,7 +197,7 @@
     from {{ pairs }}
     cross join (
         select match_weight from {{ ref('ref_linking_levels') }} where comparison_name = 'prior'
-    ) as prior
+    ) as model_prior
     {%- for comparison in comparisons %}
     left join {{ ref('ref_linking_levels') }} as weight_{{ comparison['name'] }}
         on
@@ -288,6 +288,12 @@
         {%- endfor %}
         {%- endfor %}
     ) as keyed
+{%- endmacro %}
+
+{#- The most days two records of a pair can lie apart: blocking meets them no further apart
+    (linking_block_keys). Candidate incidents refresh that far around a new claim. -#}
+{% macro link_pair_max_day_gap() -%}
+    {{- [var('civcas_link_days_before'), var('civcas_link_days_after')] | max -}}
 {%- endmacro %}
 
 {#- The match weight at or above which a pair is a link: var civcas_link_match_probability

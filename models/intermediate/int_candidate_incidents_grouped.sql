@@ -9,7 +9,7 @@
 --      stay two incidents: chaining day by day would merge a week of strikes on one town.
 -- A candidate's id is CAND-<its first claim id> (earliest date, then claim id): derived
 -- from content, so rebuilds keep it and a claim about something else never renumbers it.
--- Incremental: a run recomputes the claims within 4 linking windows of the claims validated
+-- Incremental: a run recomputes the claims within 4 pair gaps (link_pair_max_day_gap) of the claims validated
 -- since its last refresh, from those within 8 (macros/incremental_refresh.sql says why).
 {{ config(
     materialized='incremental',

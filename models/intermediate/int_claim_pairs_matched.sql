@@ -43,9 +43,7 @@ unmatched_claims as (
 refreshed_claims as (
 
     select * from unmatched_claims
-    {%- if is_incremental() %}
-    where record_id in ({{ claim_ids_validated_since_refresh() }})
-    {%- endif %}
+    where {{ is_claim_validated_since_refresh('record_id') }}
 
 ),
 
@@ -82,9 +80,7 @@ pair_keys as (
             and refreshed_keys.record_id <> claim_keys.record_id
     where
         refreshed_keys.record_id < claim_keys.record_id
-        {%- if is_incremental() %}
-        or claim_keys.record_id not in (select refreshed_claims.record_id from refreshed_claims)
-        {%- endif %}
+        or not {{ is_claim_validated_since_refresh('claim_keys.record_id') }}
 
 ),
 

@@ -28,9 +28,7 @@ claims as (
     select * from records
     where
         record_kind = 'claim'
-        {%- if is_incremental() %}
-        and record_id in ({{ claim_ids_validated_since_refresh() }})
-        {%- endif %}
+        and {{ is_claim_validated_since_refresh('record_id') }}
 
 ),
 

@@ -24,6 +24,7 @@ from civcas.benchmark import (
     floor_order,
     floor_statement,
     growth,
+    linking_nodes,
     parse_size,
     parse_sizes,
     slowest_nodes,
@@ -175,3 +176,20 @@ def test_slowest_growth_and_targets() -> None:
                       "dbt_to_floor_ratio": "missed", "growth_10m_over_1m": "missed"}
     only_small = {t["key"]: t["status"] for t in evaluate_targets({1_000_000: sizes[1_000_000]}, partial=False)}
     assert set(only_small.values()) == {"not run"}
+
+
+def test_linking_nodes_are_the_models_between_validated_claims_and_fct_claims() -> None:
+    # validated -> linked -> pairs -> fct_claims; validated -> quarantine (not on a path to fct_claims);
+    # records -> linked (not reached from validated)
+    edges = {"int_claims_validated": ["int_claims_linked", "fct_quarantined_rows"],
+             "int_linking_records": ["int_claims_linked"], "int_claims_linked": ["int_claim_pairs", "fct_claims"],
+             "int_claim_pairs": ["fct_claims"], "fct_claims": [], "fct_quarantined_rows": []}
+    uid = {name: f"model.p.{name}" for name in edges}
+    manifest = {"nodes": {uid[name]: _node(uid[name], "model", []) for name in edges},
+                "child_map": {uid[name]: [uid[child] for child in children] for name, children in edges.items()},
+                "parent_map": {uid[name]: [uid[parent] for parent, children in edges.items() if name in children]
+                               for name in edges}}
+    results = {"results": [{"unique_id": uid[name], "execution_time": float(i + 1)} for i, name in enumerate(edges)]}
+    linking = linking_nodes(results, manifest)
+    assert [node["name"] for node in linking["nodes"]] == ["int_claim_pairs", "int_claims_linked"]
+    assert linking["seconds"] == 4.0 + 3.0

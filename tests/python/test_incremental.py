@@ -43,13 +43,15 @@ SOURCE_ID = "SRCINC1"
 INCIDENT_CODE = "CIINC1"
 
 
-def _claim(claim_id: str, reported: str, latitude: float, longitude: float, killed: int,
-           incident_date: str = "2017-04-20") -> dict[str, str | None]:
+def _claim(claim_id: str, reported: str, latitude: float | None, longitude: float | None, killed: int,
+           incident_date: str = "2017-04-20", place: str | None = None) -> dict[str, str | None]:
+    located = latitude is not None and longitude is not None
     return {
         "claim_id": claim_id, "source_id": SOURCE_ID, "date_reported": reported, "incident_date": incident_date,
-        "incident_date_start": None, "incident_date_end": None, "place_as_written": None,
+        "incident_date_start": None, "incident_date_end": None, "place_as_written": place,
         "governorate_as_written": "Quneitra", "country_as_written": "Syria",
-        "latitude": f"{latitude:.4f}", "longitude": f"{longitude:.4f}", "geolocation_precision": "exact",
+        "latitude": f"{latitude:.4f}" if located else None, "longitude": f"{longitude:.4f}" if located else None,
+        "geolocation_precision": "exact" if located else None,
         "belligerents_as_written": "coalition", "civilians_killed_min": str(killed),
         "civilians_killed_max": str(killed), "civilians_injured_min": "0", "civilians_injured_max": "0",
         "report_url": f"https://example.org/synthetic/incremental-test/{claim_id.lower()}-{killed}",
@@ -57,11 +59,12 @@ def _claim(claim_id: str, reported: str, latitude: float, longitude: float, kill
     }
 
 
-# Latitudes 0.036 degrees apart are 4 km apart: X and Y (8 km) do not pair, Z pairs with both.
+# X gives a point and no place, Y a place and no point: nothing but the day ties them, too
+# little for the linkage model. Z gives a point 0.2 km from X's and Y's place: it pairs with both.
 CLAIM_X = _claim("TSTX", "2017-04-21", 33.150, 35.780, 2)
-CLAIM_Y = _claim("TSTY", "2017-04-21", 33.222, 35.780, 3)
-CLAIM_Z = _claim("TSTZ", "2017-04-22", 33.186, 35.780, 2)
-CLAIM_W = _claim("TSTW", "2017-04-23", 33.104, 35.850, 1)
+CLAIM_Y = _claim("TSTY", "2017-04-21", None, None, 3, place="Testville")
+CLAIM_Z = _claim("TSTZ", "2017-04-22", 33.152, 35.780, 2, place="Testville")
+CLAIM_W = _claim("TSTW", "2017-04-23", 33.004, 35.850, 1)
 CLAIM_X_AGAIN = _claim("TSTX", "2017-04-24", 33.150, 35.780, 5)
 # 0.2 km apart, far from the others: A1 (10 April) and B1 (11 April) pair across a day but are
 # groups of equal size, so two candidates; A2 (10 April, added on day 2) makes A's group twice B's.
@@ -78,7 +81,7 @@ PLANTED_BASE = {
     "raw_incidents": [{
         "incident_code": INCIDENT_CODE, "previous_codes": None, "incident_date": "2017-04-20",
         "incident_date_end": None, "date_precision": "exact", "place_as_written": None,
-        "governorate_as_written": "Quneitra", "country_as_written": "Syria", "latitude": "33.1000",
+        "governorate_as_written": "Quneitra", "country_as_written": "Syria", "latitude": "33.0000",
         "longitude": "35.8500", "geolocation_precision": "exact", "civilian_harm_reported": "yes",
         "first_published": "2017-04-21",
     }],
@@ -219,7 +222,7 @@ def test_a_new_claim_makes_a_neighbouring_days_group_slip_into_its_own(replay: d
 def test_a_new_claim_joins_a_registered_incident(replay: dict):
     before, after = replay["states"][1]["links"], replay["states"][2]["links"]
     assert "TSTW" not in before
-    assert after["TSTW"] == (INCIDENT_CODE, "matched_by_distance")
+    assert after["TSTW"] == (INCIDENT_CODE, "matched_by_model")
 
 
 def test_a_day_is_added_once(replay: dict, capsys: pytest.CaptureFixture[str]):

@@ -1,146 +1,186 @@
-"""`civcas evaluate-linking` on a hand-made simulation whose metrics are known in advance.
+"""civcas evaluate-linking's scoring, on small hand-made truths and predictions (no dbt build).
 
-Four true incidents, eight claims, all in Idlib governorate:
+The hand-made case, used by several tests. Three true incidents:
 
-- A (archive: fair), Saraqib: A1 and A3 on 31 March 2019 (A3 blames "unknown"), A2 a
-  day later, on 1 April, spelled "Al-Saraqib". The linking rules put all three together:
-  a month boundary, an article-only spelling variant, an unknown belligerent and a
-  slipped day. Three independent sources and a declared Russian strike in Idlib that
-  day: suggested Fair.
-- B (archive: fair), Saraqib again, B1 and B2 on 2 April: the same town a day after A2,
-  and as large as A's own day, so A2 joins A (the earlier of two equal neighbours) and B
-  stays apart. Two sources, no declared strike: no suggestion.
-- C (archive: contested), Kafr Nabl on 10 May: C2 names the coalition instead of
-  Russia (simulated noise), so the rules cannot join C1 and C2: each is a single-source
-  candidate, suggested Weak.
-- D (archive: weak), Ariha on 20 June: one claim, suggested Weak.
+- A (registered as RS1), claims a1..a4; a1 carries the assessor's link;
+- B (unregistered), claims b1, b2;
+- N (unregistered), claim n1, a hard negative that shadows A.
 
-True pairs: A 3 + B 1 + C 1 = 5; predicted pairs: A 3 + B 1 = 4, all true. So precision
-1, recall 4/5, F1 8/9; 5 incidents found for 4 true, of which A, B and D are recovered
-exactly. Grades: A fair/fair, B fair/none, C contested/weak, D weak/weak: agreement 1/2.
+The warehouse put a1, a2 in RS1 (a2 matched by the model); a3 in candidate CAND-a3 with
+b1; a4 was quarantined (no prediction); b2 in CAND-b2; n1 in RS1.
+
+True pairs: A 6 + B 1 = 7. Predicted pairs: RS1 {a1, a2, n1} 3 + CAND-a3 {a3, b1} 1 = 4.
+True positive pairs: (a1, a2) = 1. So precision 1/4, recall 1/7.
+Missed pairs: 6, namely (a1,a3) (a1,a4) (a2,a3) (a2,a4) (a3,a4) (b1,b2).
+False pairs: 3, namely (a1,n1) (a2,n1) (a3,b1).
 """
 
 from __future__ import annotations
 
-import json
-import math
-import subprocess
-import sys
-from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+import duckdb
 import pytest
 
-from civcas.raw_contract import load_raw_contract
+from civcas.evaluation import (
+    NO_NOISE,
+    class_shares_among_errors,
+    hard_negative_merges,
+    pairwise_scores_without_pairs_among,
+    registered_outcomes,
+)
+from civcas.linking_evaluation import (
+    QUARANTINED,
+    EvaluationError,
+    Predicted,
+    format_markdown,
+    parse_levels,
+    predicted_incidents,
+    score_level,
+)
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-CLAIMS = [
-    # claim_id, source, incident date, place, belligerent, killed
-    ("EV-A1", "SRC-1", "2019-03-31", "Saraqib", "Russian Military", "3"),
-    ("EV-A2", "SRC-2", "2019-04-01", "Al-Saraqib", "Russian Military", "4"),
-    ("EV-A3", "SRC-3", "2019-03-31", "Saraqib", "unknown", "3"),
-    ("EV-B1", "SRC-4", "2019-04-02", "Saraqib", "Russian Military", "1"),
-    ("EV-B2", "SRC-5", "2019-04-02", "Saraqib", "Russian Military", "2"),
-    ("EV-C1", "SRC-1", "2019-05-10", "Kafr Nabl", "Russian Military", "5"),
-    ("EV-C2", "SRC-2", "2019-05-10", "Kafr Nabl", "U.S.-led Coalition", "6"),
-    ("EV-D1", "SRC-3", "2019-06-20", "Ariha", "Russian Military", "2"),
-]
-TRUTH = {"EV-A1": "A", "EV-A2": "A", "EV-A3": "A", "EV-B1": "B", "EV-B2": "B",
-         "EV-C1": "C", "EV-C2": "C", "EV-D1": "D"}
-TRUE_GRADES = {"A": "fair", "B": "fair", "C": "contested", "D": "weak"}
+TRUTH = {"a1": "A", "a2": "A", "a3": "A", "a4": "A", "b1": "B", "b2": "B", "n1": "N"}
+PREDICTED = {"a1": "RS1", "a2": "RS1", "a3": "CAND-a3", "a4": None, "b1": "CAND-a3", "b2": "CAND-b2", "n1": "RS1"}
+CLASSES = {"a3": ["place_arabic"], "a4": ["blame_unknown", QUARANTINED], "b2": ["place_arabic"],
+           "n1": ["date_off_by_one"]}
+REGISTERED = {"a1": "RS1", "a2": "RS1", "a3": "RS1", "a4": "RS1", "b1": None, "b2": None, "n1": None}
 
 
-def _write_table(folder: Path, table: str, columns: list[str], rows: list[dict[str, str]]) -> None:
-    arrays = {column: pa.array([row.get(column) for row in rows], type=pa.string()) for column in columns}
-    pq.write_table(pa.table(arrays), folder / f"{table}.parquet")
+def test_class_shares_among_missed_and_false_pairs():
+    shares = class_shares_among_errors(TRUTH, PREDICTED, CLASSES)
+    assert (shares["missed_pairs"], shares["false_pairs"], shares["true_pairs"]) == (6, 3, 7)
+    # missed pairs touching a3: (a1,a3) (a2,a3) (a3,a4); b2: (b1,b2) -> place_arabic 4 of 6
+    assert shares["missed_share"]["place_arabic"] == pytest.approx(4 / 6)
+    # a4 is in (a1,a4) (a2,a4) (a3,a4)
+    assert shares["missed_share"]["blame_unknown"] == pytest.approx(3 / 6)
+    assert shares["missed_share"][QUARANTINED] == pytest.approx(3 / 6)
+    assert shares["missed_share"]["date_off_by_one"] == 0
+    # false pairs: (a1,n1) (a2,n1) have date_off_by_one; (a3,b1) has place_arabic
+    assert shares["false_share"]["date_off_by_one"] == pytest.approx(2 / 3)
+    assert shares["false_share"]["place_arabic"] == pytest.approx(1 / 3)
+    # no pair of the missed has two clean claims; of the true pairs, only (a1,a2)
+    assert shares["missed_share"][NO_NOISE] == 0
+    assert shares["true_share"][NO_NOISE] == pytest.approx(1 / 7)
+    assert shares["true_share"]["place_arabic"] == pytest.approx(4 / 7)
 
 
-@pytest.fixture(scope="module")
-def simulation(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("evaluation") / "simulation"
-    raw = folder / "raw"
-    raw.mkdir(parents=True)
-    contract = load_raw_contract(PROJECT_DIR)
-    rows: dict[str, list[dict[str, str]]] = {table: [] for table in contract}
-    rows["raw_dataset"] = [{"dataset_id": "evaluation-fixture", "dataset_name": "linking evaluation fixture",
-                            "is_synthetic": "true", "description": "SYNTHETIC test fixture",
-                            "generated_by": "tests/python/test_linking_evaluation.py"}]
-    rows["raw_sources"] = [{"source_id": f"SRC-{n}", "source_name": f"Fixture outlet {n}",
-                            "source_type": "local media", "is_protected": "false"} for n in range(1, 6)]
-    rows["raw_claims"] = [
-        {"claim_id": claim, "source_id": source, "date_reported": date, "incident_date": date,
-         "place_as_written": place, "governorate_as_written": "Idlib", "country_as_written": "Syria",
-         "belligerents_as_written": belligerent, "civilians_killed_min": killed, "civilians_killed_max": killed}
-        for claim, source, date, place, belligerent, killed in CLAIMS
+def test_class_shares_without_errors_are_zero():
+    shares = class_shares_among_errors(TRUTH, dict(TRUTH), CLASSES)
+    assert shares["missed_pairs"] == shares["false_pairs"] == 0
+    assert all(value == 0 for value in shares["missed_share"].values())
+
+
+def test_pairs_among_assessor_linked_claims_are_left_out():
+    # (a1, a2) is the only true positive, and both were linked by the assessor: the linker found nothing
+    decided = pairwise_scores_without_pairs_among(TRUTH, PREDICTED, {"a1", "a2"})
+    assert (decided["true_positive_pairs"], decided["predicted_pairs"], decided["true_pairs"]) == (0, 3, 6)
+    assert decided["precision"] == decided["recall"] == decided["f1"] == 0
+    alone = pairwise_scores_without_pairs_among(TRUTH, PREDICTED, {"a1"})
+    assert (alone["precision"], alone["recall"]) == (pytest.approx(1 / 4), pytest.approx(1 / 7))
+
+
+def test_registered_outcomes():
+    outcome = registered_outcomes(REGISTERED, {"a1": "RS1", "a2": "RS1", "a3": None, "a4": None, "n1": "RS1"},
+                                  {"RS1"}, assessor_linked=["a1"])
+    # a2 right, a3 and a4 none (a candidate or quarantined), a1 left out: the assessor linked it
+    assert outcome["claims"] == 3
+    assert outcome["counts"] == {"right": 1, "none": 2, "wrong": 0}
+    assert outcome["right"] == pytest.approx(1 / 3)
+    # n1 of the unregistered N was attached to RS1; b1, b2 were not
+    assert outcome["unregistered_claims"] == 3
+    assert outcome["unregistered_attached"] == pytest.approx(1 / 3)
+
+
+def test_registered_outcomes_wrong_incident():
+    outcome = registered_outcomes({"x": "RS1", "y": "RS2"}, {"x": "RS2", "y": "CAND-y"}, {"RS1", "RS2"})
+    assert outcome["counts"] == {"right": 0, "none": 1, "wrong": 1}
+
+
+def test_hard_negative_merges():
+    merges = hard_negative_merges(TRUTH, PREDICTED, {"N": "A"})
+    assert merges == {"hard_negatives": 1, "merged": 1, "merged_share": 1.0, "merged_pairs": 2}
+    apart = dict(PREDICTED, n1="CAND-n1")
+    assert hard_negative_merges(TRUTH, apart, {"N": "A"})["merged"] == 0
+
+
+def test_predicted_incidents_reads_link_then_match_then_candidate():
+    with duckdb.connect() as connection:
+        connection.execute("""
+            create table main.fct_claims as select * from (values
+                ('c1', 'RS1', null, null, 'assessor', null),
+                ('c2', null, 'RS2', 'CAND-x', 'matched_by_model', 0.97),
+                ('c3', null, null, 'CAND-c3', 'unmatched', null),
+                ('c4', null, null, null, 'unmatched', null)
+            ) as t(claim_id, incident_code, suggested_incident_code, candidate_incident_id, link_rule,
+                   link_match_probability)
+        """)
+        predicted = predicted_incidents(connection)
+    assert predicted["c1"] == Predicted("c1", "RS1", "RS1", "assessor", None)
+    assert predicted["c2"] == Predicted("c2", "RS2", "RS2", "matched_by_model", 0.97)
+    assert (predicted["c3"].incident, predicted["c3"].registered_incident) == ("CAND-c3", None)
+    assert predicted["c4"].incident is None
+
+
+def _truth_rows() -> list[dict]:
+    hard = {"n1": "A"}
+    return [{"claim_id": claim, "true_incident_id": incident, "registered_code": REGISTERED[claim],
+             "is_assessor_linked": claim == "a1",
+             "noise_classes": ";".join(c for c in CLASSES.get(claim, []) if c != QUARANTINED),
+             "is_hard_negative": claim in hard, "hard_negative_of": hard.get(claim)} for claim, incident in TRUTH.items()]
+
+
+def test_score_level_counts_a_quarantined_claim_as_a_miss():
+    predicted = {claim: Predicted(claim, incident, incident if incident and incident.startswith("RS") else None,
+                                  "matched_by_model" if incident == "RS1" else "unmatched", None)
+                 for claim, incident in PREDICTED.items() if claim != "a4"}  # a4: quarantined, not in fct_claims
+    quarantined = [("a4", "unknown_belligerent", "مجهول", "Idlib", "belligerent 'مجهول' is not ...")]
+    report = score_level(_truth_rows(), predicted, quarantined)
+    assert report["claims"] == 7 and report["claims_predicted"] == 6
+    assert report["linkage"]["precision"] == pytest.approx(1 / 4)
+    assert report["linkage"]["recall"] == pytest.approx(1 / 7)
+    assert report["linkage"]["unpredicted_claims"] == 1
+    assert report["quarantine"] == {"claims": 1, "by_rule": {"unknown_belligerent": 1},
+                                    "unknown_belligerent_spellings": {"مجهول": 1},
+                                    "unknown_governorate_spellings": {}}
+    assert report["errors_by_class"]["missed_share"][QUARANTINED] == pytest.approx(3 / 6)
+    assert report["hard_negatives"]["merged"] == 1
+    assert report["registered"]["counts"] == {"right": 1, "none": 2, "wrong": 0}
+    markdown = format_markdown({"levels": {"realistic": report}, "seed": 4, "incidents": 3, "elapsed_seconds": 1})
+    assert "| realistic | 7 | 0.250 | 0.143 | **0.182** | 0.182 |" in markdown
+    assert "unknown_belligerent 1" in markdown
+
+
+def test_score_level_refuses_claims_the_truth_does_not_know():
+    with pytest.raises(EvaluationError, match="not in the truth"):
+        score_level(_truth_rows(), {"zz": Predicted("zz", None, None, None, None)}, [])
+
+
+def test_parse_levels():
+    assert parse_levels("none, hard") == ["none", "hard"]
+    with pytest.raises(EvaluationError, match="medium"):
+        parse_levels("none,medium")
+    with pytest.raises(EvaluationError):
+        parse_levels(" , ")
+
+
+def test_register_codes_compare_in_upper_case_as_the_warehouse_writes_them():
+    truth = [{"claim_id": "x", "true_incident_id": "X", "registered_code": "RS12b", "is_assessor_linked": False,
+              "noise_classes": "", "is_hard_negative": False, "hard_negative_of": None}]
+    predicted = {"x": Predicted("x", "RS12B", "RS12B", "matched_by_model", 0.9)}
+    assert score_level(truth, predicted, [])["registered"]["counts"] == {"right": 1, "none": 0, "wrong": 0}
+
+
+def test_blocking_recall_counts_the_true_pairs_that_never_met() -> None:
+    from civcas.linking_evaluation import blocking_recall
+
+    truth = [
+        {"claim_id": "c1", "true_incident_id": "i1", "registered_code": "ab1", "is_assessor_linked": False},
+        {"claim_id": "c2", "true_incident_id": "i1", "registered_code": "ab1", "is_assessor_linked": True},
+        {"claim_id": "c3", "true_incident_id": "i1", "registered_code": "ab1", "is_assessor_linked": False},
+        {"claim_id": "c4", "true_incident_id": "i2", "registered_code": None, "is_assessor_linked": False},
+        {"claim_id": "c5", "true_incident_id": "i2", "registered_code": None, "is_assessor_linked": False},
     ]
-    rows["raw_declared_strikes"] = [{"strike_release_id": "EV-S1", "strike_date": "2019-03-31",
-                                     "belligerent_as_written": "Russian Military", "country_as_written": "Syria",
-                                     "governorate_as_written": "Idlib", "strike_count": "2"}]
-    for table, columns in contract.items():
-        _write_table(raw, table, list(columns), rows[table])
-    pq.write_table(pa.table({
-        "claim_id": list(TRUTH),
-        "airwars_id": list(TRUTH.values()),
-        "true_grade": [TRUE_GRADES[incident] for incident in TRUTH.values()],
-    }), folder / "truth.parquet")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def evaluation(simulation: Path) -> tuple[subprocess.CompletedProcess, dict]:
-    duckdb_path = simulation.parent / "db" / "civcas.duckdb"
-    report = simulation.parent / "report" / "linking_evaluation"
-    finished = subprocess.run(
-        [sys.executable, "-m", "civcas", "evaluate-linking", "--project-dir", str(PROJECT_DIR),
-         "--simulation", str(simulation), "--duckdb", str(duckdb_path), "--report", str(report)],
-        capture_output=True, text=True, cwd=PROJECT_DIR,
-    )
-    assert finished.returncode == 0, finished.stderr[-3000:]
-    return finished, json.loads(report.with_suffix(".json").read_text())
-
-
-def test_linkage_metrics_are_the_ones_the_fixture_fixes(evaluation):
-    _, report = evaluation
-    linkage = report["linkage"]
-    assert (linkage["true_pairs"], linkage["predicted_pairs"], linkage["true_positive_pairs"]) == (5, 4, 4)
-    assert linkage["precision"] == 1.0
-    assert linkage["recall"] == pytest.approx(0.8)
-    assert linkage["f1"] == pytest.approx(8 / 9)
-    assert report["incidents"] == {"true": 4, "found": 5, "exact": 3}
-
-
-def test_grade_agreement_is_the_one_the_fixture_fixes(evaluation):
-    _, report = evaluation
-    grades = report["grades"]
-    labels = grades["labels"]
-    matrix = {(truth, suggested): grades["confusion_matrix"][i][j]
-              for i, truth in enumerate(labels) for j, suggested in enumerate(labels)}
-    assert {cell: n for cell, n in matrix.items() if n} == {
-        ("fair", "fair"): 1, ("fair", "none"): 1, ("contested", "weak"): 1, ("weak", "weak"): 1,
-    }
-    assert grades["agreement"] == 0.5
-    assert grades["per_grade_recall"]["fair"] == 0.5
-    assert grades["per_grade_recall"]["contested"] == 0.0
-    # kappa from the matrix: observed 0.5, expected by chance (2*1 + 1*0 + 1*2) / 16 = 0.25
-    assert grades["cohens_kappa"] == pytest.approx((0.5 - 0.25) / (1 - 0.25))
-    assert not math.isnan(report["elapsed_seconds"])
-
-
-def test_the_report_is_printed_and_names_the_rules_behind_disagreements(evaluation):
-    finished, report = evaluation
-    assert "F1" in finished.stdout and "0.8889" in finished.stdout
-    assert any("no declared or likely strike nearby" in note for note in report["notes"])
-    assert any("Weak: a single source" in note for note in report["notes"])
-
-
-def test_a_missing_simulation_is_a_data_error(tmp_path: Path):
-    finished = subprocess.run(
-        [sys.executable, "-m", "civcas", "evaluate-linking", "--project-dir", str(PROJECT_DIR),
-         "--simulation", str(tmp_path / "nowhere"), "--duckdb", str(tmp_path / "db" / "civcas.duckdb"),
-         "--report", str(tmp_path / "report")],
-        capture_output=True, text=True, cwd=PROJECT_DIR,
-    )
-    assert finished.returncode == 1
-    assert "simulate-intake" in finished.stderr
+    # true pairs: c1-c2, c1-c3, c2-c3, c4-c5 (claims) and c1-AB1, c3-AB1 (no assessor link); c5 quarantined
+    report = blocking_recall(truth, {("c1", "c2"), ("c2", "c3"), ("c1", "c4")}, {("c1", "AB1")}, {"c5"})
+    assert report["true_pairs"] == 5
+    assert report["true_pairs_lost"] == 2  # c1-c3 and c3-AB1
+    assert report["pairs_compared"] == 4
+    assert report["recall_lost"] == 2 / 5

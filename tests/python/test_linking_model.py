@@ -1,0 +1,58 @@
+"""The linkage model's file and seed agree, and Splink's settings are built from the comparisons."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from civcas.linking_model import LEVELS_SEED, MODEL_JSON, TrainingError, seed_rows, splink_comparison
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+COMPARISON = {"name": "place", "else": "different places", "levels": [
+    {"gamma": -1, "sql": "a_l is null", "words": "no place named"},
+    {"gamma": 2, "sql": "a_l = a_r", "words": "same place"},
+    {"gamma": 1, "sql": "b_l = b_r", "words": "place alike"},
+]}
+
+
+def test_splink_levels_run_from_the_null_level_down_to_else() -> None:
+    levels = splink_comparison(COMPARISON)["comparison_levels"]
+    assert [level["sql_condition"] for level in levels] == ["a_l is null", "a_l = a_r", "b_l = b_r", "ELSE"]
+    assert levels[0]["is_null_level"] and not any(level.get("is_null_level") for level in levels[1:])
+
+
+def test_levels_with_a_gap_are_refused() -> None:
+    gapped = dict(COMPARISON, levels=[*COMPARISON["levels"][:2], {"gamma": 0, "sql": "x", "words": "y"}])
+    with pytest.raises(TrainingError, match="n..1 without gaps"):
+        splink_comparison(gapped)
+
+
+def test_untrained_levels_weigh_nothing_or_take_the_smallest_u() -> None:
+    model = {"probability_two_random_records_match": 0.01, "comparisons": [{
+        "output_column_name": "place", "comparison_levels": [
+            {"is_null_level": True},
+            {"label_for_charts": "same", "m_probability": 0.8, "u_probability": 0.01},
+            {"label_for_charts": "alike", "m_probability": None, "u_probability": 0.04},
+            {"label_for_charts": "else", "m_probability": 0.2, "u_probability": None},
+        ]}]}
+    rows = {(row["comparison_name"], row["comparison_vector_value"]): row for row in seed_rows(model)}
+    assert rows[("prior", 0)]["match_weight"] == pytest.approx(math.log2(0.01 / 0.99), abs=1e-5)
+    assert rows[("place", 2)]["match_weight"] == pytest.approx(math.log2(80), abs=1e-5)
+    assert rows[("place", 1)]["match_weight"] == 0
+    assert rows[("place", 0)]["u_probability"] == 0.01
+
+
+def test_the_seed_dbt_scores_with_is_the_trained_model_file() -> None:
+    model = json.loads((PROJECT_DIR / MODEL_JSON).read_text(encoding="utf-8"))
+    with (PROJECT_DIR / LEVELS_SEED).open(encoding="utf-8") as handle:
+        seed = list(csv.DictReader(handle))
+    expected = seed_rows(model)
+    assert [(row["comparison_name"], int(row["comparison_vector_value"])) for row in seed] == \
+        [(row["comparison_name"], row["comparison_vector_value"]) for row in expected]
+    for row, want in zip(seed, expected, strict=True):
+        assert float(row["match_weight"]) == pytest.approx(want["match_weight"], abs=1e-5), row
