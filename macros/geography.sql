@@ -20,29 +20,6 @@
     )) as date)
 {%- endmacro %}
 
-{#- The key on which two places are compared by name: the gazetteer's place id when the
-    spelling resolves, otherwise the spelling reduced by place_match_key(). -#}
-{% macro place_name_key(place_id_expr, place_as_written_expr) -%}
-    coalesce({{ place_id_expr }}, {{ place_match_key(place_as_written_expr) }})
-{%- endmacro %}
-
-{#- A place name reduced to what transliterations of it share: lower case, the Arabic article
-    dropped wherever it starts a word ("Al-Bab", "al Bab", "El Bab" and "Bab" meet; likewise
-    the assimilated "ash-", "ad-", "ar-", ...), punctuation read as a space. -#}
-{% macro place_match_key(expr) -%}
-    {{ return(adapter.dispatch('place_match_key', 'civcas')(expr)) }}
-{%- endmacro %}
-
-{% macro default__place_match_key(expr) -%}
-    nullif(trim(regexp_replace(
-        regexp_replace(
-            regexp_replace(lower({{ expr }}), '\b(al|el)[\s\-‐‑]+', '', 'g'),
-            '\b(a[dnrstz]|ash|ath|adh)[\-‐‑]', '', 'g'
-        ),
-        '[^\pL\pN]+', ' ', 'g'
-    )), '')
-{%- endmacro %}
-
 {#- Similarity of two place names in [0, 1] (Jaro-Winkler): transliterations of one name
     score high, different villages low. -#}
 {% macro name_similarity(left_expr, right_expr) -%}

@@ -52,7 +52,8 @@
 {#- The fingerprint of everything the claim chain reads besides the raw claims. -#}
 {% macro claim_chain_inputs_fingerprint() -%}
     {%- set inputs = [
-        ref('ref_belligerent_aliases'), ref('ref_belligerent_keywords'), ref('ref_belligerents'), ref('ref_co_belligerents'), ref('ref_code_aliases'), ref('ref_countries'),
+        ref('ref_belligerent_aliases'), ref('ref_belligerent_keywords'), ref('ref_belligerents'),
+        ref('ref_code_aliases'), ref('ref_countries'),
         ref('ref_geo_precisions'), ref('ref_governorate_aliases'), ref('ref_governorates'), ref('ref_grades'),
         ref('ref_month_names'), ref('ref_place_aliases'), ref('ref_places'), ref('ref_source_aliases'),
         ref('ref_source_types'), ref('ref_strike_statuses'), ref('ref_verdicts'), ref('ref_linking_levels'),
