@@ -157,12 +157,12 @@
 {%- endmacro %}
 
 {#- Arabic script before it is transliterated: the article ال (with a leading و, ف or ب) and
-    a word-final ta marbuta ة (silent, -a in Latin spellings), or the ه written for it after
-    an alef ("حماه" for "حماة"), dropped. -#}
+    a word-final ta marbuta ة (silent, -a in Latin spellings), or the ه often written for it
+    ("الرقه", "حماه"), dropped. -#}
 {% macro arabic_article_removed(expr) -%}
     {{ key_regexp_replace(
         key_regexp_replace(expr, "'(^|\\s)[وفب]?ال'", "'\\1'"),
-        "'(ة|اه)(\\s|$)'", "'\\2'"
+        "'[ةه](\\s|$)'", "'\\1'"
     ) }}
 {%- endmacro %}
 
