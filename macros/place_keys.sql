@@ -156,12 +156,16 @@
     regexp_matches({{ expr }}, '(countryside|counntryside|rural|governorate|province|region|ريف|محافظة|منطقة)')
 {%- endmacro %}
 
-{#- Arabic script before it is transliterated: the article ال (with a leading و, ف or ب) and
-    a word-final ta marbuta ة (silent, -a in Latin spellings), or the ه often written for it
-    ("الرقه", "حماه"), dropped. -#}
+{#- Arabic script before it is transliterated: the article ال (with a leading و, ف or ب)
+    dropped, also where it is glued to the first word of a name (دير, عين, تل, كفر, جسر, أبو,
+    أم, بني, رأس: "ديرالزور"), and a word-final ta marbuta ة (silent, -a in Latin spellings),
+    or the ه often written for it ("الرقه", "حماه"). -#}
 {% macro arabic_article_removed(expr) -%}
     {{ key_regexp_replace(
-        key_regexp_replace(expr, "'(^|\\s)[وفب]?ال'", "'\\1'"),
+        key_regexp_replace(
+            key_regexp_replace(expr, "'(^|\\s)(دير|عين|تل|كفر|جسر|ابو|أبو|ام|أم|بني|راس|رأس)ال'", "'\\1\\2 '"),
+            "'(^|\\s)[وفب]?ال'", "'\\1'"
+        ),
         "'[ةه](\\s|$)'", "'\\1'"
     ) }}
 {%- endmacro %}
