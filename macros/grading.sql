@@ -9,6 +9,7 @@
       source_count                     independent sources (outlets, not reposts of one)
       known_belligerent_count          distinct known belligerents blamed ("unknown" left out)
       is_ground_forces_blamed          whether ground forces are blamed
+      is_unknown_blamed                whether "unknown" is blamed too (the blame is open)
       declared_strike_releases_nearby  declared strike releases by a blamed belligerent, in its governorate,
                                        within civcas_strike_match_window_days
       likely_strike_belligerent_id     the blamed belligerent most active nearby (int_grading_activity_nearby)
@@ -63,8 +64,8 @@
         {%- do rules.append({
             'name': 'co_belligerent_active',
             'grade': 'contested',
-            'condition': 'co_belligerent_id is not null and co_belligerent_incidents_nearby >= ' ~ (min_co_activity | string),
-            'reason': "'Contested: co-belligerent ' || co_belligerent_id || ' of ' || likely_strike_belligerent_id || ' had ' || cast(co_belligerent_incidents_nearby as varchar) || ' incidents in ' || governorate_id || ' within ±" ~ window_days ~ " days.'",
+            'condition': 'is_unknown_blamed and co_belligerent_id is not null and co_belligerent_incidents_nearby >= ' ~ (min_co_activity | string),
+            'reason': "'Contested: the blame is open (unknown is blamed too) and co-belligerent ' || co_belligerent_id || ' of ' || likely_strike_belligerent_id || ' had ' || cast(co_belligerent_incidents_nearby as varchar) || ' incident(s) in ' || governorate_id || ' within ±" ~ window_days ~ " days.'",
         }) -%}
     {%- endif -%}
     {%- do rules.extend([

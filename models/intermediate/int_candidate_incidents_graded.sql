@@ -60,7 +60,8 @@ blame as (
     select
         candidate_incident_id,
         count(distinct case when belligerent_id <> 'unknown' then belligerent_id end) as known_belligerent_count,
-        max(case when belligerent_id = 'ground_forces' then 1 else 0 end) = 1 as is_ground_forces_blamed
+        max(case when belligerent_id = 'ground_forces' then 1 else 0 end) = 1 as is_ground_forces_blamed,
+        max(case when belligerent_id = 'unknown' then 1 else 0 end) = 1 as is_unknown_blamed
     from candidate_blame
     group by candidate_incident_id
 
@@ -103,6 +104,7 @@ evidence as (
         candidates.source_count,
         coalesce(blame.known_belligerent_count, 0) as known_belligerent_count,
         coalesce(blame.is_ground_forces_blamed, false) as is_ground_forces_blamed,
+        coalesce(blame.is_unknown_blamed, false) as is_unknown_blamed,
         coalesce(strike_matches.declared_strike_releases_nearby, 0) as declared_strike_releases_nearby,
         coalesce(strike_matches.declared_strikes_nearby, 0) as declared_strikes_nearby,
         cast(null as varchar) as conceding_belligerent_id,
@@ -127,6 +129,7 @@ final as (
         candidate_incident_id,
         known_belligerent_count,
         is_ground_forces_blamed,
+        is_unknown_blamed,
         declared_strike_releases_nearby,
         declared_strikes_nearby,
         likely_strike_belligerent_id,

@@ -110,7 +110,7 @@ own_activity as (
             order by
                 activity.incidents_in_window - subject_belligerents.counted_in_activity
                 + activity.strike_releases_in_window desc,
-                subject_belligerents.belligerent_id
+                subject_belligerents.belligerent_id asc
         ) as activity_rank
     from subject_belligerents
     inner join activity
@@ -131,7 +131,7 @@ co_activity as (
         activity.incidents_in_window as co_belligerent_incidents_nearby,
         row_number() over (
             partition by subject_belligerents.subject_kind, subject_belligerents.subject_id
-            order by activity.incidents_in_window desc, co_belligerents.co_belligerent_id
+            order by activity.incidents_in_window desc, co_belligerents.co_belligerent_id asc
         ) as activity_rank
     from subject_belligerents
     inner join co_belligerents

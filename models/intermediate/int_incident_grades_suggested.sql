@@ -4,8 +4,8 @@
 -- status; fct_incidents shows the suggestion only where no assessor has graded the incident.
 -- The rules are one ordered list, first that applies (macros/grading.sql): confirmed when a
 -- blamed belligerent conceded; weak with fewer than civcas_grade_fair_min_sources sources;
--- contested when ground forces or several belligerents are blamed (or, when the var is set, a
--- co-belligerent is active nearby); fair with a declared strike nearby or a likely strike
+-- contested when ground forces or several belligerents are blamed (or, when the var is set,
+-- the blame is open - "unknown" is blamed too - and a co-belligerent is active nearby); fair with a declared strike nearby or a likely strike
 -- (the blamed belligerent's other incidents and strike releases nearby). Never Discounted.
 with
 
@@ -43,6 +43,9 @@ evidence as (
         coalesce(claim_evidence.source_count, 0) as source_count,
         coalesce(incident_evidence.known_belligerent_count, 0) as known_belligerent_count,
         coalesce(incident_evidence.is_ground_forces_blamed, false) as is_ground_forces_blamed,
+        -- "unknown" counts as blamed but not as known
+        coalesce(incident_evidence.blamed_belligerent_count > incident_evidence.known_belligerent_count, false)
+            as is_unknown_blamed,
         incident_evidence.conceding_belligerent_id,
         coalesce(incident_evidence.declared_strike_releases_nearby, 0) as declared_strike_releases_nearby,
         activity.likely_strike_belligerent_id,
