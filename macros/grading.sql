@@ -112,6 +112,6 @@
         {%- endfor %}
         when coalesce(source_count, 0) = 0 and known_belligerent_count = 0
             then 'No suggestion: no source and no known belligerent; an assessor must decide.'
-        else 'No suggestion: no concession, no contest, and no declared or likely strike by a blamed belligerent nearby; an assessor must decide.'
+        else 'No suggestion: no concession, no contest, and no declared or likely strike nearby by a blamed belligerent; an assessor must decide.'
     end
 {%- endmacro %}
