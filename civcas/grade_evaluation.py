@@ -145,6 +145,12 @@ def format_report(report: Mapping) -> str:
                 continue
             lines.append(f"{label:<12}" + "".join(f"{v:>11,}" for v in row)
                          + f"{_number(p['per_grade_recall'].get(label)):>9}")
+    if report.get("claims_only_blame"):
+        lines += ["", "the same rules with the blame of the linked claims only (not the register's attributions):"]
+        for name in PERIODS:
+            p = report["claims_only_blame"][name]
+            lines.append(f"  {name:<12} kappa {_number(p['cohens_kappa'])}, agreement {_number(p['agreement'])}, "
+                         f"no suggestion {_number(p['no_suggestion_share'])}")
     if report.get("rules"):
         lines += ["", "suggestions by rule (all dated, graded incidents): "
                   + ", ".join(f"{rule} {n:,}" for rule, n in report["rules"].items())]
@@ -222,6 +228,48 @@ def read_rows(duckdb_path: Path) -> tuple[list[tuple], Counter]:
     return [row[:3] for row in rows], rules
 
 
+# The same rules (the same macro) with the blame taken from the linked claims only, not from
+# the register's attributions (which, in the archive, are Airwars' own belligerent rows): what
+# a candidate incident, known only from its claims, can be told.
+_CLAIMS_ONLY_BLAME = """
+select incident_code, {{ suggested_grade_id() }} as suggested_grade_id
+from (
+    select
+        suggestions.* replace (
+            coalesce(claim_blame.known_belligerent_count, 0) as known_belligerent_count,
+            coalesce(claim_blame.is_ground_forces_blamed, false) as is_ground_forces_blamed,
+            coalesce(claim_blame.is_unknown_blamed, false) as is_unknown_blamed
+        )
+    from {{ ref('int_incident_grades_suggested') }} as suggestions
+    left join (
+        select
+            claims.linked_incident_code as incident_code,
+            count(distinct case when blamed.belligerent_id <> 'unknown' then blamed.belligerent_id end)
+                as known_belligerent_count,
+            bool_or(blamed.belligerent_id = 'ground_forces') as is_ground_forces_blamed,
+            bool_or(blamed.belligerent_id = 'unknown') as is_unknown_blamed
+        from {{ ref('int_claims_validated') }} as claims
+        inner join {{ ref('int_claim_belligerents_resolved') }} as blamed
+            on claims.raw_row_key = blamed.raw_row_key
+        where not claims.is_quarantined and claims.linked_incident_code is not null
+        group by claims.linked_incident_code
+    ) as claim_blame
+        on suggestions.incident_code = claim_blame.incident_code
+)
+"""
+
+
+def score_claims_only_blame(project_dir: Path, paths: GradeEvaluationPaths) -> dict:
+    """Kappa and agreement per period when the rules see only the claims' blame."""
+    compiled = _dbt(project_dir, paths, ["compile", "--inline", _CLAIMS_ONLY_BLAME], {})
+    sql = _ROWS_SQL.format(columns="suggestions.suggested_grade_id", suggestions=compiled.strip().rstrip(";"))
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as connection:
+        rows = connection.execute(sql).fetchall()
+    periods = score_rows(rows)["periods"]
+    return {name: {key: periods[name][key] for key in ("cohens_kappa", "agreement", "no_suggestion_share")}
+            for name in PERIODS}
+
+
 def evaluate_grades(project_dir: Path, paths: GradeEvaluationPaths, *, skip_build: bool = False,
                     say: Callable[[str], None] = lambda _: None) -> dict:
     if not skip_build:
@@ -230,6 +278,8 @@ def evaluate_grades(project_dir: Path, paths: GradeEvaluationPaths, *, skip_buil
         raise GradeEvaluationError(f"{paths.duckdb_path} does not exist; run without --skip-build")
     rows, rules = read_rows(paths.duckdb_path)
     report = score_rows(rows)
+    say("scoring the same rules with the blame of the claims only")
+    report["claims_only_blame"] = score_claims_only_blame(project_dir, paths)
     report["rules"] = dict(rules.most_common())
     report["settings"] = current_settings(project_dir)
     report["warehouse"] = str(paths.duckdb_path)
