@@ -472,7 +472,7 @@ def _add_evaluate_grades(subparsers: argparse._SubParsersAction) -> None:
         description="Build the grading models on the real archive (files mode, the Parquet files of "
         "`civcas import-archive`, into a DuckDB file of its own) and compare each incident's suggested grade "
         "with its assessor's grade: confusion matrix, per-grade recall, Cohen's kappa, agreement and the share "
-        f"left without a suggestion, for incidents dated up to 2018 (calibration) and from 2019 (report). "
+        "left without a suggestion, for incidents dated up to 2018 (calibration) and from 2019 (report). "
         "Prints the report and writes it as <report>.json and <report>.txt. With --calibrate, searches the "
         "grid of grading thresholds on the incidents up to 2018 and prints the best.",
     )

@@ -187,7 +187,8 @@ def _dbt(project_dir: Path, paths: GradeEvaluationPaths, arguments: Sequence[str
                               **variables}),
     ]
     environment = dict(os.environ, CIVCAS_DUCKDB_PATH=str(paths.duckdb_path.resolve()), DO_NOT_TRACK="1")
-    finished = subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True)
+    finished = subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True,
+                              check=False)
     if finished.returncode != 0:
         detail = (finished.stdout + finished.stderr).strip()[-3000:]
         raise GradeEvaluationError(f"dbt {arguments[0]} failed (exit {finished.returncode}):\n{detail}")
@@ -361,7 +362,7 @@ def format_calibration(results: Sequence[Mapping], top: int = 10) -> str:
     for r in ranked[:top]:
         s = r["settings"]
         lines.append(f"{s[WINDOW_VAR]:>7}{s['civcas_grade_fair_min_activity']:>9}"
-                     f"{str(s['civcas_grade_contested_min_co_activity']):>6}"
+                     f"{s['civcas_grade_contested_min_co_activity']!s:>6}"
                      f"{_number(r['calibration_kappa']):>13}{_number(r['report_kappa']):>13}")
     best = best_setting(results)
     lines.append("best (set these vars in dbt_project.yml): "
