@@ -69,6 +69,7 @@
         {'name': 'distance', 'value_expr': km, 'levels': [
             {'gamma': -1, 'sql': 'latitude_l is null or latitude_r is null',
              'words': 'no point to measure'},
+            {'gamma': 6, 'sql': km ~ ' <= 0.1', 'words': 'the same point'},
             {'gamma': 5, 'sql': both_fine ~ ' and ' ~ km ~ ' <= 1', 'words': 'points {value} km apart'},
             {'gamma': 4, 'sql': both_fine ~ ' and ' ~ km ~ ' <= 3', 'words': 'points {value} km apart'},
             {'gamma': 3, 'sql': 'not ' ~ both_fine ~ ' and ' ~ km ~ ' <= 5',
@@ -91,7 +92,7 @@
             {'gamma': -1, 'sql': 'source_ids_l is null or source_ids_r is null', 'words': none},
             {'gamma': 1, 'sql': 'record_date_l <> record_date_r or not ('
                 ~ sets_overlap('source_ids_l', 'source_ids_r') ~ ')',
-             'words': none, 'm_probability': 0.99, 'u_probability': 0.95},
+             'words': 'other outlets', 'm_probability': 0.99, 'u_probability': 0.95},
         ], 'else': 'same outlet the same day', 'else_m_probability': 0.01, 'else_u_probability': 0.05},
         {'name': 'figures', 'value_expr': none, 'levels': [
             {'gamma': -1, 'sql': 'killed_low_l is null or killed_low_r is null', 'words': none},
