@@ -251,7 +251,8 @@
     civcas_link_cell_km for a point (located records are also put in the 8 cells around their
     own, on the side given expand=true). Days: the record's own dates, widened on the
     expanded side by var civcas_link_days_before (a report dated before the event) and
-    civcas_link_days_after (a posting date written as the event's). -#}
+    civcas_link_days_after (a posting date written as the event's); not for the governorate,
+    the coarsest key, which alone would meet every record of a busy week. -#}
 {% macro linking_block_keys(relation, expand=false) -%}
     {%- set cell_km = var('civcas_link_cell_km') %}
     {%- set before = var('civcas_link_days_before') if expand else 0 %}
@@ -262,23 +263,23 @@
         keyed.record_sort_key,
         keyed.block_key,
         {{ day_series(
-            dbt.dateadd('day', -before, 'keyed.record_date'),
-            dbt.dateadd('day', after, 'keyed.record_date_last')
+            dbt.dateadd('day', '-' ~ before ~ ' * keyed.widens', 'keyed.record_date'),
+            dbt.dateadd('day', after ~ ' * keyed.widens', 'keyed.record_date_last')
         ) }} as match_day
     from (
-        select record_id, record_sort_key, record_date, record_date_last, 'g:' || governorate_id as block_key
+        select record_id, record_sort_key, record_date, record_date_last, 'g:' || governorate_id as block_key, 0 as widens
         from {{ relation }}
         where governorate_id is not null and not is_month_only
         union
-        select record_id, record_sort_key, record_date, record_date_last, 'p:' || place_key as block_key
+        select record_id, record_sort_key, record_date, record_date_last, 'p:' || place_key as block_key, 1 as widens
         from {{ relation }}
         where place_key is not null
         union
-        select record_id, record_sort_key, record_date, record_date_last, 'p:' || place_container as block_key
+        select record_id, record_sort_key, record_date, record_date_last, 'p:' || place_container as block_key, 1 as widens
         from {{ relation }}
         where place_container is not null
         union
-        select record_id, record_sort_key, record_date, record_date_last, 's:' || place_skeleton as block_key
+        select record_id, record_sort_key, record_date, record_date_last, 's:' || place_skeleton as block_key, 1 as widens
         from {{ relation }}
         where place_skeleton is not null
         {%- for latitude_offset in cell_offsets %}
@@ -291,7 +292,8 @@
             record_date_last,
             'x:' || cast(cast(floor(latitude * 111.0 / {{ cell_km }}) as bigint) + {{ latitude_offset }} as {{ dbt.type_string() }})
             || ':' || cast(cast(floor(longitude * 90.0 / {{ cell_km }}) as bigint) + {{ longitude_offset }} as {{ dbt.type_string() }})
-            as block_key
+            as block_key,
+            1 as widens
         from {{ relation }}
         where latitude is not null and longitude is not null
         {%- endfor %}

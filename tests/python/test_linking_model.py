@@ -56,3 +56,13 @@ def test_the_seed_dbt_scores_with_is_the_trained_model_file() -> None:
         [(row["comparison_name"], row["comparison_vector_value"]) for row in expected]
     for row, want in zip(seed, expected, strict=True):
         assert float(row["match_weight"]) == pytest.approx(want["match_weight"], abs=1e-5), row
+
+
+def test_a_level_the_comparison_fixes_is_not_trained() -> None:
+    fixed = dict(COMPARISON, else_m_probability=0.01, else_u_probability=0.05, levels=[
+        COMPARISON["levels"][0], dict(COMPARISON["levels"][1], gamma=1, m_probability=0.99, u_probability=0.95)])
+    levels = splink_comparison(fixed)["comparison_levels"]
+    assert levels[1]["fix_m_probability"] and levels[1]["m_probability"] == 0.99
+    assert levels[1]["fix_u_probability"] and levels[1]["u_probability"] == 0.95
+    assert levels[-1]["fix_m_probability"] and levels[-1]["m_probability"] == 0.01
+    assert "fix_m_probability" not in levels[0]
