@@ -189,8 +189,9 @@
 {%- endmacro %}
 
 {#- For a relation of pairs with their gamma_<name> columns (linking_levels): each
-    comparison's weight, log2(m / u) from the trained model (ref_linking_levels), the match
-    weight (the prior's plus the levels'), the match probability and the explanation. -#}
+    comparison's weight, log2(m / u) from the trained model (ref_linking_levels), and the
+    match weight (the prior's plus the levels'). The explanation (linking_explanation) is
+    worded only for the pairs kept: it costs more than the score. -#}
 {% macro linking_scores(pairs) -%}
     {%- set comparisons = linking_comparisons() %}
     select
@@ -200,9 +201,8 @@
         + coalesce(weight_{{ comparison['name'] }}.match_weight, 0)
         {%- endfor %} as match_weight,
         {%- for comparison in comparisons %}
-        weight_{{ comparison['name'] }}.match_weight as weight_{{ comparison['name'] }},
+        weight_{{ comparison['name'] }}.match_weight as weight_{{ comparison['name'] }}{{ ',' if not loop.last }}
         {%- endfor %}
-        {{ linking_explanation(comparisons) }} as link_explanation
     from {{ pairs }}
     cross join (
         select match_weight from {{ ref('ref_linking_levels') }} where comparison_name = 'prior'
@@ -223,7 +223,8 @@
 {#- The words of the levels a pair fell in, comparison by comparison, e.g. "same place
     (Jaro-Winkler 0.96), dated 2 days after, blame compatible"; a comparison a side gives no
     value for (its null level) weighs nothing and is left out. -#}
-{% macro linking_explanation(comparisons) -%}
+{% macro linking_explanation(comparisons=none) -%}
+    {%- set comparisons = comparisons or linking_comparisons() %}
     {%- set parts = [] %}
     {%- for comparison in comparisons %}
         {%- set branches = [] %}

@@ -123,7 +123,7 @@ final as (
         'matched_by_model' as pair_rule,
         day_gap,
         {{ match_probability('match_weight') }} as match_probability,
-        link_explanation,
+        {{ linking_explanation() }} as link_explanation,
         {{ refresh_timestamp() }} as refreshed_at
     from scored
     where match_weight >= {{ link_weight_threshold() }}

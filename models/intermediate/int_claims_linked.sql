@@ -101,18 +101,25 @@ scored as (
 ),
 
 -- the best match: the highest weight, then the smallest code
-{%- set match_order = ['-match_weight', 'incident_code'] %}
+ranked as (
+
+    select
+        scored.*,
+        row_number() over (partition by claim_id order by match_weight desc, incident_code asc) as match_rank
+    from scored
+    where match_weight >= {{ link_weight_threshold() }}
+
+),
 
 best_match as (
 
     select
         claim_id,
-        {{ first_by('incident_code', match_order) }} as incident_code,
-        max(match_weight) as match_weight,
-        {{ first_by('link_explanation', match_order) }} as link_explanation
-    from scored
-    where match_weight >= {{ link_weight_threshold() }}
-    group by claim_id
+        incident_code,
+        match_weight,
+        {{ linking_explanation() }} as link_explanation
+    from ranked
+    where match_rank = 1
 
 ),
 
