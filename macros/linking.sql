@@ -253,11 +253,15 @@
     own, on the side given expand=true). Days: the record's own dates, widened on the
     expanded side by var civcas_link_days_before (a report dated before the event) and
     civcas_link_days_after (a posting date written as the event's); not for the governorate,
-    the coarsest key, which alone would meet every record of a busy week. -#}
-{% macro linking_block_keys(relation, expand=false) -%}
+    the coarsest key, which alone would meet every record of a busy week. reverse=true widens
+    the later report's days instead (backwards), so the smaller side can be the expanded one. -#}
+{% macro linking_block_keys(relation, expand=false, reverse=false) -%}
     {%- set cell_km = var('civcas_link_cell_km') %}
     {%- set before = var('civcas_link_days_before') if expand else 0 %}
     {%- set after = var('civcas_link_days_after') if expand else 0 %}
+    {#- reverse: the expanded side is the report, not the event (the same pairs, met from the
+        side that has fewer records) -#}
+    {%- if reverse %}{% set before, after = after, before %}{% endif %}
     {%- set cell_offsets = [-1, 0, 1] if expand else [0] %}
     select
         keyed.record_id,

@@ -46,15 +46,16 @@ incidents as (
 
 ),
 
+-- the claims, fewer than the incidents, carry the widened days and the neighbouring cells
 claim_keys as (
 
-    {{ linking_block_keys('unlinked_claims') }}
+    {{ linking_block_keys('unlinked_claims', expand=true, reverse=true) }}
 
 ),
 
 incident_keys as (
 
-    {{ linking_block_keys('incidents', expand=true) }}
+    {{ linking_block_keys('incidents') }}
 
 ),
 
