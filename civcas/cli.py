@@ -476,6 +476,82 @@ def _cmd_evaluate_linking(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- evaluate-grades
+
+GRADE_EVALUATION_DUCKDB = Path("warehouse") / "evaluation" / "grades" / "civcas.duckdb"
+GRADE_EVALUATION_REPORT = Path("reports") / "grade_evaluation"
+ARCHIVE_RAW = Path("data") / "archive" / "raw"
+
+
+def _add_evaluate_grades(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate-grades",
+        parents=[_common()],
+        help="compare the suggested grades with the real archive's assessors (kappa, confusion matrix)",
+        description="Build the grading models on the real archive (files mode, the Parquet files of "
+        "`civcas import-archive`, into a DuckDB file of its own) and compare each incident's suggested grade "
+        "with its assessor's grade: confusion matrix, per-grade recall, Cohen's kappa, agreement and the share "
+        "left without a suggestion, for incidents dated up to 2018 (calibration) and from 2019 (report). "
+        "Prints the report and writes it as <report>.json and <report>.txt. With --calibrate, searches the "
+        "grid of grading thresholds on the incidents up to 2018 and prints the best.",
+    )
+    parser.add_argument("--raw", type=Path,
+                        help=f"the archive's raw Parquet folder (default: <project>/{ARCHIVE_RAW}, "
+                        "written by `make import-archive`)")
+    parser.add_argument("--duckdb", type=Path,
+                        help=f"the evaluation's DuckDB file (default: <project>/{GRADE_EVALUATION_DUCKDB}); "
+                        "it must be named civcas.duckdb, as the models' views name their database")
+    parser.add_argument("--report", type=Path,
+                        help=f"report path without suffix (default: <project>/{GRADE_EVALUATION_REPORT})")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="score the DuckDB file as it is, without running dbt")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="also search the grid of thresholds on incidents dated up to 2018 and print the best")
+    parser.set_defaults(handler=_cmd_evaluate_grades)
+
+
+def _cmd_evaluate_grades(args: argparse.Namespace) -> int:
+    from civcas.grade_evaluation import (
+        GradeEvaluationError,
+        GradeEvaluationPaths,
+        calibrate,
+        evaluate_grades,
+        format_calibration,
+        format_report,
+        write_report,
+    )
+
+    project = _project_dir(args).resolve()
+    paths = GradeEvaluationPaths(
+        raw=args.raw or project / ARCHIVE_RAW,
+        duckdb_path=args.duckdb or project / GRADE_EVALUATION_DUCKDB,
+        report=args.report or project / GRADE_EVALUATION_REPORT,
+    )
+    if paths.duckdb_path.name != "civcas.duckdb":
+        print(f"civcas evaluate-grades: --duckdb must name a file called civcas.duckdb, not {paths.duckdb_path.name}",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+    def say(message: str) -> None:
+        print(f"evaluate-grades: {message}", file=sys.stderr)
+
+    try:
+        report = evaluate_grades(project, paths, skip_build=args.skip_build, say=say)
+        if args.calibrate:
+            results = calibrate(project, paths, say=say)
+            report["calibration"] = results
+    except GradeEvaluationError as exc:
+        print(f"civcas evaluate-grades: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    json_path, text_path = write_report(paths.report, report)
+    print(format_report(report), end="")
+    if args.calibrate:
+        print()
+        print(format_calibration(report["calibration"]), end="")
+    print(f"report written to {display(json_path)} and {display(text_path)}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- train-linking
 
 def _add_train_linking(subparsers: argparse._SubParsersAction) -> None:
@@ -820,6 +896,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_import_archive,
     _add_simulate_intake,
     _add_evaluate_linking,
+    _add_evaluate_grades,
     _add_train_linking,
     _add_publish,
     _add_release,

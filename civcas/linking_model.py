@@ -86,13 +86,25 @@ def splink_comparison(comparison: dict[str, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {"sql_condition": level["sql"], "label_for_charts": label}
         if level["gamma"] == -1:
             entry["is_null_level"] = True
+        entry.update(_fixed(level.get("m_probability"), level.get("u_probability")))
         splink_levels.append(entry)
-    splink_levels.append({"sql_condition": "ELSE", "label_for_charts": comparison["else"]})
+    splink_levels.append({"sql_condition": "ELSE", "label_for_charts": comparison["else"],
+                          **_fixed(comparison.get("else_m_probability"), comparison.get("else_u_probability"))})
     expected = [level["gamma"] for level in levels if level["gamma"] != -1]
     if expected != list(range(len(expected), 0, -1)):
         raise TrainingError(f"comparison {comparison['name']}: levels must be numbered n..1 without gaps, "
                             f"got {expected}")
     return {"output_column_name": comparison["name"], "comparison_levels": splink_levels}
+
+
+def _fixed(m: float | None, u: float | None) -> dict[str, Any]:
+    """A level whose m or u the comparison sets (not trained): Splink keeps it as given."""
+    fixed: dict[str, Any] = {}
+    if m is not None:
+        fixed.update(m_probability=m, fix_m_probability=True)
+    if u is not None:
+        fixed.update(u_probability=u, fix_u_probability=True)
+    return fixed
 
 
 def settings(comparisons: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -1,25 +1,18 @@
--- A suggested grade, with its reason in plain words, for every clean incident that no
--- assessor has graded (an assessor's grade always wins; graded incidents get none).
--- The rules of ../shared/DOMAIN.md, first that applies (macros/grading.sql):
---   confirmed  a blamed belligerent conceded the harm (its verdict is credible);
---   contested  several belligerents are blamed, or ground forces;
---   fair       two or more independent sources (outlets, not reposts of one), and a
---              declared or likely strike by a blamed belligerent near it;
---   weak       a single source.
--- Discounted is never suggested. Several sources without strike evidence, or no
--- source at all, get no suggestion: that needs an assessor.
+-- One row per clean incident: the grade the rules suggest, with the rule and its reason in
+-- plain words, for EVERY incident, graded or not, so that suggestions can be compared with
+-- assessors' grades (`civcas evaluate-grades`). It never reads an assessor's grade or strike
+-- status; fct_incidents shows the suggestion only where no assessor has graded the incident.
+-- The rules are one ordered list, first that applies (macros/grading.sql): confirmed when a
+-- blamed belligerent conceded; weak with fewer than civcas_grade_fair_min_sources sources;
+-- contested when ground forces or several belligerents are blamed (or, when the var is set,
+-- the blame is open - "unknown" is blamed too - and a co-belligerent is active nearby); fair with a declared strike nearby or a likely strike
+-- (the blamed belligerent's other incidents and strike releases nearby). Never Discounted.
 with
 
 incidents as (
 
     select * from {{ ref('int_incidents_validated') }}
     where not is_quarantined
-
-),
-
-grades as (
-
-    select * from {{ ref('int_incident_grades_selected') }}
 
 ),
 
@@ -35,40 +28,49 @@ incident_evidence as (
 
 ),
 
+activity as (
+
+    select * from {{ ref('int_grading_activity_nearby') }}
+    where subject_kind = 'incident'
+
+),
+
 evidence as (
 
     select
         incidents.incident_code,
+        incidents.resolved_governorate_id as governorate_id,
         coalesce(claim_evidence.source_count, 0) as source_count,
-        incident_evidence.known_belligerent_count as known_belligerents,
-        incident_evidence.is_ground_forces_blamed,
+        coalesce(incident_evidence.known_belligerent_count, 0) as known_belligerent_count,
+        coalesce(incident_evidence.is_ground_forces_blamed, false) as is_ground_forces_blamed,
+        -- "unknown" counts as blamed but not as known
+        coalesce(incident_evidence.blamed_belligerent_count > incident_evidence.known_belligerent_count, false)
+            as is_unknown_blamed,
         incident_evidence.conceding_belligerent_id,
-        incident_evidence.declared_strike_releases_nearby as declared_strike_releases,
-        grades.strike_status_id
+        coalesce(incident_evidence.declared_strike_releases_nearby, 0) as declared_strike_releases_nearby,
+        activity.likely_strike_belligerent_id,
+        coalesce(activity.other_incidents_nearby, 0) as other_incidents_nearby,
+        coalesce(activity.strike_releases_in_window, 0) as strike_releases_in_window,
+        activity.co_belligerent_id,
+        coalesce(activity.co_belligerent_incidents_nearby, 0) as co_belligerent_incidents_nearby
     from incidents
-    left join grades
-        on incidents.incident_code = grades.incident_code
     left join claim_evidence
         on incidents.incident_code = claim_evidence.incident_code
     left join incident_evidence
         on incidents.incident_code = incident_evidence.incident_code
-    where grades.grade_id is null
-
-),
-
-suggested as (
-
-    select
-        incident_code,
-        {{ suggested_grade_id('conceding_belligerent_id', 'known_belligerents', 'is_ground_forces_blamed', 'source_count', 'declared_strike_releases', 'strike_status_id') }} as suggested_grade_id,
-        {{ suggestion_reason('conceding_belligerent_id', 'known_belligerents', 'is_ground_forces_blamed', 'source_count', 'declared_strike_releases', 'strike_status_id') }} as suggestion_reason
-    from evidence
+    left join activity
+        on incidents.incident_code = activity.subject_id
 
 ),
 
 final as (
 
-    select * from suggested
+    select
+        evidence.*,
+        {{ suggested_grade_id() }} as suggested_grade_id,
+        {{ suggestion_rule() }} as suggestion_rule,
+        {{ suggestion_reason() }} as suggestion_reason
+    from evidence
 
 )
 

@@ -64,9 +64,11 @@ joined as (
         grades.grade_id,
         grades.previous_grade_id,
         grades.grade_id is not null as is_graded,
-        -- the machine's suggestion for an incident no assessor has graded; never a grade
-        suggestions.suggested_grade_id,
-        suggestions.suggestion_reason,
+        -- the machine's suggestion (macros/grading.sql) for an incident no assessor has
+        -- graded; never a grade, and not shown beside an assessor's grade
+        case when grades.grade_id is null then suggestions.suggested_grade_id end as suggested_grade_id,
+        case when grades.grade_id is null then suggestions.suggestion_reason end as suggestion_reason,
+        case when grades.grade_id is null then suggestions.suggestion_rule end as suggestion_rule,
         case
             when grades.grade_id is not null then 'assessed'
             when suggestions.suggested_grade_id is not null then 'suggested'
