@@ -124,24 +124,21 @@
     `governorate_alias` and to the gazetteer's places by core key as `container_alias` (the
     place the name says it lies in). A point is kept only when it is a location (exact to
     city); an area centroid is never measured from.
-    * place_key: the gazetteer's place, else the core key; for an area ("Idlib countryside")
-      'area:' and the place it covers, so that it is never the same place as that town, only
-      within it (its place_container);
-    * place_spelling, place_skeleton: the core key and its consonant skeleton (null for an
-      area), compared by Jaro-Winkler and equality;
+    * place_key: the gazetteer's place, else the core key (an area, "Idlib countryside", never
+      resolves to the town it is named after, so it keeps its core key: measured on the
+      simulated intake, giving areas a key of their own lost recall and no precision);
+    * place_spelling, place_skeleton: the core key and its consonant skeleton, compared by
+      Jaro-Winkler and equality (the core key rather than the whole name's: as good without
+      noise, and "X village" is spelt like X);
     * place_container: the gazetteer's place the name lies in, else its key;
     * governorate_key: the governorate's name as a place key (linking_governorate_keys). -#}
 {% macro linking_place_and_date_columns(relation_alias, precision_alias, governorate_alias, container_alias) -%}
     {{ relation_alias }}.incident_date as record_date,
     coalesce({{ relation_alias }}.incident_date_last, {{ relation_alias }}.incident_date) as record_date_last,
     coalesce({{ relation_alias }}.date_precision = 'month', false) as is_month_only,
-    case
-        when {{ relation_alias }}.place_is_area
-            then 'area:' || coalesce({{ container_alias }}.gazetteer_id, {{ relation_alias }}.place_container_match_key)
-        else coalesce({{ relation_alias }}.place_id, {{ relation_alias }}.place_core_match_key)
-    end as place_key,
-    case when not {{ relation_alias }}.place_is_area then {{ relation_alias }}.place_core_match_key end as place_spelling,
-    case when not {{ relation_alias }}.place_is_area then {{ relation_alias }}.place_skeleton_key end as place_skeleton,
+    coalesce({{ relation_alias }}.place_id, {{ relation_alias }}.place_core_match_key) as place_key,
+    {{ relation_alias }}.place_core_match_key as place_spelling,
+    {{ relation_alias }}.place_skeleton_key as place_skeleton,
     coalesce({{ container_alias }}.gazetteer_id, {{ relation_alias }}.place_container_match_key) as place_container,
     {{ relation_alias }}.resolved_governorate_id as governorate_id,
     {{ governorate_alias }}.governorate_key,
