@@ -101,26 +101,31 @@ scored as (
 
 ),
 
--- the best match: the highest weight, then the smallest code
-ranked as (
+-- the best match: the highest weight, then the smallest code (an aggregate keeps one row
+-- per claim; a window would hold every pair at once)
+{%- set match_order = ['-match_weight', 'incident_code'] %}
+
+best as (
 
     select
-        scored.*,
-        row_number() over (partition by claim_id order by match_weight desc, incident_code asc) as match_rank
+        claim_id,
+        {{ first_by('incident_code', match_order) }} as incident_code
     from scored
     where match_weight >= {{ link_weight_threshold() }}
+    group by claim_id
 
 ),
 
 best_match as (
 
     select
-        claim_id,
-        incident_code,
-        match_weight,
+        scored.claim_id,
+        scored.incident_code,
+        scored.match_weight,
         {{ linking_explanation() }} as link_explanation
-    from ranked
-    where match_rank = 1
+    from scored
+    inner join best
+        on scored.claim_id = best.claim_id and scored.incident_code = best.incident_code
 
 ),
 

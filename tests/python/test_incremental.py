@@ -39,15 +39,18 @@ CLAIMS = 3_000
 FIRST_DAY = dt.date(2017, 4, 22)
 DAYS = 3
 REFRESH_COLUMNS = {"staged_at", "validated_at", "refreshed_at", "latest_plausible_date_when_validated"}
-SOURCE_ID = "SRCINC1"
+# One outlet per claim: two reports by one outlet on one day lean to two incidents (linking's
+# outlet comparison), which these cases are not about.
+SOURCE_IDS = [f"SRCINC{n}" for n in range(1, 10)]
 INCIDENT_CODE = "CIINC1"
 
 
 def _claim(claim_id: str, reported: str, latitude: float | None, longitude: float | None, killed: int,
            incident_date: str = "2017-04-20", place: str | None = None) -> dict[str, str | None]:
     located = latitude is not None and longitude is not None
+    source_id = SOURCE_IDS[sum(map(ord, claim_id)) % len(SOURCE_IDS)]
     return {
-        "claim_id": claim_id, "source_id": SOURCE_ID, "date_reported": reported, "incident_date": incident_date,
+        "claim_id": claim_id, "source_id": source_id, "date_reported": reported, "incident_date": incident_date,
         "incident_date_start": None, "incident_date_end": None, "place_as_written": place,
         "governorate_as_written": "Quneitra", "country_as_written": "Syria",
         "latitude": f"{latitude:.4f}" if located else None, "longitude": f"{longitude:.4f}" if located else None,
@@ -74,10 +77,10 @@ CLAIM_A2 = _claim("TSTA2", "2017-04-23", 33.302, 35.900, 1, incident_date="2017-
 
 PLANTED_BASE = {
     "raw_sources": [{
-        "source_id": SOURCE_ID, "source_name": "Incremental test monitor (synthetic)", "source_handle": None,
-        "source_url": "https://example.org/synthetic/sources/srcinc1", "source_type": "ngo",
-        "platform": "website", "language": "English", "is_protected": "false",
-    }],
+        "source_id": source_id, "source_name": f"Incremental test monitor {source_id} (synthetic)",
+        "source_handle": None, "source_url": f"https://example.org/synthetic/sources/{source_id.lower()}",
+        "source_type": "ngo", "platform": "website", "language": "English", "is_protected": "false",
+    } for source_id in SOURCE_IDS],
     "raw_incidents": [{
         "incident_code": INCIDENT_CODE, "previous_codes": None, "incident_date": "2017-04-20",
         "incident_date_end": None, "date_precision": "exact", "place_as_written": None,
