@@ -34,6 +34,7 @@
     {%- set min_activity = settings['civcas_grade_fair_min_activity'] | string -%}
     {%- set min_sources = settings['civcas_grade_fair_min_sources'] | string -%}
     {%- set min_co_activity = settings['civcas_grade_contested_min_co_activity'] -%}
+    {%- set text = dbt.type_string() -%}
     {%- set rules = [
         {
             'name': 'conceded',
@@ -45,7 +46,7 @@
             'name': 'few_sources',
             'grade': 'weak',
             'condition': 'source_count between 1 and ' ~ min_sources ~ ' - 1',
-            'reason': "'Weak: ' || case when source_count = 1 then 'a single source' else 'only ' || cast(source_count as varchar) || ' independent sources' end || ' (fewer than " ~ min_sources ~ ").'",
+            'reason': "'Weak: ' || case when source_count = 1 then 'a single source' else 'only ' || cast(source_count as " ~ text ~ ") || ' independent sources' end || ' (fewer than " ~ min_sources ~ ").'",
         },
         {
             'name': 'ground_forces',
@@ -57,7 +58,7 @@
             'name': 'several_blamed',
             'grade': 'contested',
             'condition': 'known_belligerent_count >= 2',
-            'reason': "'Contested: ' || cast(known_belligerent_count as varchar) || ' belligerents are blamed.'",
+            'reason': "'Contested: ' || cast(known_belligerent_count as " ~ text ~ ") || ' belligerents are blamed.'",
         },
     ] -%}
     {%- if min_co_activity is not none -%}
@@ -65,7 +66,7 @@
             'name': 'co_belligerent_active',
             'grade': 'contested',
             'condition': 'is_unknown_blamed and co_belligerent_id is not null and co_belligerent_incidents_nearby >= ' ~ (min_co_activity | string),
-            'reason': "'Contested: the blame is open (unknown is blamed too) and co-belligerent ' || co_belligerent_id || ' of ' || likely_strike_belligerent_id || ' had ' || cast(co_belligerent_incidents_nearby as varchar) || ' incident(s) in ' || governorate_id || ' within ±" ~ window_days ~ " days.'",
+            'reason': "'Contested: the blame is open (unknown is blamed too) and co-belligerent ' || co_belligerent_id || ' of ' || likely_strike_belligerent_id || ' had ' || cast(co_belligerent_incidents_nearby as " ~ text ~ ") || ' incident(s) in ' || governorate_id || ' within ±" ~ window_days ~ " days.'",
         }) -%}
     {%- endif -%}
     {%- do rules.extend([
@@ -73,13 +74,13 @@
             'name': 'declared_strike',
             'grade': 'fair',
             'condition': 'declared_strike_releases_nearby > 0',
-            'reason': "'Fair: ' || cast(declared_strike_releases_nearby as varchar) || ' declared strike release(s) by a blamed belligerent in its governorate within ±" ~ (var('civcas_strike_match_window_days') | string) ~ " day(s).'",
+            'reason': "'Fair: ' || cast(declared_strike_releases_nearby as " ~ text ~ ") || ' declared strike release(s) by a blamed belligerent in its governorate within ±" ~ (var('civcas_strike_match_window_days') | string) ~ " day(s).'",
         },
         {
             'name': 'likely_strike',
             'grade': 'fair',
             'condition': 'likely_strike_belligerent_id is not null and other_incidents_nearby + strike_releases_in_window >= ' ~ min_activity,
-            'reason': "'Fair: a likely strike: ' || likely_strike_belligerent_id || ' has ' || cast(other_incidents_nearby as varchar) || ' other incident(s) and ' || cast(strike_releases_in_window as varchar) || ' declared strike release(s) in ' || governorate_id || ' within ±" ~ window_days ~ " days.'",
+            'reason': "'Fair: a likely strike: ' || likely_strike_belligerent_id || ' has ' || cast(other_incidents_nearby as " ~ text ~ ") || ' other incident(s) and ' || cast(strike_releases_in_window as " ~ text ~ ") || ' declared strike release(s) in ' || governorate_id || ' within ±" ~ window_days ~ " days.'",
         },
     ]) -%}
     {{ return(rules) }}

@@ -92,6 +92,15 @@
     regexp_replace({{ expr }}, {{ pattern }}, {{ replacement }}, 'g')
 {%- endmacro %}
 
+{#- The first capture group of a regular expression's first match in a name, '' when none. -#}
+{% macro key_regexp_extract(expr, pattern) -%}
+    {{ return(adapter.dispatch('key_regexp_extract', 'civcas')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__key_regexp_extract(expr, pattern) -%}
+    regexp_extract({{ expr }}, {{ pattern }}, 1)
+{%- endmacro %}
+
 {#- Accents and other diacritics folded: "Bāb" -> "bab". -#}
 {% macro fold_diacritics(expr) -%}
     {{ return(adapter.dispatch('fold_diacritics', 'civcas')(expr)) }}
@@ -126,9 +135,9 @@
     part, else what follows the last comma, else what follows " in "; null when none. -#}
 {% macro place_container_part(expr) -%}
     nullif(trim(coalesce(
-        nullif(regexp_extract({{ expr }}, '\(([^)]*)\)', 1), ''),
-        nullif(regexp_extract({{ expr }}, '[,،]([^,،]*)$', 1), ''),
-        nullif(regexp_extract({{ expr }}, ' in (.*)$', 1), '')
+        nullif({{ key_regexp_extract(expr, "'\\(([^)]*)\\)'") }}, ''),
+        nullif({{ key_regexp_extract(expr, "'[,،]([^,،]*)$'") }}, ''),
+        nullif({{ key_regexp_extract(expr, "' in (.*)$'") }}, '')
     )), '')
 {%- endmacro %}
 

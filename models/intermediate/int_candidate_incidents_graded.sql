@@ -107,7 +107,7 @@ evidence as (
         coalesce(blame.is_unknown_blamed, false) as is_unknown_blamed,
         coalesce(strike_matches.declared_strike_releases_nearby, 0) as declared_strike_releases_nearby,
         coalesce(strike_matches.declared_strikes_nearby, 0) as declared_strikes_nearby,
-        cast(null as varchar) as conceding_belligerent_id,
+        cast(null as {{ dbt.type_string() }}) as conceding_belligerent_id,
         activity.likely_strike_belligerent_id,
         coalesce(activity.other_incidents_nearby, 0) as other_incidents_nearby,
         coalesce(activity.strike_releases_in_window, 0) as strike_releases_in_window,
