@@ -22,9 +22,9 @@ sources as (
 
 ),
 
-claim_belligerents as (
+candidate_belligerents as (
 
-    select * from {{ ref('int_claim_belligerents_resolved') }}
+    select * from {{ ref('int_candidate_belligerents_resolved') }}
 
 ),
 
@@ -33,7 +33,6 @@ candidate_claims as (
     select
         candidates.candidate_incident_id,
         claims.claim_id,
-        claims.raw_row_key,
         claims.incident_date,
         claims.incident_date_last,
         claims.date_reported,
@@ -62,14 +61,10 @@ candidate_claims as (
 blame as (
 
     select
-        candidate_claims.candidate_incident_id,
-        {{ dbt.listagg('distinct claim_belligerents.belligerent_id', "';'", 'order by claim_belligerents.belligerent_id') }}
-            as belligerent_ids
-    from candidate_claims
-    inner join claim_belligerents
-        on candidate_claims.raw_row_key = claim_belligerents.raw_row_key
-    where claim_belligerents.belligerent_id is not null
-    group by candidate_claims.candidate_incident_id
+        candidate_incident_id,
+        {{ dbt.listagg('belligerent_id', "';'", 'order by belligerent_id') }} as belligerent_ids
+    from candidate_belligerents
+    group by candidate_incident_id
 
 ),
 

@@ -29,23 +29,9 @@ candidates as (
 
 ),
 
-grouped_claims as (
+candidate_belligerents as (
 
-    select * from {{ ref('int_candidate_incidents_grouped') }}
-
-),
-
-claims as (
-
-    select * from {{ ref('int_claims_validated') }}
-    where not is_quarantined
-
-),
-
-claim_belligerents as (
-
-    select * from {{ ref('int_claim_belligerents_resolved') }}
-    where belligerent_id is not null
+    select * from {{ ref('int_candidate_belligerents_resolved') }}
 
 ),
 
@@ -78,20 +64,16 @@ subject_belligerents as (
 
     union all
 
-    select distinct
+    select
         'candidate' as subject_kind,
         candidates.candidate_incident_id as subject_id,
-        claim_belligerents.belligerent_id,
+        candidate_belligerents.belligerent_id,
         candidates.governorate_id,
         candidates.incident_date as subject_date,
         0 as counted_in_activity
     from candidates
-    inner join grouped_claims
-        on candidates.candidate_incident_id = grouped_claims.candidate_incident_id
-    inner join claims
-        on grouped_claims.claim_id = claims.claim_id
-    inner join claim_belligerents
-        on claims.raw_row_key = claim_belligerents.raw_row_key
+    inner join candidate_belligerents
+        on candidates.candidate_incident_id = candidate_belligerents.candidate_incident_id
     where candidates.governorate_id is not null and candidates.incident_date is not null
 
 ),
