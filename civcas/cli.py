@@ -410,7 +410,8 @@ def _cmd_simulate_intake(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- evaluate-linking
 
-EVALUATION_DUCKDB = Path("warehouse") / "evaluation" / "realistic" / "civcas.duckdb"
+# the linking model trains on a simulation of its own (seed 5), not on the one it is scored on (seed 4)
+TRAINING_DUCKDB = Path("warehouse") / "training" / "realistic" / "civcas.duckdb"
 EVALUATION_WAREHOUSES = Path("warehouse") / "evaluation"
 EVALUATION_REPORT = Path("reports") / "linking_evaluation"
 
@@ -561,12 +562,15 @@ def _add_train_linking(subparsers: argparse._SubParsersAction) -> None:
         help="retrain the linkage model (Splink) on a built warehouse's records",
         description="Train the Fellegi-Sunter linkage model with Splink on the clean claims and registered "
         "incidents of a built warehouse (int_linking_records), with the comparisons of macros/linking.sql, "
-        "and write linking/splink_model.json and seeds/reference/ref_linking_levels.csv. No labels are used. "
+        "and write linking/splink_model.json and seeds/reference/ref_linking_levels.csv. m probabilities come "
+        "from the pairs of records the assessors put in one incident (claims linked by an assessor, and the "
+        "incidents), by EM without labels when there are too few; u by random sampling. `make train-linking` "
+        "first simulates realistic intake with seed 5 (the evaluation uses seed 4) and builds it. "
         "Rebuild afterwards (dbt build --full-refresh) so that every claim is scored with the new model.",
     )
     parser.add_argument("--warehouse", type=Path,
-                        help=f"the DuckDB file to train on (default: <project>/{EVALUATION_DUCKDB}, the "
-                        "evaluation's warehouse on simulated intake at the realistic level)")
+                        help=f"the DuckDB file to train on (default: <project>/{TRAINING_DUCKDB}, made by "
+                        "`make train-linking`: simulated intake at the realistic level, seed 5)")
     parser.set_defaults(handler=_cmd_train_linking)
 
 
@@ -574,7 +578,7 @@ def _cmd_train_linking(args: argparse.Namespace) -> int:
     from civcas.linking_model import TrainingError, train
 
     project = _project_dir(args).resolve()
-    warehouse = args.warehouse or project / EVALUATION_DUCKDB
+    warehouse = args.warehouse or project / TRAINING_DUCKDB
     try:
         train(project, warehouse, say=lambda message: print(f"train-linking: {message}", file=sys.stderr))
     except TrainingError as exc:

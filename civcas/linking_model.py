@@ -11,9 +11,13 @@ built warehouse (``int_linking_records``: clean claims and registered incidents)
 * ``seeds/reference/ref_linking_levels.csv``: the same probabilities, one row per comparison
   and level, from which dbt scores pairs on any engine (macros/linking.sql, linking_scores).
 
-Training uses no labels: u probabilities by random sampling, m probabilities by EM over
-pairs blocked three ways (each way leaves its own comparisons out of the estimate), the
-prior from pairs that agree on place, day and governorate. A pair's left record is the
+u probabilities come from random sampling; m probabilities from the pairs of records that
+assessors put in one incident (``linked_incident_code``: a claim an assessor linked, and every
+registered incident), which is what a monitor's own history holds. EM without labels (over
+pairs blocked three ways) is the fallback for a warehouse with too few such pairs: measured on
+the simulated intake it converged on "same area, near in time" rather than "same incident"
+(m of "dates far apart" 0.73), and scored lower at every noise level. The prior comes from
+pairs that agree on place, day and governorate. A pair's left record is the
 later report: Splink orders a pair by its unique id, and the unique id is the records'
 ``record_sort_key`` (later dates first), as in the dbt models.
 """
@@ -51,6 +55,29 @@ DETERMINISTIC_RULES = (
     "l.place_key = r.place_key and l.record_date = r.record_date and l.governorate_id = r.governorate_id",
 )
 DETERMINISTIC_RECALL = 0.6
+# m from the assessors' links when there are enough of them: a claim's incident code, an
+# incident's own code (int_linking_records); EM without labels otherwise (a new monitor).
+LABEL_COLUMN = "linked_incident_code"
+MIN_LABELLED_PAIRS = 500
+
+
+def labelled_pairs(labels: Any) -> int:
+    """Pairs of records that share a label (the pairs m is estimated from)."""
+    sizes = labels.dropna().value_counts()
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def fill_unseen_m(model: dict[str, Any], pairs: int | None) -> dict[str, Any]:
+    """A level no labelled pair fell in gets m = 3 / pairs (the rule of three: the upper 95 %
+    bound of a rate never seen in that many trials), not m = u: that assessors never linked
+    two records so far apart is evidence against the pair. Without labels (EM) the model is kept."""
+    if pairs is None:
+        return model
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level") and level.get("m_probability") is None:
+                level["m_probability"] = 3 / pairs
+    return model
 
 
 class TrainingError(RuntimeError):
@@ -179,11 +206,18 @@ def train(project_dir: Path, warehouse: Path, say: Callable[[str], None]) -> dic
     linker.training.estimate_probability_two_random_records_match(
         list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=SEED)
-    for rule in EM_BLOCKING_RULES:
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    pairs = labelled_pairs(records[LABEL_COLUMN])
+    if pairs >= MIN_LABELLED_PAIRS:
+        say(f"m probabilities from {pairs:,} pairs of records that assessors put in one incident")
+        linker.training.estimate_m_from_label_column(LABEL_COLUMN)
+    else:
+        say(f"only {pairs:,} pairs of records assessors put in one incident: m probabilities by EM")
+        for rule in EM_BLOCKING_RULES:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    model = fill_unseen_m(linker.misc.save_model_to_json(), pairs if pairs >= MIN_LABELLED_PAIRS else None)
     model_path = project_dir / MODEL_JSON
     model_path.parent.mkdir(parents=True, exist_ok=True)
-    model = linker.misc.save_model_to_json(str(model_path), overwrite=True)
+    model_path.write_text(json.dumps(model, indent=4) + "\n", encoding="utf-8")
     write_seed(project_dir / LEVELS_SEED, seed_rows(model))
     say(f"wrote {MODEL_JSON} and {LEVELS_SEED}")
     return model

@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from civcas.linking_model import LEVELS_SEED, MODEL_JSON, TrainingError, seed_rows, splink_comparison
+import pandas as pd
+
+from civcas.linking_model import (
+    LEVELS_SEED,
+    MODEL_JSON,
+    TrainingError,
+    fill_unseen_m,
+    labelled_pairs,
+    seed_rows,
+    splink_comparison,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -45,6 +55,31 @@ def test_untrained_levels_weigh_nothing_or_take_the_smallest_u() -> None:
     assert rows[("place", 2)]["match_weight"] == pytest.approx(math.log2(80), abs=1e-5)
     assert rows[("place", 1)]["match_weight"] == 0
     assert rows[("place", 0)]["u_probability"] == 0.01
+
+
+def test_labelled_pairs_count_the_pairs_within_each_incident() -> None:
+    # incident A: its record and two linked claims (3 pairs); B: its record and one claim (1 pair);
+    # an unlinked claim and a lone incident make none
+    labels = pd.Series(["A", "A", "A", "B", "B", None, "C"])
+    assert labelled_pairs(labels) == 4
+
+
+def test_a_level_no_labelled_pair_reached_weighs_against_by_the_rule_of_three() -> None:
+    model = {"comparisons": [{"output_column_name": "event_date", "comparison_levels": [
+        {"is_null_level": True},
+        {"label_for_charts": "same day", "m_probability": 0.9, "u_probability": 0.01},
+        {"label_for_charts": "far apart", "u_probability": 0.95},
+    ]}]}
+    levels = fill_unseen_m(json.loads(json.dumps(model)), 600)["comparisons"][0]["comparison_levels"]
+    assert "m_probability" not in levels[0]
+    assert levels[1]["m_probability"] == 0.9
+    assert levels[2]["m_probability"] == pytest.approx(3 / 600)
+    rows = {row["comparison_vector_value"]: row for row in seed_rows(
+        {"probability_two_random_records_match": 0.01, "comparisons": [
+            {"output_column_name": "event_date", "comparison_levels": levels}]}) if row["comparison_name"] != "prior"}
+    assert rows[0]["match_weight"] < -7
+    # trained by EM (no labels): left as Splink wrote it
+    assert fill_unseen_m(json.loads(json.dumps(model)), None) == model
 
 
 def test_the_seed_dbt_scores_with_is_the_trained_model_file() -> None:
