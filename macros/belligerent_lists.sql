@@ -27,23 +27,60 @@ belligerent_keywords as (
 
 ),
 
-split_names as (
+-- a list is split and resolved once per distinct text, not once per row: a million claims
+-- write a few hundred lists
+distinct_lists as (
+
+    select distinct {{ belligerent_list_key(list_column) }} as list_key
+    from listed
+
+),
+
+{{ belligerent_list_names_ctes('distinct_lists', 'list_key', 'belligerent_aliases', 'belligerent_keywords') }},
+
+final as (
 
     select
         {%- for key in key_columns %}
-        {{ key }},
+        listed.{{ key }},
         {%- endfor %}
-        {{ split_to_rows_regex("coalesce(" ~ list_column ~ ", 'unknown')", "'[;,]'") }} as name_as_written
+        list_names.belligerent_as_written,
+        list_names.belligerent_id,
+        list_names.belligerent_resolved_by,
+        list_names.matched_keyword
     from listed
+    inner join list_names
+        on {{ belligerent_list_key('listed.' ~ list_column) }} = list_names.list_key
+
+)
+
+select * from final
+{% endmacro %}
+
+{#- The key a blame list is resolved by: the text as written; a blank list (the source did not
+    say) is 'unknown'. -#}
+{% macro belligerent_list_key(list_column) -%}
+    coalesce({{ list_column }}, 'unknown')
+{%- endmacro %}
+
+{#- CTEs (split_names, list_names, ending without a comma) that turn the distinct lists of
+    relation `lists` (column `key_column`, belligerent_list_key) into list_names: one row per
+    list and distinct belligerent name in it, resolved (blame_keyword_resolution). Empty
+    elements ("Russia; ;Syrian regime") name nothing and are dropped. -#}
+{% macro belligerent_list_names_ctes(lists, key_column, aliases, keywords) -%}
+split_names as (
+
+    select
+        {{ key_column }} as list_key,
+        {{ split_to_rows_regex(key_column, "'[;,]'") }} as name_as_written
+    from {{ lists }}
 
 ),
 
 named as (
 
     select distinct
-        {%- for key in key_columns %}
-        {{ key }},
-        {%- endfor %}
+        list_key,
         {{ clean_text('name_as_written') }} as belligerent_as_written
     from split_names
 
@@ -59,16 +96,14 @@ distinct_names as (
 
 resolved_names as (
 
-    {{ blame_keyword_resolution('distinct_names', 'belligerent_as_written', 'belligerent_aliases', 'belligerent_keywords') }}
+    {{ blame_keyword_resolution('distinct_names', 'belligerent_as_written', aliases, keywords) }}
 
 ),
 
-final as (
+list_names as (
 
     select
-        {%- for key in key_columns %}
-        named.{{ key }},
-        {%- endfor %}
+        named.list_key,
         named.belligerent_as_written,
         resolved_names.belligerent_id,
         resolved_names.belligerent_resolved_by,
@@ -76,13 +111,10 @@ final as (
     from named
     left join resolved_names
         on named.belligerent_as_written = resolved_names.belligerent_as_written
-    -- "Russia; ;Syrian regime" has an empty element: nothing was named there.
     where named.belligerent_as_written is not null
 
 )
-
-select * from final
-{% endmacro %}
+{%- endmacro %}
 
 {#- A select statement: for each distinct `name_column` of `names`, the belligerent it
     blames: by exact alias (belligerent_resolved_by 'alias'), else by the best keyword rule

@@ -10,12 +10,6 @@ claims as (
 
 ),
 
-claim_belligerents as (
-
-    select * from {{ ref('int_claim_belligerents_resolved') }}
-
-),
-
 sources as (
 
     -- the clean sources, with the protection rule of the restricted models
@@ -41,14 +35,37 @@ datasets as (
 
 ),
 
+belligerent_aliases as (
+
+    select * from {{ ref('ref_belligerent_aliases') }}
+
+),
+
+belligerent_keywords as (
+
+    select * from {{ ref('ref_belligerent_keywords') }}
+
+),
+
+-- a claim's blame list (int_claim_belligerents_resolved's rule, macros/belligerent_lists.sql),
+-- resolved and aggregated once per distinct list as written, not once per claim
+distinct_lists as (
+
+    select distinct {{ belligerent_list_key('belligerents_as_written') }} as list_key
+    from claims
+
+),
+
+{{ belligerent_list_names_ctes('distinct_lists', 'list_key', 'belligerent_aliases', 'belligerent_keywords') }},
+
 blame_lists as (
 
     select
-        raw_row_key,
+        list_key,
         count(distinct belligerent_id) as blamed_belligerent_count,
         {{ dbt.listagg('distinct belligerent_id', "';'", 'order by belligerent_id') }} as belligerent_ids
-    from claim_belligerents
-    group by raw_row_key
+    from list_names
+    group by list_key
 
 ),
 
@@ -100,7 +117,7 @@ final as (
     inner join sources
         on claims.source_id = sources.source_id
     left join blame_lists
-        on claims.raw_row_key = blame_lists.raw_row_key
+        on {{ belligerent_list_key('claims.belligerents_as_written') }} = blame_lists.list_key
     left join links
         on claims.claim_id = links.claim_id
     left join candidates
