@@ -888,13 +888,18 @@ def load_export_contracts(project_dir: Path) -> dict[str, ExportContract]:
         name = str(model.get("name", ""))
         if not name.startswith("export_"):
             continue
+        model_tests = _tests(model.get("data_tests") or model.get("tests") or [])
+        # columns_not_null (tests/generic) is the not_null of several columns in one query: on the
+        # file it is each column's not_null
+        filled = {str(c) for test, arguments in model_tests if test == "columns_not_null"
+                  for c in arguments.get("columns") or []}
         columns = tuple(
             ExportColumn(name=str(c["name"]), data_type=str(c.get("data_type") or "varchar").lower(),
-                         tests=_tests(c.get("data_tests") or c.get("tests") or []))
+                         tests=_tests(c.get("data_tests") or c.get("tests") or [])
+                         + ((("not_null", {}),) if str(c["name"]) in filled else ()))
             for c in model.get("columns") or [])
         file = name[len("export_"):]
-        contracts[file] = ExportContract(file=file, columns=columns,
-                                         tests=_tests(model.get("data_tests") or model.get("tests") or []))
+        contracts[file] = ExportContract(file=file, columns=columns, tests=model_tests)
     if not contracts:
         raise ValueError(f"{path}: declares no export_<file> models")
     return contracts
