@@ -206,6 +206,8 @@ list_names as (
 {% macro belligerent_compatibility(left_ids, right_ids, left_co_ids, right_co_ids) -%}
     case
         when {{ set_is_empty(left_ids) }} or {{ set_is_empty(right_ids) }} then 'unknown'
+        -- most pairs blame the same list: equal lists share, without a set operation
+        when {{ left_ids }} = {{ right_ids }} then 'shared'
         when {{ sets_overlap(left_ids, right_ids) }} then 'shared'
         when coalesce({{ sets_overlap(left_ids, right_co_ids) }}, false)
             or coalesce({{ sets_overlap(left_co_ids, right_ids) }}, false) then 'co_belligerent'
