@@ -73,7 +73,8 @@ release: $(STAMP) ## write a release of the last build (CSV, Parquet, dictionary
 	$(BIN)/civcas release --warehouse $(CIVCAS_DUCKDB_PATH) --dbt-target target \
 		$(if $(RELEASE_OUT),--out $(RELEASE_OUT)) $(if $(FORCE),--force)
 
-lint: $(STAMP) ## sqlfluff (dialect duckdb, dbt templater) over models, singular tests and analyses
+lint: $(STAMP) ## ruff over the Python package and tests; sqlfluff (dialect duckdb, dbt templater) over the SQL
+	$(BIN)/ruff check civcas tests/python
 	# The dbt templater opens a connection; lint never needs the warehouse file.
 	CIVCAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests/singular analyses
 

@@ -400,14 +400,14 @@ def build_assessments(inc: InputFile) -> Columns:
     return {
         "assessment_id": [f"AW-{aid}" for aid in inc["airwars_id"]],
         "incident_code": inc["code"],
-        "assessed_on": [last or first for last, first in zip(inc["last_updated"], inc["first_published"])],
+        "assessed_on": [last or first for last, first in zip(inc["last_updated"], inc["first_published"], strict=False)],
         "grade": inc["grading"],
         "strike_status": inc["strike_status"],
         **{c: inc[c] for c in (
             "civilians_killed_min", "civilians_killed_max", "civilians_injured_min", "civilians_injured_max",
             "children_killed_min", "children_killed_max", "women_killed_min", "women_killed_max",
         )},
-        "assessor_note": [_assessor_note(u, s) for u, s in zip(inc["airwars_url"], inc["incident_status"])],
+        "assessor_note": [_assessor_note(u, s) for u, s in zip(inc["airwars_url"], inc["incident_status"], strict=False)],
     }
 
 
@@ -421,9 +421,9 @@ def build_belligerents(bel: InputFile, inc: InputFile) -> Columns:
 
 
 def build_statements(bel: InputFile) -> Columns:
-    evidence = list(zip(*(bel[c] for c in STATEMENT_EVIDENCE_COLUMNS)))
+    evidence = list(zip(*(bel[c] for c in STATEMENT_EVIDENCE_COLUMNS), strict=False))
     keep = [
-        i for i, (who, verdict) in enumerate(zip(bel["belligerent"], bel["belligerent_assessment"]))
+        i for i, (who, verdict) in enumerate(zip(bel["belligerent"], bel["belligerent_assessment"], strict=False))
         if is_statement(who, verdict, evidence[i])
     ]
 
@@ -468,7 +468,7 @@ def build_sources(src: InputFile, source_ids: list[str]) -> Columns:
 
 def claim_ids(src: InputFile) -> tuple[list[str], int]:
     """Claim ids and how many rows shared an (airwars_id, source_order) pair."""
-    keys = [f"AW-{aid}-{order}" for aid, order in zip(src["airwars_id"], src["source_order"])]
+    keys = [f"AW-{aid}-{order}" for aid, order in zip(src["airwars_id"], src["source_order"], strict=False)]
     counts = Counter(keys)
     ids = [key if counts[key] == 1 else f"{key}-{i + 1}" for i, key in enumerate(keys)]
     if len(set(ids)) != len(ids):
@@ -492,9 +492,9 @@ def build_claims(src: InputFile, inc: InputFile, index: Mapping[str, int], gover
         "claim_id": ids,
         "source_id": source_ids,
         "date_reported": src["source_date"],
-        "incident_date": ["" if r else d for r, d in zip(is_range, date)],
-        "incident_date_start": [d if r else "" for r, d in zip(is_range, date)],
-        "incident_date_end": [e if r else "" for r, e in zip(is_range, end)],
+        "incident_date": ["" if r else d for r, d in zip(is_range, date, strict=False)],
+        "incident_date_start": [d if r else "" for r, d in zip(is_range, date, strict=False)],
+        "incident_date_end": [e if r else "" for r, e in zip(is_range, end, strict=False)],
         "place_as_written": incident_value(inc["location_en"]),
         "governorate_as_written": incident_value(governorates),
         "country_as_written": incident_value(inc["country"]),
@@ -612,7 +612,7 @@ def import_archive(
 ) -> ImportResult:
     """Read the inputs, map them to the raw contract and write `out` atomically."""
     started = time.perf_counter()
-    started_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    started_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     say = progress or (lambda _message: None)
     archive, out, project_dir = Path(archive), Path(out), Path(project_dir)
     contract = load_raw_contract(project_dir)
@@ -627,7 +627,7 @@ def import_archive(
     say(f"import-archive: read {', '.join(f'{f.path.name} ({f.rows:,} rows)' for f in inputs)}")
 
     index = _incident_index(inc)
-    governorates = [governorate_as_written(*g) for g in zip(inc["region"], inc["governorate"], inc["province"])]
+    governorates = [governorate_as_written(*g) for g in zip(inc["region"], inc["governorate"], inc["province"], strict=False)]
     source_ids = [source_id_for(name) for name in src["source_name"]]
     ids, duplicate_claim_rows = claim_ids(src)
     claims, orphan_claims = build_claims(src, inc, index, governorates, ids, source_ids)

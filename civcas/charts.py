@@ -219,7 +219,7 @@ def chart_grade_mix(grades: pd.DataFrame, summary: pd.DataFrame, out_dir: Path, 
     with matplotlib.rc_context(STYLE):
         figure = _new_figure(height=7.4)
         panels = figure.subplots(len(SIDES), 1, sharex=True)
-        for axes, (side, label, _colour) in zip(panels, SIDES):
+        for axes, (side, label, _colour) in zip(panels, SIDES, strict=False):
             side_grades = grades[(grades["belligerent_id"] == side) & (grades["country_id"] == LIKE_FOR_LIKE_COUNTRY)]
             side_summary = summary[(summary["belligerent_id"] == side)
                                    & (summary["country_id"] == LIKE_FOR_LIKE_COUNTRY)].sort_values("month")
@@ -229,9 +229,9 @@ def chart_grade_mix(grades: pd.DataFrame, summary: pd.DataFrame, out_dir: Path, 
             edges = _month_edges(_months(side_summary))
             bottom = np.zeros(len(side_summary))
 
-            def column(frame: pd.DataFrame, name: str) -> np.ndarray:
+            def column(frame: pd.DataFrame, name: str, rows: int = len(side_summary)) -> np.ndarray:
                 if name not in frame:
-                    return np.zeros(len(side_summary))
+                    return np.zeros(rows)
                 return np.nan_to_num(pd.to_numeric(frame[name], errors="coerce").astype(float).to_numpy())
 
             for grade in GRADE_ORDER:
@@ -277,7 +277,7 @@ def chart_cumulative_admitted(frame: pd.DataFrame, out_dir: Path, synthetic: boo
             ("cumulative_likely_killed", "likely (Fair + Confirmed; Russia: Fair only)", "#3182bd", 0.6),
             ("cumulative_deaths_conceded", "admitted in its own verdicts", "#111111", 0.85),
         )
-        for axes, (side, label, _colour) in zip(panels, SIDES):
+        for axes, (side, label, _colour) in zip(panels, SIDES, strict=False):
             rows = frame[(frame["belligerent_id"] == side) & (frame["country_id"] == ALL_COUNTRIES)]
             rows = rows.sort_values("month")
             months = _months(rows)

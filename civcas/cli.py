@@ -854,8 +854,17 @@ def _add_benchmark(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_benchmark(args: argparse.Namespace) -> int:
-    from civcas.benchmark import (BenchmarkError, BenchmarkUsageError, Options, Settings, check_memory_limit,
-                                  format_report, parse_sizes, run_benchmark, write_report)
+    from civcas.benchmark import (
+        BenchmarkError,
+        BenchmarkUsageError,
+        Options,
+        Settings,
+        check_memory_limit,
+        format_report,
+        parse_sizes,
+        run_benchmark,
+        write_report,
+    )
 
     project = _project_dir(args).resolve()
     try:

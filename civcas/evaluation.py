@@ -131,7 +131,7 @@ def confusion_matrix(true: Sequence[Hashable], predicted: Sequence[Hashable], la
     _check_labels(predicted, labels, "predicted")
     position = {label: k for k, label in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
-    for t, p in zip(true, predicted):
+    for t, p in zip(true, predicted, strict=False):
         matrix[position[t]][position[p]] += 1
     return matrix
 
@@ -285,7 +285,7 @@ def format_report(report: Mapping) -> str:
         "  " + "true \\ suggested".ljust(width) + "".join(str(label).rjust(column) for label in labels)
         + "total".rjust(column) + "recall".rjust(column),
     ]
-    for label, row in zip(labels, grades["confusion_matrix"]):
+    for label, row in zip(labels, grades["confusion_matrix"], strict=False):
         if label not in grades["per_grade_recall"] and not sum(row):
             continue  # the empty "none" row: the compared incidents all have a true grade
         recall = grades["per_grade_recall"].get(label)

@@ -682,7 +682,7 @@ def _rows_holding(expectation: gxe.Expectation, value: Any, frame: pd.DataFrame)
         else:
             return None
         mask = pd.Series(True, index=frame.index)
-        for column, wanted in zip(columns, values):
+        for column, wanted in zip(columns, values, strict=False):
             mask &= (frame[column] == wanted).fillna(False).astype(bool)
         return mask
     except (KeyError, TypeError, ValueError):
@@ -820,7 +820,7 @@ def _read_raw(path: Path, mode: str, result: TableResult) -> pd.DataFrame:
                                "delim = ',', quote = '\"', escape = '\"')")
         else:
             relation = con.sql(f"select * from read_parquet({_literal(path)})")
-            for name, kind in zip(relation.columns, relation.types):
+            for name, kind in zip(relation.columns, relation.types, strict=False):
                 if str(kind) != "VARCHAR":
                     _structural_failure(result, "the column is stored as text (VARCHAR)", f"stored as {kind}",
                                         "raw tables keep every value as written: write the column as a string",

@@ -413,7 +413,7 @@ def load_reference(project_dir: Path) -> Reference:
 # --------------------------------------------------------------------------- small helpers
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _is_arabic(text: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" for ch in text)
 
@@ -908,7 +908,7 @@ def _claim_counts(rng: random.Random, incidents: list[Incident], target: int) ->
     keys = [((inc.killed[1] or 0) + 1) * rng.uniform(0.3, 1.7) for inc in incidents]
     ranked = sorted(range(len(incidents)), key=lambda i: -keys[i])
     result = [0] * len(incidents)
-    for i, count in zip(ranked, sorted(counts, reverse=True)):
+    for i, count in zip(ranked, sorted(counts, reverse=True), strict=False):
         result[i] = count
     return result
 
@@ -1052,7 +1052,7 @@ def _make_claims(
     picker = _SourcePicker(sources)
     linked_total = round(total * LINKED_CLAIM_SHARE)
     plan: list[tuple[Incident, Source, bool]] = []
-    for inc, count in zip(incidents, _claim_counts(rng, incidents, linked_total)):
+    for inc, count in zip(incidents, _claim_counts(rng, incidents, linked_total), strict=False):
         chosen: list[Source] = []
         for _ in range(count):
             chosen.append(picker.pick(rng, chosen))

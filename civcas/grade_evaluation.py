@@ -140,7 +140,7 @@ def format_report(report: Mapping) -> str:
         p = periods[name]
         lines += ["", f"{name}: confusion matrix (rows: assessor, columns: suggestion)"]
         lines.append(f"{'':<12}" + "".join(f"{label:>11}" for label in p["labels"]) + f"{'recall':>9}")
-        for label, row in zip(p["labels"], p["confusion_matrix"]):
+        for label, row in zip(p["labels"], p["confusion_matrix"], strict=False):
             if label == NO_GRADE:
                 continue
             lines.append(f"{label:<12}" + "".join(f"{v:>11,}" for v in row)
@@ -301,7 +301,7 @@ def current_settings(project_dir: Path) -> dict:
 def grid_settings(grid: Mapping[str, Sequence] = GRID) -> list[dict]:
     """Every combination of the thresholds other than the window, in grid order."""
     names = [name for name in grid if name != WINDOW_VAR]
-    return [dict(zip(names, values)) for values in itertools.product(*(grid[n] for n in names))]
+    return [dict(zip(names, values, strict=False)) for values in itertools.product(*(grid[n] for n in names))]
 
 
 def _calibration_sql(settings: Sequence[Mapping]) -> str:

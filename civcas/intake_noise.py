@@ -481,7 +481,7 @@ def figures_disagree(claim: Claim, rng: random.Random) -> Claim | None:
 # class -> (function, {level: rate}); applied in this order. source_repeat is applied by the
 # simulator (it adds a claim rather than changing one) and has no function here.
 def _rates(easy: float, realistic: float, hard: float) -> dict[str, float]:
-    return dict(zip(LEVELS, (0.0, easy, realistic, hard)))
+    return dict(zip(LEVELS, (0.0, easy, realistic, hard), strict=False))
 
 
 NOISE_CLASSES: dict[str, NoiseFunction] = {

@@ -197,7 +197,7 @@ def read_truth(simulation: Path) -> list[dict]:
     with duckdb.connect() as connection:
         cursor = connection.execute("select * from read_parquet(?) order by claim_id", [str(truth_file)])
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
 
 def quarantine_summary(rows: Sequence[tuple[str, str, str | None, str | None, str]]) -> dict:

@@ -39,7 +39,8 @@ is cut into tokens once and looked up in the anchors (a set intersection), the t
 around an anchor are compared with the value's, and only then is the value checked,
 at every place it starts. In binary files (fonts, images) each value's UTF-8 bytes
 are found as a plain substring: next to a value, the bytes of a font say nothing about
-where a word ends. Values shorter than ``MIN_PROTECTED_LENGTH`` (4) characters after trimming are not searched in files: a 1-3 character string ("al",
+where a word ends. Values shorter than ``MIN_PROTECTED_LENGTH`` (4) characters after trimming
+are not searched in files: a 1-3 character string ("al",
 "@ab", "12") is an ordinary word, number or piece of markup, so it would fail every
 release without pointing at a leak; no protected name, handle or link is that short in
 practice, and the number skipped is reported. (The published database is checked by
@@ -219,7 +220,7 @@ class ProtectedValueIndex:
             tokens = word_tokens(needle)
             if tokens:
                 keys: list[tuple[str, ...]] = [(token,) for token in tokens]
-                keys += zip(tokens, tokens[1:])
+                keys += zip(tokens, tokens[1:], strict=False)
                 tokens_of[needle] = tokens
                 keys_of[needle] = keys
                 spread.update(set(keys))

@@ -69,7 +69,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -455,7 +455,7 @@ def _write_publication_tables(connection: duckdb.DuckDBPyConnection, target: str
     is_synthetic = (connection.execute(
         f"select bool_or(is_synthetic) from {_qualified(target, 'main', 'dim_datasets')}").fetchone()[0]
         if has_datasets else None)
-    build_modified_at = datetime.fromtimestamp(build_file.stat().st_mtime, tz=timezone.utc)
+    build_modified_at = datetime.fromtimestamp(build_file.stat().st_mtime, tz=UTC)
     publication = _qualified(target, "main", "_publication")
     connection.execute(
         f"""
@@ -639,7 +639,7 @@ def publish(build_file: Path, published_dir: Path, *, name: str | None = None, k
             # Only this name's: publishes of another name into the folder hold another lock.
             for leftover in remove_leftovers(folder, f"{name}-publish", also=_leftover_names(name)):
                 progress(f"publish: removed {leftover.name}, left by an interrupted publish")
-        published_at = datetime.now(timezone.utc)
+        published_at = datetime.now(UTC)
         token = secrets.token_hex(4)
         publication_id = f"{published_at.strftime(_TIMESTAMP_FORMAT)}-{token}"
         # Each copy has its own folder, so that its file is always <name>.duckdb: DuckDB names the

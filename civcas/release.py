@@ -688,7 +688,7 @@ def read_datasets(connection: duckdb.DuckDBPyConnection) -> list[dict]:
         raise ReleaseError(f"main.dim_datasets cannot be read ({exc}); a release must say where its data "
                            "came from") from None
     names = [d[0] for d in relation.description]
-    rows = [dict(zip(names, row)) for row in relation.fetchall()]
+    rows = [dict(zip(names, row, strict=False)) for row in relation.fetchall()]
     if not rows:
         raise ReleaseError("main.dim_datasets is empty; a release must say where its data came from")
     return [{k: (v if v is None or isinstance(v, (bool, int, str)) else format_value(v)) for k, v in r.items()}
@@ -916,7 +916,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
     for spec in specs:
         table = tables[spec.file]
         rows[spec.file] = write_csv(staging / "csv" / f"{spec.file}.csv", table.column_names,
-                                    list(zip(*(c.to_pylist() for c in table.columns))) if table.num_rows else [])
+                                    list(zip(*(c.to_pylist() for c in table.columns), strict=False)) if table.num_rows else [])
         write_parquet(staging / "parquet" / f"{spec.file}.parquet", table)
         is_synthetic = is_synthetic or _synthetic_flag(table)
         say(f"release: csv/{spec.file}.csv and parquet/{spec.file}.parquet, {rows[spec.file]:,} rows")
@@ -953,7 +953,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
         "is_synthetic": is_synthetic,
         **({"synthetic_warning": SYNTHETIC_WARNING} if is_synthetic else {}),
         "civcas_version": __version__,
-        "released_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "released_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "command_line": shlex.join(command_line) if command_line else None,
         "build": {k: build[k] for k in ("generated_at", "invocation_id", "dbt_version", "dbt_command",
                                         "dbt_invocation_command", "vars")},
@@ -1036,7 +1036,7 @@ def _write_manifest_and_sums(folder: Path, release_manifest: Mapping) -> None:
         (json.dumps(release_manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     lines = [f"{entry['sha256']}  {entry['path']}" for entry in release_manifest["files"]]
     lines.append(f"{sha256_of(folder / MANIFEST_NAME)}  {MANIFEST_NAME}")
-    (folder / CHECKSUMS_NAME).write_bytes(("\n".join(sorted(lines, key=lambda l: l[66:])) + "\n").encode("utf-8"))
+    (folder / CHECKSUMS_NAME).write_bytes(("\n".join(sorted(lines, key=lambda line: line[66:])) + "\n").encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- verify

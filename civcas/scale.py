@@ -451,7 +451,7 @@ def _make_plan(world: _World, n_claims: int, seed: int, block_incidents: int) ->
             background_cells=tuple(int(c) for c in np.flatnonzero(anchor == k)),
             dirt={table: {kind: int(per_block[k]) for kind, per_block in kinds.items()} for table, kinds in dirt.items()},
         ))
-        next_code = [start + int(n) + m for start, n, m in zip(next_code, per_campaign, merges)]
+        next_code = [start + int(n) + m for start, n, m in zip(next_code, per_campaign, merges, strict=False)]
         next_old_russian += old_russian
         next_claim += int(claims[k])
     code_max = tuple(n - 1 for n in next_code)
@@ -536,7 +536,7 @@ class _CodeSpace:
     """Answers ``code in codes`` for every incident code of the dataset without listing them."""
 
     def __init__(self, width: int, code_max: Sequence[int]) -> None:
-        self.maximum = dict(zip(CAMPAIGNS, code_max))
+        self.maximum = dict(zip(CAMPAIGNS, code_max, strict=False))
         self._pattern = re.compile(rf"({'|'.join(CAMPAIGNS)})(\d{{{width}}})[ab]?")
 
     def __contains__(self, code: object) -> bool:
@@ -626,7 +626,7 @@ class _Context:
     def cell_places(self) -> tuple[_GroupedChoice, np.ndarray]:
         """Per month cell, the places its incidents happen at (world.place_weights)."""
         options, weights = [], []
-        for campaign, month in zip(self.plan.cell_campaign, self.plan.cell_month):
+        for campaign, month in zip(self.plan.cell_campaign, self.plan.cell_month, strict=False):
             places, w = self.world.place_weights(CAMPAIGNS[campaign], month)
             options.extend(self.place_ids.index(p.place_id) for p in places)
             weights.append(w)
@@ -700,7 +700,7 @@ class _Spellings:
         self.claim_belligerent = _Options.by_arabic(belligerents, first_share=0.25)
         self.claim_unknown = _Options.by_arabic([ref.belligerent_aliases["unknown"]], first_share=0.5)
         self.claim_country = _Options(
-            [[name, *options] for name, options in zip(names, countries) for _ in (0, 1)],
+            [[name, *options] for name, options in zip(names, countries, strict=False) for _ in (0, 1)],
             [[0.6, *(0.4 * w for w in _spelling_weights(options, ARABIC_SHARE[a], 0.3))]
              for options in countries for a in ("other", "Arabic")],
         )
@@ -792,7 +792,8 @@ def _new_incidents(rng: np.random.Generator, ctx: _Context, cell: np.ndarray) ->
     )
 
 
-def _point_near(rng: np.random.Generator, ctx: _Context, place: np.ndarray, km: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def _point_near(rng: np.random.Generator, ctx: _Context, place: np.ndarray,
+                km: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """A point within ``km`` of each place, or the place itself when that falls outside the country box."""
     lat, lon = _jitter(rng, ctx.place_lat[place], ctx.place_lon[place], km)
     inside = ctx.inside(ctx.place_country[place], lat, lon)
@@ -814,7 +815,8 @@ def _attribution(rng: np.random.Generator, ctx: _Context, campaign: np.ndarray, 
 
     regime = rs & (u1 < 0.45)
     coalition_too = rs & np.isin(governorate, ("deir_ezzor", "raqqa")) & (u2 < 0.12)
-    russia_too = cs & (day >= russia_start) & np.isin(governorate, ("raqqa", "deir_ezzor", "aleppo", "idlib", "homs")) & (u1 < 0.06)
+    russia_too = (cs & (day >= russia_start)
+                  & np.isin(governorate, ("raqqa", "deir_ezzor", "aleppo", "idlib", "homs")) & (u1 < 0.06))
     turkey = cs & ~russia_too & (governorate == "aleppo") & (day >= dt.date(2016, 8, 24).toordinal()) & (u2 < 0.15)
     sdf = cs & ~russia_too & ~turkey & (governorate == "raqqa") & (u3 < 0.05)
     mosul = np.array(ctx.place_ids)[place] == "mosul"
@@ -1288,7 +1290,7 @@ def _background(ctx: _Context, cell: int) -> tuple[np.ndarray, ...]:
 
 def _release_table(rng: np.random.Generator, ctx: _Context, lines: Sequence[tuple[np.ndarray, ...]]) -> pa.Table:
     """generator._release_row for every line, ordered as the demo orders releases."""
-    day, belligerent, place, count = (np.concatenate(parts) for parts in zip(*lines))
+    day, belligerent, place, count = (np.concatenate(parts) for parts in zip(*lines, strict=False))
     country = ctx.place_country[place]
     belligerent_rank = np.argsort(np.argsort(np.array(ctx.belligerent_ids)))
     order = np.lexsort((count, ctx.place_rank[place], belligerent_rank[belligerent], country, day))
@@ -1541,7 +1543,7 @@ def _apply_dirt(rng: np.random.Generator, dirt_rng: random.Random, ctx: _DirtCon
             # Duplicates keep the id of the row they copy (the first sampled row with that id).
             id_column = _ID_COLUMNS[name]
             origin = {}
-            for i, row in zip(sample, dirty.rows[:size]):
+            for i, row in zip(sample, dirty.rows[:size], strict=False):
                 origin.setdefault(row[id_column], int(i))
             copies.extend((origin[row[id_column]], row) for row in dirty.rows[size:])
     if not samples:

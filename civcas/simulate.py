@@ -619,7 +619,7 @@ def simulate_intake(
     numbers = list(range(1, len(flat) + 1))
     seeded(seed, "claim-ids").shuffle(numbers)
     width = max(6, len(str(len(flat))))
-    for claim, number in zip(flat, numbers):
+    for claim, number in zip(flat, numbers, strict=False):
         claim.raw["claim_id"] = claim.truth["claim_id"] = f"SIM-{number:0{width}d}"
     flat.sort(key=lambda c: c.raw["claim_id"])
 

@@ -305,7 +305,7 @@ def test_claims_are_copied_unchanged_and_take_their_incidents_date(
     incidents = {r["airwars_id"]: r for r in inputs["incidents"]}
     claims = raw["raw_claims"]
     assert len(claims) == len(inputs["sources"])
-    for claim, source in zip(claims, inputs["sources"]):
+    for claim, source in zip(claims, inputs["sources"], strict=False):
         incident = incidents[source["airwars_id"]]
         ranged = incident["date_type"] == "date_range"
         assert claim == {

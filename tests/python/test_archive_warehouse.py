@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
-from civcas.archive import import_archive
 from conftest import PROJECT_DIR, run_dbt
 from test_archive_import import ARCHIVE, CENTCOM, DUTCH, has_verdict, require_external_data
+
+from civcas.archive import import_archive
 
 # Governorate values in the archive that are not a Syrian governorate at all (Hatay is in
 # Turkey, Haifa in Israel, the others name two governorates or a region): quarantined by

@@ -7,10 +7,10 @@ import csv
 from pathlib import Path
 
 import duckdb
+from conftest import run_dbt
 
 from civcas.raw_contract import load_raw_contract
 from civcas.raw_files import check_raw_folder
-from conftest import run_dbt
 
 CLAIMS = Path("seeds") / "raw" / "raw_claims.csv"
 

@@ -318,7 +318,8 @@ def _holding_lock(warehouse: Path) -> subprocess.Popen:
     """Another process holding the build file open for writing, as an analyst's tool would."""
     holder = subprocess.Popen(
         [sys.executable, "-c", ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                                "print('ready', flush=True); time.sleep(600)"), str(warehouse)], stdout=subprocess.PIPE, text=True, start_new_session=True)
+                                "print('ready', flush=True); time.sleep(600)"), str(warehouse)],
+                               stdout=subprocess.PIPE, text=True, start_new_session=True)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
     return holder
 

@@ -17,8 +17,8 @@ import duckdb
 import pytest
 
 from civcas.benchmark import (
-    BenchmarkUsageError,
     TARGETS,
+    BenchmarkUsageError,
     evaluate_targets,
     failed_nodes,
     floor_order,
@@ -58,7 +58,8 @@ def test_tiny_benchmark_runs_and_reports_every_section(tiny_run) -> None:
     assert text in finished.stdout
     for section in ("full build: wall time", "full build: peak RSS", "floor: DuckDB alone", "dbt / floor",
                     "incremental: wall time", "growth: full build / previous size", "five slowest nodes, full build",
-                    "targets (issue 14", "node-seconds per layer", "CPU-s", "DuckDB memory_limit 1GB, threads 1", "machine:", "versions:"):
+                    "targets (issue 14", "node-seconds per layer", "CPU-s", "DuckDB memory_limit 1GB, threads 1",
+                    "machine:", "versions:"):
         assert section in text, section
     assert f"{TINY:,} claims" in text
     # Progress goes to stderr, not into the table.

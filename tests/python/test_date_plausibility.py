@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import PROJECT_DIR, run_dbt
 
 RAW = Path("seeds") / "raw"

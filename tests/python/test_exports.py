@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from conftest import PROJECT_DIR, run_dbt
 
 # release file name -> the columns its rows are sorted on (the full key)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import PROJECT_DIR
 
 from civcas import gates
 from civcas.cli import main
 from civcas.raw_contract import load_raw_contract
-from conftest import PROJECT_DIR
 
 SEEDS_RAW = PROJECT_DIR / "seeds" / "raw"
 
@@ -133,8 +133,9 @@ def test_raw_gate_reads_parquet_files_and_their_storage_types(tmp_path: Path):
 
 
 def test_raw_gate_passes_on_the_real_archive_import(tmp_path: Path):
-    from civcas.archive import import_archive
     from test_archive_import import ARCHIVE, CENTCOM, DUTCH, require_external_data
+
+    from civcas.archive import import_archive
 
     require_external_data()
     import_archive(ARCHIVE, tmp_path / "raw", PROJECT_DIR, centcom=CENTCOM, dutch=DUTCH)

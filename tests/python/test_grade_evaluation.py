@@ -26,7 +26,7 @@ SUGGESTED = ["fair", "weak", "weak", "contested", None, "fair"]
 
 def test_score_counts_the_confusion_matrix_with_none_as_its_own_column() -> None:
     result = score(TRUE, SUGGESTED)
-    matrix = dict(zip(LABELS, result["confusion_matrix"]))
+    matrix = dict(zip(LABELS, result["confusion_matrix"], strict=False))
     position = {label: k for k, label in enumerate(LABELS)}
     assert matrix["fair"][position["fair"]] == 2
     assert matrix["fair"][position["weak"]] == 1

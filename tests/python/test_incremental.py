@@ -30,10 +30,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import PROJECT_DIR, run_dbt
 
 from civcas.cli import main
 from civcas.scale import generate_scale
-from conftest import PROJECT_DIR, run_dbt
 
 CLAIMS = 3_000
 FIRST_DAY = dt.date(2017, 4, 22)

@@ -7,9 +7,8 @@ import json
 import math
 from pathlib import Path
 
-import pytest
-
 import pandas as pd
+import pytest
 
 from civcas.linking_model import (
     LEVELS_SEED,

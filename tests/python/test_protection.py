@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from conftest import run_dbt
 
 from civcas.normal_form import (
     TATWEEL,
@@ -45,7 +46,6 @@ from civcas.protection import (
     word_tokens,
 )
 from civcas.publish import find_protected_values
-from conftest import run_dbt
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 UNIT_TESTS = PROJECT_DIR / "models" / "restricted" / "_restricted__unit_tests.yml"
@@ -144,7 +144,7 @@ def test_a_release_file_is_scanned_by_the_same_rule_and_binary_data_by_substring
     (tmp_path / "other.csv").write_text("source,note\n@demo_medic_92_4,posted\n", encoding="utf-8")
     (tmp_path / "leak.csv").write_text("source,note\nx,\"see @demo_medic_92, who filmed it\"\n", encoding="utf-8")
     # in binary data the bytes next to a value (here 0xff, a letter in Latin-1) mark no word end
-    (tmp_path / "font.bin").write_bytes(b"\x00\xff" + "https://x.example/demo_medic_92/status/1".encode() + b"\xfe")
+    (tmp_path / "font.bin").write_bytes(b"\x00\xff" + b"https://x.example/demo_medic_92/status/1" + b"\xfe")
     hits = {(hit.path, hit.value_kind) for hit in scan_folder(tmp_path, VALUES).hits}
     assert hits == {("leak.csv", "source_handle"), ("font.bin", "source_url")}
 
@@ -204,7 +204,8 @@ NORMAL_FORM_CASES = [
     ("\u0131van", "ivan"),                               # Latin dotless i
     ("\u0456\u0301", "\u00ed"),                          # an accent meets the letter a look-alike stands for
     ("Abu Mu\u2019ath \u201cAl\u2010Bab\u201d", "abu mu'ath \"al-bab\""),  # typographic apostrophe, quotes, hyphen
-    ("Mu\u02bcath Ja\u02bffar \u00abSa\u2018id\u00bb \u2013 \u2212", "mu'ath ja'far \"sa'id\" - -"),  # modifier letters, guillemets, dashes
+    # modifier letters, guillemets, dashes
+    ("Mu\u02bcath Ja\u02bffar \u00abSa\u2018id\u00bb \u2013 \u2212", "mu'ath ja'far \"sa'id\" - -"),
     ("\u0645\u062d\u0645\u062f \u0647\u0627\u0644\u0629 \u0665\u0661",
      "\u0645\u062d\u0645\u062f \u0647\u0627\u0644\u0629 \u0665\u0661"),  # Arabic heh, alef, digits stay Arabic
 ]

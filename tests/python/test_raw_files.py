@@ -271,7 +271,6 @@ def check_raw_folder_files(folder: Path, contract: dict[str, list[str]]) -> list
 def test_dbt_seed_loads_a_field_longer_than_the_csv_module_default(project_copy: Path, tmp_path: Path) -> None:
     """check-raw accepts long fields, so the loader must too (civcas/duckdb_plugin.py, profiles.yml)."""
     import duckdb
-
     from conftest import run_dbt
 
     long_text = "Deir ez-Zor riverside, " * 10_000  # 230,000 characters

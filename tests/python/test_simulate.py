@@ -18,14 +18,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from test_archive_import import ARCHIVE, PROJECT, require_external_data
 
 from civcas.archive import source_id_for
 from civcas.cli import main
 from civcas.intake_noise import distance_km
 from civcas.raw_contract import load_raw_contract
 from civcas.simulate import HARD_NEGATIVE_KINDS, NEARBY_PLACE_KM
-
-from test_archive_import import ARCHIVE, PROJECT, require_external_data
 
 INCIDENTS = 150
 Row = dict[str, str]

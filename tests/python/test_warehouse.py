@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import PROJECT_DIR
 
 MARTS = [
@@ -120,7 +118,7 @@ def test_raw_tables_keep_the_evidence_byte_for_byte(query, table):
     """Raw tables are all text, exactly as recorded (an empty field is null)."""
     expected = _raw_csv_rows(table)
     stored = query(f"select * from raw.{table}")
-    assert (stored.dtypes == object).all(), "raw columns must all be text"
+    assert (stored.dtypes == object).all()  # noqa: E721 (a dtype, not a type), "raw columns must all be text"
     assert len(stored) == len(expected)
     expected_frame = pd.DataFrame(expected, columns=stored.columns).replace({"": None})
     stored_sorted = stored.astype(object).where(stored.notna(), None)
