@@ -16,6 +16,7 @@ from civcas.linking_model import (
     TrainingError,
     fill_unseen_m,
     labelled_pairs,
+    rendered_comparisons,
     seed_rows,
     splink_comparison,
 )
@@ -100,3 +101,14 @@ def test_a_level_the_comparison_fixes_is_not_trained() -> None:
     assert levels[1]["fix_u_probability"] and levels[1]["u_probability"] == 0.95
     assert levels[-1]["fix_m_probability"] and levels[-1]["m_probability"] == 0.01
     assert "fix_m_probability" not in levels[0]
+
+
+def test_the_model_file_holds_the_comparisons_dbt_scores_with() -> None:
+    # a comparison edited in macros/linking.sql without `make train-linking` leaves a model
+    # file whose levels no longer mean what dbt computes
+    model = json.loads((PROJECT_DIR / MODEL_JSON).read_text(encoding="utf-8"))
+    trained = {c["output_column_name"]: [level["sql_condition"] for level in c["comparison_levels"]]
+               for c in model["comparisons"]}
+    current = {c["name"]: [level["sql_condition"] for level in splink_comparison(c)["comparison_levels"]]
+               for c in rendered_comparisons(PROJECT_DIR)}
+    assert trained == current, "macros/linking.sql changed since the model was trained: run make train-linking"
