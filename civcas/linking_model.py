@@ -207,14 +207,15 @@ def train(project_dir: Path, warehouse: Path, say: Callable[[str], None]) -> dic
         list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=SEED)
     pairs = labelled_pairs(records[LABEL_COLUMN])
-    if pairs >= MIN_LABELLED_PAIRS:
+    from_labels = pairs >= MIN_LABELLED_PAIRS
+    if from_labels:
         say(f"m probabilities from {pairs:,} pairs of records that assessors put in one incident")
         linker.training.estimate_m_from_label_column(LABEL_COLUMN)
     else:
         say(f"only {pairs:,} pairs of records assessors put in one incident: m probabilities by EM")
         for rule in EM_BLOCKING_RULES:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    model = fill_unseen_m(linker.misc.save_model_to_json(), pairs if pairs >= MIN_LABELLED_PAIRS else None)
+    model = fill_unseen_m(linker.misc.save_model_to_json(), pairs if from_labels else None)
     model_path = project_dir / MODEL_JSON
     model_path.parent.mkdir(parents=True, exist_ok=True)
     model_path.write_text(json.dumps(model, indent=4) + "\n", encoding="utf-8")

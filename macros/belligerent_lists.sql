@@ -4,9 +4,12 @@
     through seeds/reference/ref_belligerent_aliases.csv (exact, case and spacing aside), else
     through the keyword rules of seeds/reference/ref_belligerent_keywords.csv (blame_keyword_
     matches: "Russian jets" -> russia, "طيران مجهول الهوية" -> unknown). A name neither
-    resolves keeps a null belligerent_id, so that validation can quarantine its row. Used by
-    int_claim_belligerents_resolved and int_incident_belligerents_resolved. -#}
-{% macro resolve_belligerent_list(relation, list_column, key_columns) %}
+    resolves keeps a null belligerent_id, so that validation can quarantine its row.
+    A list is split and resolved once per distinct text (resolve_belligerent_lists), not once
+    per row: a million claims write a few hundred lists. `list_names` is a relation that
+    already holds them (int_claim_belligerent_lists_resolved); without it they are resolved
+    here. Used by int_claim_belligerents_resolved and int_incident_belligerents_resolved. -#}
+{% macro resolve_belligerent_list(relation, list_column, key_columns, list_names=none) %}
 with
 
 listed as (
@@ -15,28 +18,15 @@ listed as (
 
 ),
 
-belligerent_aliases as (
+list_names as (
 
-    select * from {{ ref('ref_belligerent_aliases') }}
-
-),
-
-belligerent_keywords as (
-
-    select * from {{ ref('ref_belligerent_keywords') }}
+    {%- if list_names is not none %}
+    select * from {{ list_names }}
+    {%- else %}
+    {{ resolve_belligerent_lists(relation, list_column) }}
+    {%- endif %}
 
 ),
-
--- a list is split and resolved once per distinct text, not once per row: a million claims
--- write a few hundred lists
-distinct_lists as (
-
-    select distinct {{ belligerent_list_key(list_column) }} as list_key
-    from listed
-
-),
-
-{{ belligerent_list_names_ctes('distinct_lists', 'list_key', 'belligerent_aliases', 'belligerent_keywords') }},
 
 final as (
 
@@ -55,6 +45,35 @@ final as (
 )
 
 select * from final
+{% endmacro %}
+
+{#- A select statement: one row per distinct blame list of `relation`'s `list_column`
+    (list_key, belligerent_list_key) and distinct belligerent name in it, resolved. -#}
+{% macro resolve_belligerent_lists(relation, list_column) %}
+with
+
+distinct_lists as (
+
+    select distinct {{ belligerent_list_key(list_column) }} as list_key
+    from {{ relation }}
+
+),
+
+belligerent_aliases as (
+
+    select * from {{ ref('ref_belligerent_aliases') }}
+
+),
+
+belligerent_keywords as (
+
+    select * from {{ ref('ref_belligerent_keywords') }}
+
+),
+
+{{ belligerent_list_names_ctes('distinct_lists', 'list_key', 'belligerent_aliases', 'belligerent_keywords') }}
+
+select * from list_names
 {% endmacro %}
 
 {#- The key a blame list is resolved by: the text as written; a blank list (the source did not

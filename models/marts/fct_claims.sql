@@ -35,28 +35,12 @@ datasets as (
 
 ),
 
-belligerent_aliases as (
+-- the claims' blame lists, each resolved once (macros/belligerent_lists.sql)
+claim_lists as (
 
-    select * from {{ ref('ref_belligerent_aliases') }}
-
-),
-
-belligerent_keywords as (
-
-    select * from {{ ref('ref_belligerent_keywords') }}
+    select * from {{ ref('int_claim_belligerent_lists_resolved') }}
 
 ),
-
--- a claim's blame list (int_claim_belligerents_resolved's rule, macros/belligerent_lists.sql),
--- resolved and aggregated once per distinct list as written, not once per claim
-distinct_lists as (
-
-    select distinct {{ belligerent_list_key('belligerents_as_written') }} as list_key
-    from claims
-
-),
-
-{{ belligerent_list_names_ctes('distinct_lists', 'list_key', 'belligerent_aliases', 'belligerent_keywords') }},
 
 blame_lists as (
 
@@ -64,7 +48,7 @@ blame_lists as (
         list_key,
         count(distinct belligerent_id) as blamed_belligerent_count,
         {{ dbt.listagg('distinct belligerent_id', "';'", 'order by belligerent_id') }} as belligerent_ids
-    from list_names
+    from claim_lists
     group by list_key
 
 ),
