@@ -888,21 +888,45 @@ def load_export_contracts(project_dir: Path) -> dict[str, ExportContract]:
         name = str(model.get("name", ""))
         if not name.startswith("export_"):
             continue
-        model_tests = _tests(model.get("data_tests") or model.get("tests") or [])
-        # columns_not_null (tests/generic) is the not_null of several columns in one query: on the
-        # file it is each column's not_null
-        filled = {str(c) for test, arguments in model_tests if test == "columns_not_null"
-                  for c in arguments.get("columns") or []}
+        model_tests, column_tests = _expand_table_checks(_tests(model.get("data_tests") or model.get("tests") or []))
         columns = tuple(
             ExportColumn(name=str(c["name"]), data_type=str(c.get("data_type") or "varchar").lower(),
                          tests=_tests(c.get("data_tests") or c.get("tests") or [])
-                         + ((("not_null", {}),) if str(c["name"]) in filled else ()))
+                         + tuple(column_tests.get(str(c["name"]), ())))
             for c in model.get("columns") or [])
         file = name[len("export_"):]
         contracts[file] = ExportContract(file=file, columns=columns, tests=model_tests)
     if not contracts:
         raise ValueError(f"{path}: declares no export_<file> models")
     return contracts
+
+
+def _expand_table_checks(
+    tests: Iterable[tuple[str, Mapping[str, Any]]],
+) -> tuple[tuple[tuple[str, Mapping[str, Any]], ...], dict[str, list[tuple[str, Mapping[str, Any]]]]]:
+    """table_checks (tests/generic/table_checks.sql) holds a table's tests in one query; on a file
+    they are the tests it stands for: (model-level tests, column -> column-level tests)."""
+    model_tests: list[tuple[str, Mapping[str, Any]]] = []
+    column_tests: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    for name, arguments in tests:
+        if name != "table_checks":
+            model_tests.append((name, arguments))
+            continue
+        for column in arguments.get("not_null") or []:
+            column_tests.setdefault(str(column), []).append(("not_null", {}))
+        for column in arguments.get("unique") or []:
+            column_tests.setdefault(str(column), []).append(("unique", {}))
+        for column in arguments.get("not_negative") or []:
+            column_tests.setdefault(str(column), []).append(("not_negative", {}))
+        for column, values in (arguments.get("accepted_values") or {}).items():
+            column_tests.setdefault(str(column), []).append(("accepted_values", {"values": values}))
+        for column, (low, high) in (arguments.get("value_between") or {}).items():
+            column_tests.setdefault(str(column), []).append(("value_between", {"min_value": low, "max_value": high}))
+        for columns in arguments.get("unique_combination") or []:
+            model_tests.append(("unique_combination_of_columns", {"combination_of_columns": list(columns)}))
+        for low, high in arguments.get("min_not_above_max") or []:
+            model_tests.append(("min_not_above_max", {"min_column": low, "max_column": high}))
+    return tuple(model_tests), column_tests
 
 
 def _tests(entries: Iterable[Any]) -> tuple[tuple[str, Mapping[str, Any]], ...]:

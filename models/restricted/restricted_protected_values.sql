@@ -64,6 +64,19 @@ protected_claim_rows as (
 
 ),
 
+protected_raw_claims as (
+
+    -- the same claims as written in raw claims: only the links, and only these rows
+    select
+        {{ clean_text('raw_claims.source_id') }} as source_id,
+        raw_claims.report_url,
+        raw_claims.archive_url
+    from {{ raw_relation('raw_claims') }} as raw_claims
+    inner join protected_sources
+        on {{ source_id_match_key('raw_claims.source_id') }} = protected_sources.source_key
+
+),
+
 public_source_keys as (
 
     -- an outlet's canonical key that a public source also carries is the outlet's
@@ -90,7 +103,7 @@ candidate_values as (
             source_id,
             '{{ field }}' as value_kind,
             {{ priority }} as kind_priority,
-            trim({{ json_text_field('raw_record', field) }}) as protected_value
+            trim({{ field }}_raw) as protected_value
         from protected_source_rows
         union all
     {%- endfor %}
@@ -116,8 +129,8 @@ candidate_values as (
             source_id,
             '{{ field }}' as value_kind,
             {{ priority }} as kind_priority,
-            trim({{ json_text_field('raw_record', field) }}) as protected_value
-        from protected_claim_rows
+            trim({{ field }}) as protected_value
+        from protected_raw_claims
     {%- endfor %}
 
 ),

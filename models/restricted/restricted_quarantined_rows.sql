@@ -37,11 +37,26 @@ quarantined as (
             {{ id_column }} as record_id,
             quarantine_rule,
             quarantine_reason,
-            raw_record,
             {{ source_column if source_column else 'cast(null as varchar)' }} as source_id,
             {{ 'is_protected' if raw_table == 'raw_sources' else 'false' }} as is_protected_source_row
         from {{ ref(model) }}
         where is_quarantined
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+raw_records as (
+
+    -- the whole raw row as JSON, built for the quarantined rows only (macro raw_records_of)
+    {%- for raw_table, model, id_column, source_column in validated %}
+        select
+            '{{ raw_table }}' as raw_table,
+            recorded.raw_row_key,
+            recorded.raw_record
+        from ({{ raw_records_of(raw_table, "select raw_row_key from " ~ ref(model) ~ " where is_quarantined") }}) as recorded
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -57,12 +72,17 @@ final as (
         quarantined.record_id,
         quarantined.quarantine_rule,
         quarantined.quarantine_reason,
-        quarantined.raw_record,
+        raw_records.raw_record,
         quarantined.source_id,
         (quarantined.is_protected_source_row or protected_sources.source_key is not null)
             as is_from_protected_source,
         datasets.is_synthetic
     from quarantined
+    -- left: a row without its record fails the not-null test rather than vanish
+    left join raw_records
+        on
+            quarantined.raw_table = raw_records.raw_table
+            and quarantined.raw_row_key = raw_records.raw_row_key
     left join protected_sources
         on {{ source_id_match_key('quarantined.source_id') }} = protected_sources.source_key
     cross join datasets

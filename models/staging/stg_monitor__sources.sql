@@ -20,6 +20,10 @@ renamed as (
         ) }} as canonical_source_key,
         {{ clean_text('source.source_handle') }} as source_handle,
         {{ clean_text('source.source_url') }} as source_url,
+        -- as written too: a protected identity is looked for in both forms
+        source.source_name as source_name_raw,
+        source.source_handle as source_handle_raw,
+        source.source_url as source_url_raw,
         {{ clean_text('source.source_type') }} as source_type_as_written,
         -- A source the registry does not type is typed from its platform where that is
         -- unambiguous (a Twitter or Facebook account is social media); otherwise null.

@@ -1,11 +1,17 @@
 """The project's own generic data tests fail when they should (tests/generic).
 
-Each test here takes the SQL dbt compiled for a real node of the demo build and runs it on a
-small table of the same columns, with and without the defect the test looks for."""
+table_checks holds every data test of a table in one query. Here its SQL, as dbt compiled it for
+real nodes of the demo build, runs on a copy of the demo warehouse before and after defects are
+planted in the tested table: clean, it returns nothing; with a defect, it names the check."""
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
+
+FOLDED = {"not_null", "unique", "accepted_values", "relationships", "columns_not_null",
+          "unique_combination_of_columns", "min_not_above_max", "not_negative", "value_between", "date_not_after"}
 
 
 def _compiled_tests(manifest: dict, test_name: str) -> list[dict]:
@@ -13,35 +19,55 @@ def _compiled_tests(manifest: dict, test_name: str) -> list[dict]:
             if node["resource_type"] == "test" and (node.get("test_metadata") or {}).get("name") == test_name]
 
 
-def test_every_plain_not_null_is_folded_into_one_test_per_table(manifest) -> None:
-    tests = _compiled_tests(manifest, "columns_not_null")
-    assert tests, "no columns_not_null test in the project"
-    tested = [node["attached_node"] or node["depends_on"]["nodes"][0] for node in tests]
-    # one query per table, not one per column
-    assert len(tested) == len(set(tested))
-    assert not _compiled_tests(manifest, "not_null") or all(
-        node["config"].get("where") for node in _compiled_tests(manifest, "not_null")), \
-        "a plain not_null test: fold it into the table's columns_not_null"
+def test_every_table_states_its_checks_in_one_test_per_filter(manifest) -> None:
+    tests = _compiled_tests(manifest, "table_checks")
+    assert tests, "no table_checks test in the project"
+    tested = [(node["attached_node"], node["config"].get("where")) for node in tests]
+    assert len(tested) == len(set(tested)), "two table_checks on one table with one filter: merge them"
+    for name in FOLDED:
+        assert not _compiled_tests(manifest, name), f"a {name} test: fold it into its table's table_checks"
 
 
-def test_columns_not_null_names_each_column_holding_nulls(manifest) -> None:
-    node = max(_compiled_tests(manifest, "columns_not_null"),
-               key=lambda n: len(n["test_metadata"]["kwargs"]["columns"]))
-    columns = node["test_metadata"]["kwargs"]["columns"]
-    tested = manifest["nodes"].get(node["attached_node"]) or manifest["sources"].get(node["attached_node"])
-    relation = tested["relation_name"]
-    assert relation in node["compiled_code"]
-    sql = node["compiled_code"].replace(relation, "tested")
-    connection = duckdb.connect()
-    definition = ", ".join(f'"{c}" varchar' for c in columns)
-    connection.execute(f"create table tested ({definition})")
-    filled = ", ".join("'x'" for _ in columns)
-    connection.execute(f"insert into tested values ({filled}), ({filled})")
-    assert connection.execute(sql).fetchall() == []
-    first, last = columns[0], columns[-1]
-    connection.execute(f'update tested set "{first}" = null, "{last}" = null where rowid = 0')
-    all_but_last = ", ".join(["'x'"] * (len(columns) - 1))
-    connection.execute(f"insert into tested values ({all_but_last}, null)")
-    failing = dict(connection.execute(sql).fetchall())
-    assert failing[first] == 1 and failing[last] == 2
-    assert set(failing) == {first, last}
+def _richest(manifest: dict) -> dict:
+    """The table_checks node with the most kinds of check (ties: the most checks)."""
+    def size(node: dict) -> tuple[int, int]:
+        kwargs = {k: v for k, v in node["test_metadata"]["kwargs"].items() if k != "model" and v}
+        return len(kwargs), sum(len(v) for v in kwargs.values())
+    return max(_compiled_tests(manifest, "table_checks"), key=size)
+
+
+def test_table_checks_name_every_broken_check(manifest, demo_build, tmp_path) -> None:
+    node = _richest(manifest)
+    kwargs = node["test_metadata"]["kwargs"]
+    assert {"not_null", "unique", "relationships", "min_not_above_max"} <= set(kwargs), kwargs
+    copy = tmp_path / demo_build[1].name  # the same file name: the compiled SQL names its catalog
+    shutil.copyfile(demo_build[1], copy)
+    relation = manifest["nodes"][node["attached_node"]]["relation_name"]
+    where = node["config"].get("where") or "true"
+    sql = node["compiled_code"]
+    with duckdb.connect(str(copy)) as connection:
+        assert connection.execute(sql).fetchall() == [], "the demo breaks its own checks"
+        kept = f"select * from {relation} where {where}"
+
+        def plant(assignments: str, condition: str = "true") -> bool:
+            """Insert a copy of one kept row with `assignments`; false when no row fits."""
+            before = connection.execute(f"select count(*) from {relation}").fetchone()[0]
+            connection.execute(f"create or replace temp table planted as {kept} and {condition} limit 1")
+            connection.execute(f"update planted set {assignments}")
+            connection.execute(f"insert into {relation} select * from planted")
+            return connection.execute(f"select count(*) from {relation}").fetchone()[0] > before
+
+        expected: set[tuple[str, str]] = set()
+        for column in kwargs.get("not_null") or []:
+            if plant(f'"{column}" = null'):
+                expected.add(("not_null", column))
+        for column, target in kwargs.get("relationships") or []:
+            if plant(f"\"{column}\" = 'no-such-parent'"):
+                expected.add(("relationships", f"{column} -> {target}"))
+        for low, high in kwargs.get("min_not_above_max") or []:
+            if plant(f'"{low}" = "{high}" + 1', f'"{high}" is not null'):
+                expected.add(("min_not_above_max", f"{low} <= {high}"))
+        # every planted row copies a kept row: each unique key now repeats
+        expected |= {("unique", column) for column in kwargs.get("unique") or []}
+        found = {(check, columns): rows for check, columns, rows in connection.execute(sql).fetchall()}
+    assert expected <= set(found), expected - set(found)

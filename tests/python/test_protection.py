@@ -388,6 +388,18 @@ def test_every_spelling_is_found_by_the_python_rule():
 
 
 PLANTED_SOURCE = "PLANT{n:02d}"
+
+
+def _plant_raw_row(connection, table: str, id_column: str, values: dict[str, str | None]) -> None:
+    """Add a raw row to the demo's raw `table`: a copy of its first row with a clean id, with
+    `values` in place of its own."""
+    columns = list(values)
+    replaced = ", ".join(f"? as {column}" for column in columns)
+    connection.execute(
+        f"insert into raw.{table} by name select * replace ({replaced}) from raw.{table} "
+        f"where {id_column} = (select min(checked.{id_column}) from intermediate.int_{table.removeprefix('raw_')}_validated "
+        f"as checked where not checked.is_quarantined) limit 1",
+        [values[column] for column in columns])
 LEAK_TEST = "assert_no_protected_value_outside_restricted"
 RESTRICTED_AND_MASKED = ["restricted_protected_values", "restricted_quarantined_rows", "restricted_sources",
                          "dim_sources", "fct_quarantined_rows", "fct_claims"]
@@ -415,41 +427,30 @@ def planted(demo_build, tmp_path_factory) -> dict:
     with duckdb.connect(str(copy)) as connection:
         (protected_id,) = connection.execute(
             "select min(source_id) from restricted.restricted_sources where is_protected").fetchone()
+        # Planted as raw rows, each a copy of a clean row with the planted values, so that the
+        # warehouse treats them as it treats any row (the raw record is rebuilt from raw).
         for n, (name, value, written) in enumerate(spellings):
             source_id = _planted_source(name)
-            connection.execute(
-                "insert into intermediate.int_sources_validated by name select ? as source_id, ? as source_name, "
-                "true as is_protected, true as is_quarantined, 'conflicting_duplicate_id' as quarantine_rule, "
-                "'planted' as quarantine_reason, ? as raw_record, ? as raw_row_key",
-                [source_id, value, json.dumps({"source_id": source_id, "source_name": value}), f"planted-source-{n}"])
-            connection.execute(
-                "insert into intermediate.int_incident_assessments_validated by name select ? as assessment_id, "
-                "true as is_quarantined, 'unknown_grade' as quarantine_rule, 'grade ''x'' is not a grade' "
-                "as quarantine_reason, ? as raw_record, ? as raw_row_key",
-                [f"PA{n:02d}", json.dumps({"assessor_note": _planted_text(written)}, ensure_ascii=False),
-                 f"planted-note-{n}"])
+            for handle in ("@planted_a", "@planted_b"):  # one id, two contents: quarantined
+                _plant_raw_row(connection, "raw_sources", "source_id", {
+                    "source_id": source_id, "source_name": value, "source_handle": handle, "source_url": None,
+                    "is_protected": "true"})
+            _plant_raw_row(connection, "raw_incident_assessments", "assessment_id", {
+                "assessment_id": f"PA{n:02d}", "grade": "x", "assessor_note": _planted_text(written)})
         cited = [spelling.format(id_lower=protected_id.lower(), id_full_width=_full_width(protected_id))
                  for spelling in CITED_SOURCE_SPELLINGS]
         for n, source_id in enumerate(cited):
-            report_url = f"https://planted.example/report/{n}"
-            connection.execute(
-                "insert into intermediate.int_claims_validated by name select ? as claim_id, ? as source_id, "
-                "? as report_url, true as is_quarantined, 'unknown_source' as quarantine_rule, "
-                "'source_id is not in the source registry' as quarantine_reason, ? as raw_record, ? as raw_row_key",
-                [f"PC{n}", source_id, report_url,
-                 json.dumps({"claim_id": f"PC{n}", "source_id": source_id, "report_url": report_url}),
-                 f"planted-claim-{n}"])
-        connection.execute(
-            "insert into intermediate.int_sources_validated by name select ? as source_id, 'Namesake Source' "
-            "as source_name, false as is_protected, false as is_quarantined, ? as raw_record, 'planted-namesake' "
-            "as raw_row_key", [protected_id.lower(), json.dumps({"source_id": protected_id.lower()})])
-        connection.execute(
-            "insert into intermediate.int_claims_validated by name select ? as claim_id, ? as source_id, "
-            "'https://planted.example/namesake' as report_url, 'https://archive.example/namesake' as archive_url, "
-            "false as is_quarantined, 'planted-namesake-claim' as raw_row_key",
-            [NAMESAKE_CLAIM, protected_id.lower()])
+            _plant_raw_row(connection, "raw_claims", "claim_id", {
+                "claim_id": f"PC{n}", "source_id": source_id, "report_url": f"https://planted.example/report/{n}",
+                "archive_url": None, "date_reported": "not a date"})  # quarantined: unparseable_date
+        _plant_raw_row(connection, "raw_sources", "source_id", {
+            "source_id": protected_id.lower(), "source_name": "Namesake Source", "source_handle": None,
+            "source_url": None, "is_protected": "false"})
+        _plant_raw_row(connection, "raw_claims", "claim_id", {
+            "claim_id": NAMESAKE_CLAIM, "source_id": protected_id.lower(),
+            "report_url": "https://planted.example/namesake", "archive_url": "https://archive.example/namesake"})
     target = workdir / "target"
-    rebuilt = run_dbt(["run", "--select", *RESTRICTED_AND_MASKED], PROJECT_DIR, copy, target)
+    rebuilt = run_dbt(["run", "--full-refresh"], PROJECT_DIR, copy, target)
     assert rebuilt.success, rebuilt.exception
     with duckdb.connect(str(copy)) as connection:
         incidents = [code for (code,) in connection.execute(
@@ -465,9 +466,9 @@ def planted(demo_build, tmp_path_factory) -> dict:
         owners = dict(connection.execute(
             "select protected_value, source_id from restricted.restricted_protected_values").fetchall())
         leaks = [(model, column, owners[value]) for model, column, value, _ in connection.execute(compiled).fetchall()]
-        quarantine = {key: (record, reason) for key, record, reason in connection.execute(
-            "select raw_row_key, raw_record, quarantine_reason from main.fct_quarantined_rows "
-            "where raw_row_key like 'planted-%'").fetchall()}
+        quarantine = {(table, record_id): (record, reason) for table, record_id, record, reason in connection.execute(
+            "select raw_table, record_id, raw_record, quarantine_reason from main.fct_quarantined_rows "
+            "where record_id like 'PLANT%' or record_id like 'PA%' or record_id like 'PC%'").fetchall()}
         namesake_claim = connection.execute(
             "select report_url, archive_url, is_source_protected from main.fct_claims where claim_id = ?",
             [NAMESAKE_CLAIM]).fetchone()
@@ -499,20 +500,21 @@ def test_the_dbt_leak_test_catches_every_spelling(planted):
 def test_the_quarantine_withholds_every_spelling(planted):
     quarantine = planted["quarantine"]
     missed = [name for n, (name, _, _) in enumerate(SPELLINGS)
-              if "withheld" not in quarantine[f"planted-note-{n}"][0]]
+              if "withheld" not in quarantine["raw_incident_assessments", f"PA{n:02d}"][0]]
     assert missed == []
 
 
 def test_a_claim_citing_a_protected_id_in_any_case_or_spacing_withholds_its_links(planted):
     quarantine = planted["quarantine"]
     for n, cited in enumerate(planted["cited"]):
-        record = json.loads(quarantine[f"planted-claim-{n}"][0])
+        record = json.loads(quarantine["raw_claims", f"PC{n}"][0])
         assert record["report_url"] == "[withheld: protected source]", cited
         assert record["source_id"] == cited  # the row and its key stay
     # its links are protected values, so every check looks for them elsewhere too
     links = {value.value: value.source_id for value in planted["values"] if value.value_kind == "report_url"}
     for n, cited in enumerate(planted["cited"]):
-        assert links[f"https://planted.example/report/{n}"] == cited
+        # under the id as staging cleaned it, which names the protected source
+        assert normal_form(links[f"https://planted.example/report/{n}"]) == normal_form(planted["protected_id"]), cited
 
 
 def test_a_clean_claim_of_a_clean_namesake_of_a_protected_id_withholds_its_links(planted):
