@@ -81,17 +81,31 @@ gazetteer_keys as (
             and {{ governorate_keys }}.place_match_key = {{ governorates_by_key }}.lookup_key
     left join name_keys as {{ place_keys }}
         on {{ clean_text(source_alias ~ '.place_as_written') }} = {{ place_keys }}.place_name
-    left join gazetteer_keys as {{ places_by_key }}
+    -- Every condition an equality of the two sides, so that DuckDB joins on a hash rather than
+    -- a nested loop: a place is listed once for its own governorate and once for any ('*'),
+    -- which a row that names no governorate matches.
+    left join (
+        select
+            lookup_key,
+            gazetteer_id,
+            governorate_id as governorate_scope
+        from gazetteer_keys
+        where gazetteer_kind = 'place'
+        union all
+        select
+            lookup_key,
+            gazetteer_id,
+            '*' as governorate_scope
+        from gazetteer_keys
+        where gazetteer_kind = 'place'
+    ) as {{ places_by_key }}
         on
-            {{ places_by_key }}.gazetteer_kind = 'place'
-            and {{ place_keys }}.place_core_match_key = {{ places_by_key }}.lookup_key
             -- an area ("Idlib countryside") is not the town it is named after
-            and not {{ place_keys }}.place_is_area
-            and (
-                coalesce({{ governorate_aliases }}.governorate_id, {{ governorates_by_key }}.gazetteer_id) is null
-                or coalesce({{ governorate_aliases }}.governorate_id, {{ governorates_by_key }}.gazetteer_id)
-                = {{ places_by_key }}.governorate_id
-            )
+            case
+                when not {{ place_keys }}.place_is_area then {{ place_keys }}.place_core_match_key
+            end = {{ places_by_key }}.lookup_key
+            and coalesce({{ governorate_aliases }}.governorate_id, {{ governorates_by_key }}.gazetteer_id, '*')
+            = {{ places_by_key }}.governorate_scope
 {%- endmacro %}
 
 {#- The place key columns of a row, from its place_key_columns() join. -#}
