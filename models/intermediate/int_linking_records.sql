@@ -20,9 +20,10 @@ incidents as (
 
 ),
 
-claim_belligerents as (
+blame_list_belligerents as (
 
-    select * from {{ ref('int_claim_belligerents_resolved') }}
+    -- one row per distinct blame list and name: a list's blame is the same for every claim
+    select * from {{ ref('int_claim_belligerent_lists_resolved') }}
     where belligerent_id is not null and belligerent_id <> 'unknown'
 
 ),
@@ -72,13 +73,13 @@ container_places as (
 claim_blame as (
 
     select
-        claim_belligerents.raw_row_key,
-        {{ belligerent_set('claim_belligerents.belligerent_id') }} as belligerent_ids,
+        blame_list_belligerents.list_key,
+        {{ belligerent_set('blame_list_belligerents.belligerent_id') }} as belligerent_ids,
         {{ belligerent_set('co_belligerents.co_belligerent_id') }} as co_belligerent_ids
-    from claim_belligerents
+    from blame_list_belligerents
     left join co_belligerents
-        on claim_belligerents.belligerent_id = co_belligerents.belligerent_id
-    group by claim_belligerents.raw_row_key
+        on blame_list_belligerents.belligerent_id = co_belligerents.belligerent_id
+    group by blame_list_belligerents.list_key
 
 ),
 
@@ -130,7 +131,7 @@ claim_records as (
     left join container_places
         on claims.place_container_match_key = container_places.lookup_key
     left join claim_blame
-        on claims.raw_row_key = claim_blame.raw_row_key
+        on {{ belligerent_list_key('claims.belligerents_as_written') }} = claim_blame.list_key
 
 ),
 

@@ -11,9 +11,69 @@
 
 with
 
-source as (
+raw_claims as not materialized (
 
     select * from {{ raw_rows('raw_claims') }}
+
+),
+
+inputs as (
+
+    select {{ claim_chain_inputs_fingerprint() }} as inputs_fingerprint
+
+),
+
+{%- if is_incremental() %}
+
+staged as (
+
+    select
+        raw_row_key,
+        inputs_fingerprint
+    from {{ this }}
+
+),
+
+refresh as (
+
+    select
+        (select inputs.inputs_fingerprint from inputs) as inputs_fingerprint,
+        (select count(*) from staged) as staged_rows,
+        (select count(*) from raw_claims where raw_row_key in (select staged.raw_row_key from staged)) as kept_rows,
+        (select max(staged.inputs_fingerprint) from staged) as staged_inputs_fingerprint
+
+),
+
+checked_refresh as (
+
+    -- every staged row must still be in raw: raw claims only grow between refreshes
+    select
+        inputs_fingerprint,
+        inputs_fingerprint is distinct from staged_inputs_fingerprint as is_restaging_all,
+        case
+            when kept_rows < staged_rows
+                then {{ fail_query("'raw_claims: ' || cast(staged_rows - kept_rows as varchar) || ' staged claim rows are no longer in the raw claims (edited or deleted); an incremental refresh only adds rows: run dbt build --full-refresh'") }}
+        end as refresh_failure
+    from refresh
+
+),
+{%- endif %}
+
+source as (
+
+    -- the rows to stage, chosen on their key before any value is parsed: in a refresh, the
+    -- rows not staged before (all of them when the inputs changed)
+    select raw_claims.*
+    from raw_claims
+    {%- if is_incremental() %}
+    cross join checked_refresh
+    where
+        checked_refresh.refresh_failure is null
+        and (
+            checked_refresh.is_restaging_all
+            or raw_claims.raw_row_key not in (select staged.raw_row_key from staged)
+        )
+    {%- endif %}
 
 ),
 
@@ -83,48 +143,6 @@ renamed as (
 
 ),
 
-inputs as (
-
-    select {{ claim_chain_inputs_fingerprint() }} as inputs_fingerprint
-
-),
-
-{%- if is_incremental() %}
-
-staged as (
-
-    select
-        raw_row_key,
-        inputs_fingerprint
-    from {{ this }}
-
-),
-
-refresh as (
-
-    select
-        (select inputs.inputs_fingerprint from inputs) as inputs_fingerprint,
-        (select count(*) from staged) as staged_rows,
-        (select count(*) from renamed where raw_row_key in (select staged.raw_row_key from staged)) as kept_rows,
-        (select max(staged.inputs_fingerprint) from staged) as staged_inputs_fingerprint
-
-),
-
-checked_refresh as (
-
-    -- every staged row must still be in raw: raw claims only grow between refreshes
-    select
-        inputs_fingerprint,
-        inputs_fingerprint is distinct from staged_inputs_fingerprint as is_restaging_all,
-        case
-            when kept_rows < staged_rows
-                then {{ fail_query("'raw_claims: ' || cast(staged_rows - kept_rows as varchar) || ' staged claim rows are no longer in the raw claims (edited or deleted); an incremental refresh only adds rows: run dbt build --full-refresh'") }}
-        end as refresh_failure
-    from refresh
-
-),
-{%- endif %}
-
 final as (
 
     select
@@ -133,15 +151,6 @@ final as (
         {{ refresh_timestamp() }} as staged_at
     from renamed
     cross join inputs
-    {%- if is_incremental() %}
-    cross join checked_refresh
-    where
-        checked_refresh.refresh_failure is null
-        and (
-            checked_refresh.is_restaging_all
-            or renamed.raw_row_key not in (select staged.raw_row_key from staged)
-        )
-    {%- endif %}
 
 )
 
