@@ -187,29 +187,57 @@
 
 {#- For a relation of pairs with their gamma_<name> columns (linking_levels): each
     comparison's weight, log2(m / u) from the trained model (ref_linking_levels), and the
-    match weight (the prior's plus the levels'). The explanation (linking_explanation) is
-    worded only for the pairs kept: it costs more than the score. -#}
+    match weight (the prior's plus the levels'). The model's weights are read as one row, a
+    column per comparison and level, so that a pair's weights are picked by a case, not by a
+    join per comparison over every pair. The explanation (linking_explanation) is worded only
+    for the pairs kept: it costs more than the score. -#}
 {% macro linking_scores(pairs) -%}
     {%- set comparisons = linking_comparisons() %}
     select
         {{ pairs }}.*,
-        model_prior.match_weight
+        model_weights.weight_prior
         {%- for comparison in comparisons %}
-        + coalesce(weight_{{ comparison['name'] }}.match_weight, 0)
+        + coalesce({{ comparison_weight(comparison) }}, 0)
         {%- endfor %} as match_weight,
         {%- for comparison in comparisons %}
-        weight_{{ comparison['name'] }}.match_weight as weight_{{ comparison['name'] }}{{ ',' if not loop.last }}
+        {{ comparison_weight(comparison) }} as weight_{{ comparison['name'] }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ pairs }}
     cross join (
-        select match_weight from {{ ref('ref_linking_levels') }} where comparison_name = 'prior'
-    ) as model_prior
-    {%- for comparison in comparisons %}
-    left join {{ ref('ref_linking_levels') }} as weight_{{ comparison['name'] }}
-        on
-            weight_{{ comparison['name'] }}.comparison_name = '{{ comparison['name'] }}'
-            and weight_{{ comparison['name'] }}.comparison_vector_value = {{ pairs }}.gamma_{{ comparison['name'] }}
+        select
+            max(case when comparison_name = 'prior' then match_weight end) as weight_prior
+            {%- for comparison in comparisons %}
+            {%- for gamma in comparison_gammas(comparison) %},
+            max(
+                case
+                    when comparison_name = '{{ comparison['name'] }}' and comparison_vector_value = {{ gamma }}
+                        then match_weight
+                end
+            ) as weight_{{ comparison['name'] }}_{{ gamma }}
+            {%- endfor %}
+            {%- endfor %}
+        from {{ ref('ref_linking_levels') }}
+    ) as model_weights
+{%- endmacro %}
+
+{#- The levels a comparison can take that carry a weight: its levels and its else level (0);
+    the null level (-1) weighs nothing. -#}
+{% macro comparison_gammas(comparison) -%}
+    {%- set gammas = [] %}
+    {%- for level in comparison['levels'] %}
+        {%- if level['gamma'] != -1 and level['gamma'] not in gammas %}{% do gammas.append(level['gamma']) %}{% endif %}
     {%- endfor %}
+    {%- if 0 not in gammas %}{% do gammas.append(0) %}{% endif %}
+    {{- return(gammas) }}
+{%- endmacro %}
+
+{#- A pair's weight for one comparison, from linking_scores' row of model weights. -#}
+{% macro comparison_weight(comparison) -%}
+    case gamma_{{ comparison['name'] }}
+        {%- for gamma in comparison_gammas(comparison) %}
+        when {{ gamma }} then model_weights.weight_{{ comparison['name'] }}_{{ gamma }}
+        {%- endfor %}
+    end
 {%- endmacro %}
 
 {#- A match weight as a probability. -#}

@@ -101,31 +101,51 @@ scored as (
 
 ),
 
--- the best match: the highest weight, then the smallest code (an aggregate keeps one row
--- per claim; a window would hold every pair at once)
+-- the best match: the highest weight, then the smallest code, in one aggregate over the
+-- pairs that reach the threshold (one row per claim; a window would hold every pair at once)
 {%- set match_order = ['-match_weight', 'incident_code'] %}
 
 best as (
 
     select
         claim_id,
-        {{ first_by('incident_code', match_order) }} as incident_code
+        {{ first_by('incident_code', match_order) }} as incident_code,
+        {{ first_by('match_weight', match_order) }} as match_weight
     from scored
     where match_weight >= {{ link_weight_threshold() }}
     group by claim_id
 
 ),
 
+-- the levels of the best pairs again, to word them: cheaper than keeping every pair's
+best_compared as (
+
+    select
+        best.claim_id,
+        best.incident_code,
+        best.match_weight,
+        {{ linking_pair_columns('unlinked_claims', 'incidents') }}
+    from best
+    inner join unlinked_claims
+        on best.claim_id = unlinked_claims.record_id
+    inner join incidents
+        on best.incident_code = incidents.record_id
+
+),
+
 best_match as (
 
     select
-        scored.claim_id,
-        scored.incident_code,
-        scored.match_weight,
+        claim_id,
+        incident_code,
+        match_weight,
         {{ linking_explanation() }} as link_explanation
-    from scored
-    inner join best
-        on scored.claim_id = best.claim_id and scored.incident_code = best.incident_code
+    from (
+        select
+            best_compared.*,
+            {{ linking_levels() }}
+        from best_compared
+    ) as best_levels
 
 ),
 
