@@ -62,8 +62,30 @@ checked_refresh as (
 source as (
 
     -- the rows to stage, chosen on their key before any value is parsed: in a refresh, the
-    -- rows not staged before (all of them when the inputs changed)
-    select raw_claims.*
+    -- rows not staged before (all of them when the inputs changed). Each text is cleaned
+    -- here once (clean_text), and read clean by the look-ups below.
+    select
+        {{ raw_row_identity_columns('raw_claims') }},
+        {{ clean_text('raw_claims.claim_id') }} as claim_id,
+        {{ clean_text('raw_claims.source_id') }} as source_id,
+        {{ clean_text('raw_claims.incident_code') }} as incident_code,
+        {{ clean_text('raw_claims.place_as_written') }} as place_as_written,
+        {{ clean_text('raw_claims.governorate_as_written') }} as governorate_as_written,
+        {{ clean_text('raw_claims.country_as_written') }} as country_as_written,
+        {{ clean_text('raw_claims.geolocation_precision') }} as geolocation_precision,
+        {{ clean_text('raw_claims.belligerents_as_written') }} as belligerents_as_written,
+        {{ clean_text('raw_claims.report_url') }} as report_url,
+        {{ clean_text('raw_claims.archive_url') }} as archive_url,
+        raw_claims.date_reported,
+        raw_claims.incident_date,
+        raw_claims.incident_date_start,
+        raw_claims.incident_date_end,
+        raw_claims.latitude,
+        raw_claims.longitude,
+        raw_claims.civilians_killed_min,
+        raw_claims.civilians_killed_max,
+        raw_claims.civilians_injured_min,
+        raw_claims.civilians_injured_max
     from raw_claims
     {%- if is_incremental() %}
     cross join checked_refresh
@@ -77,7 +99,7 @@ source as (
 
 ),
 
-{{ place_and_governorate_key_ctes('source') }},
+{{ place_and_governorate_key_ctes('source', is_clean=true) }},
 
 renamed as (
 
@@ -85,9 +107,9 @@ renamed as (
         {{ raw_row_identity_columns('source') }},
 
         -- ids
-        {{ clean_text('source.claim_id') }} as claim_id,
-        {{ clean_text('source.source_id') }} as source_id,
-        upper({{ clean_text('source.incident_code') }}) as incident_code,
+        source.claim_id,
+        source.source_id,
+        upper(source.incident_code) as incident_code,
 
         -- dates: typed, with the text as written kept beside them
         -- posts are dated YYYY-MM-DD, or written out in English or Arabic ("2 مارس 2026")
@@ -102,23 +124,23 @@ renamed as (
         source.incident_date_end as incident_date_end_raw,
 
         -- place, resolved through the gazetteer seeds
-        {{ clean_text('source.place_as_written') }} as place_as_written,
+        source.place_as_written,
         -- the gazetteer's spelling first, else its place by the core key (macros/place_keys.sql)
         coalesce(place_aliases.place_id, places_by_key.gazetteer_id) as place_id,
         {{ place_key_select_columns('place_keys') }},
-        {{ clean_text('source.governorate_as_written') }} as governorate_as_written,
+        source.governorate_as_written,
         coalesce(governorate_aliases.governorate_id, governorates_by_key.gazetteer_id) as governorate_id,
-        {{ clean_text('source.country_as_written') }} as country_as_written,
+        source.country_as_written,
         country_codes.code as country_id,
         {{ safe_decimal_degrees('source.latitude') }} as latitude,
         {{ safe_decimal_degrees('source.longitude') }} as longitude,
         source.latitude as latitude_raw,
         source.longitude as longitude_raw,
-        {{ clean_text('source.geolocation_precision') }} as geolocation_precision_as_written,
+        source.geolocation_precision as geolocation_precision_as_written,
         geo_precision_codes.code as geo_precision_id,
 
         -- blame, as written; split and resolved in int_claim_belligerents_resolved
-        {{ clean_text('source.belligerents_as_written') }} as belligerents_as_written,
+        source.belligerents_as_written,
 
         -- figures as reported
         {{ safe_whole_number('source.civilians_killed_min') }} as civilians_killed_min,
@@ -131,15 +153,15 @@ renamed as (
         source.civilians_injured_max as civilians_injured_max_raw,
 
         -- links (internal when the source is protected)
-        {{ clean_text('source.report_url') }} as report_url,
-        {{ clean_text('source.archive_url') }} as archive_url
+        source.report_url,
+        source.archive_url
 
     from source
-    {{ alias_join('ref_place_aliases', 'place_id', 'source.place_as_written', 'place_aliases') }}
-    {{ alias_join('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written', 'governorate_aliases') }}
-    {{ place_key_joins('source', 'governorate_aliases', 'place_keys', 'places_by_key', 'governorate_keys', 'governorates_by_key') }}
-    {{ code_join('country', 'source.country_as_written', 'country_codes') }}
-    {{ code_join('geo_precision', 'source.geolocation_precision', 'geo_precision_codes') }}
+    {{ alias_join('ref_place_aliases', 'place_id', 'source.place_as_written', 'place_aliases', is_clean=true) }}
+    {{ alias_join('ref_governorate_aliases', 'governorate_id', 'source.governorate_as_written', 'governorate_aliases', is_clean=true) }}
+    {{ place_key_joins('source', 'governorate_aliases', 'place_keys', 'places_by_key', 'governorate_keys', 'governorates_by_key', is_clean=true) }}
+    {{ code_join('country', 'source.country_as_written', 'country_codes', is_clean=true) }}
+    {{ code_join('geo_precision', 'source.geolocation_precision', 'geo_precision_codes', is_clean=true) }}
 
 ),
 
