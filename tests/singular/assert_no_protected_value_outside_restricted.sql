@@ -73,8 +73,8 @@ scanned_columns as (
 
 ),
 
-text_cells as (
-
+{#- every non-null text of the scanned columns, by column number (rendered twice below) -#}
+{%- set text_cells -%}
     {%- for text_column in text_columns %}
         select
             {{ loop.index }} as column_number,
@@ -87,24 +87,35 @@ text_cells as (
         0 as column_number,
         cast(null as varchar) as text_value
     where false
-
-),
+{%- endset %}
 
 text_values as (
 
-    -- each distinct text once per column, in one relation, so that it is cut into tokens once
-    select distinct
-        column_number,
-        text_value
-    from text_cells
+    -- each distinct text once, whatever column holds it, so that it is cut into tokens once
+    -- (an id or code stands in several columns)
+    select distinct cells.text_value
+    from ({{ text_cells }}) as cells
 
 ),
 
 occurrences as (
 
     {{ protected_value_occurrences(
-        'text_values', 'text_value', ['column_number', 'text_value'], 'protected_values'
+        'text_values', 'text_value', ['text_value'], 'protected_values'
     ) | indent(4) }}
+
+),
+
+cells_with_value as (
+
+    -- the columns that hold a text found: the cells read again, for those texts only
+    select distinct
+        cells.column_number,
+        occurrences.text_value,
+        occurrences.protected_value
+    from ({{ text_cells }}) as cells
+    inner join occurrences
+        on cells.text_value = occurrences.text_value
 
 ),
 
@@ -115,7 +126,7 @@ found as (
         scanned_columns.column_name,
         occurrences.protected_value,
         count(*) as distinct_texts_with_value
-    from occurrences
+    from cells_with_value as occurrences
     inner join scanned_columns
         on occurrences.column_number = scanned_columns.column_number
     group by scanned_columns.model_name, scanned_columns.column_name, occurrences.protected_value
