@@ -539,7 +539,7 @@ class Table:
     dirty: set[int] = field(default_factory=set)
 
 
-# --------------------------------------------------------------------------- incidents
+# --------------------------------------------------------------------------- campaigns: months, places, background releases
 
 
 class _World:
@@ -654,7 +654,7 @@ def _release_spellings(ref: Reference, belligerent: str) -> list[str]:
     return own_voice or formal or ref.belligerent_aliases[belligerent]
 
 
-# --------------------------------------------------------------------------- dirt
+# --------------------------------------------------------------------------- dirty-row mutators (one row of text at a time)
 
 
 _DATE_COLUMNS = {
@@ -908,6 +908,9 @@ def _inject(rng: random.Random, ctx: _DirtContext, table: Table, wanted: int, mu
             table.dirty.add(i)
             done += 1
     return done
+
+
+# --------------------------------------------------------------------------- output and blocks
 
 
 MANIFEST_NAME = "_scale_manifest.json"
@@ -2268,7 +2271,7 @@ def _grade_text(rng: np.random.Generator, ctx: _Context, grade: np.ndarray, day:
     return text
 
 
-# --------------------------------------------------------------------------- dirt
+# --------------------------------------------------------------------------- dirty rows in a block
 
 
 _ID_COLUMNS = {"raw_claims": "claim_id", "raw_sources": "source_id", "raw_incidents": "incident_code"}
@@ -2420,7 +2423,7 @@ def _make_sources(ctx_ref: Reference, plan: _Plan) -> tuple[_Sources, pa.Table, 
         language = _scatter(language, rows, pa.array(list(plan_t.languages)).take(
             pa.array(rng.integers(0, len(plan_t.languages), len(rows)))))
     # Names are unique: the second "Aleppo Now" becomes "Aleppo Now 2", the third "Aleppo Now 3".
-    occurrence = _occurrence(stems)
+    occurrence, namesakes = _occurrence(stems)
     stems = pc.if_else(pa.array(occurrence == 0), stems, _join(stems, " ", _numbers(occurrence + 1)))
     handle_types = np.isin(np.array(types)[type_index], HANDLE_SOURCE_TYPES)
     has_handle = handle_types | (rng.random(total) < HANDLE_SHARE)
@@ -2429,7 +2432,10 @@ def _make_sources(ctx_ref: Reference, plan: _Plan) -> tuple[_Sources, pa.Table, 
     handle = _where(has_handle, _join("@demo_", slugged))
     name = _join("Demo ", stems, " (synthetic)")
     weight = np.minimum(1 + rng.pareto(1.3, total), 25.0)
-    # Protected: the first witnesses and social media accounts by name, in the demo's proportion.
+    # Protected: the first witnesses and social media accounts by name, in the demo's proportion,
+    # among those whose name no other source shares: a protected "@demo_medic_92" would otherwise be
+    # inside the handle of a clean "@demo_medic_92_2", and a value of a protected source is never
+    # to be found in the clean data, even inside a longer word.
     type_text = pa.array(types).take(pa.array(type_index))
     by_name = pc.sort_indices(pa.table({"type": type_text, "name": name}),
                               sort_keys=[("type", "ascending"), ("name", "ascending")]).to_numpy()
@@ -2437,7 +2443,7 @@ def _make_sources(ctx_ref: Reference, plan: _Plan) -> tuple[_Sources, pa.Table, 
     protected = np.zeros(total, dtype=bool)
     for type_id, share in (("witness_volunteer", 8), ("social_media", 2)):
         if type_id in types:
-            members = by_name[type_index[by_name] == types.index(type_id)]
+            members = by_name[(type_index[by_name] == types.index(type_id)) & (namesakes[by_name] == 1)]
             protected[members[: max(share, round(share * scale))]] = True
     weight = np.where(protected, np.maximum(weight, 3.0), weight)
     number = np.empty(total, dtype=np.int64)
@@ -2464,7 +2470,18 @@ def _make_sources(ctx_ref: Reference, plan: _Plan) -> tuple[_Sources, pa.Table, 
     dirt_rng = random.Random(int(rng.integers(2**62)))
     dirt_ctx = _DirtContext(ctx_ref, (), _NumberedIds("SRC", width, total))
     wanted = {kind: tables["raw_sources"] for kind, tables in dirty_rows_wanted(plan.n_claims).items() if "raw_sources" in tables}
-    table, done = _apply_dirt(rng, dirt_rng, dirt_ctx, "raw_sources", table, wanted)
+    # A protected witness entered twice: one exact duplicate is made among the protected rows and
+    # the other dirty rows among the rest, so the quarantine always has a protected row to withhold.
+    is_protected = pa.array(protected[order])
+    clean_part, done = _apply_dirt(rng, dirt_rng, dirt_ctx, "raw_sources", table.filter(pc.invert(is_protected)),
+                                   {**wanted, "duplicate_id_exact": wanted["duplicate_id_exact"] - 1})
+    protected_part, protected_done = _apply_dirt(rng, dirt_rng, dirt_ctx, "raw_sources", table.filter(is_protected),
+                                                 {"duplicate_id_exact": 1})
+    for kind, n in protected_done.items():
+        done[kind] = done.get(kind, 0) + n
+    # Back in id order (the sort is stable: a duplicate stays right after the row it copies).
+    table = pa.concat_tables([clean_part, protected_part])
+    table = table.take(pc.sort_indices(table, sort_keys=[("source_id", "ascending")]))
     return sources, table, {kind: {"raw_sources": n} for kind, n in done.items()}
 
 
@@ -2475,8 +2492,8 @@ def _scatter(base: pa.Array, rows: np.ndarray, values: pa.Array) -> pa.Array:
     return pa.concat_arrays([base, values.cast(base.type)]).take(pa.array(index))
 
 
-def _occurrence(values: pa.Array) -> np.ndarray:
-    """For each value, how many equal values come before it."""
+def _occurrence(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """For each value, how many equal values come before it, and how many there are in all."""
     encoded = pc.dictionary_encode(values)
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     order = np.argsort(codes, kind="stable")
@@ -2484,7 +2501,7 @@ def _occurrence(values: pa.Array) -> np.ndarray:
     group_start = np.searchsorted(sorted_codes, sorted_codes, side="left")
     occurrence = np.empty(len(codes), dtype=np.int64)
     occurrence[order] = np.arange(len(codes)) - group_start
-    return occurrence
+    return occurrence, np.bincount(codes)[codes]
 
 
 # --------------------------------------------------------------------------- writing

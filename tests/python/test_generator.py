@@ -240,6 +240,19 @@ def test_protected_sources_exist_and_are_cited(tables: Tables) -> None:
     assert len(cited) >= 3, cited
 
 
+def test_protected_values_are_in_no_clean_source_and_a_protected_row_is_dirty(tables: Tables) -> None:
+    """The release checks find a protected value even inside a longer text, so no clean source may
+    hold one (a clean @demo_medic_92_2 beside a protected @demo_medic_92); and the quarantine has a
+    protected row to withhold."""
+    columns = ("source_name", "source_handle", "source_url")
+    protected = [r for r in tables["raw_sources"] if r["is_protected"] == "true"]
+    values = {key(r[c]) for r in protected for c in columns if r[c].strip()}
+    clean = [r for r in tables["raw_sources"] if r["source_id"] not in {p["source_id"] for p in protected}]
+    assert not [(v, r["source_id"]) for r in clean for c in columns for v in values if v in key(r[c])]
+    rows = Counter(tuple(r.values()) for r in protected)
+    assert max(rows.values()) >= 2, "no protected source row is duplicated"
+
+
 def test_all_six_source_types_with_platform_and_language(tables: Tables) -> None:
     codes = {r["alias"]: r["code"] for r in read_csv(REFERENCE / "ref_code_aliases.csv") if r["code_set"] == "source_type"}
     sources = tables["raw_sources"]
@@ -759,6 +772,7 @@ def test_dataset_row_says_synthetic_with_seed_and_n(odd_tables: Tables) -> None:
 SHAPE_CHECKS: tuple[Callable[..., None], ...] = (
     test_sources_and_links_are_obviously_fictional,
     test_protected_sources_exist_and_are_cited,
+    test_protected_values_are_in_no_clean_source_and_a_protected_row_is_dirty,
     test_all_six_source_types_with_platform_and_language,
     test_march_2017_is_the_coalition_record_and_beats_russia,
     test_russia_peaks_in_2015_2016_and_early_2018,
