@@ -403,7 +403,7 @@ class Country:
 
 @dataclass(frozen=True)
 class Reference:
-    """The reference vocabularies the demo draws from."""
+    """The reference vocabularies the generator draws from."""
 
     places: dict[str, Place]
     place_aliases: dict[str, list[str]]
@@ -898,6 +898,8 @@ _MUTATORS: dict[str, Mutator] = {
 _DIRT_ORDER = tuple(sorted(DIRTY_KINDS, key=lambda k: k.startswith("duplicate")))
 
 def _inject(rng: random.Random, ctx: _DirtContext, table: Table, wanted: int, mutate: Mutator) -> int:
+    """Fault up to ``wanted`` rows not yet dirty, tried in random order (a mutator declines a row it
+    cannot fault detectably); returns how many were faulted."""
     candidates = list(range(len(table.rows)))
     rng.shuffle(candidates)
     done = 0
@@ -1374,7 +1376,7 @@ class _Context:
 
     @cached_property
     def place_rank(self) -> np.ndarray:
-        """Rank of each place_id in sorted order (the demo sorts by place_id)."""
+        """Rank of each place_id in sorted order (incidents on one day are ordered by place_id)."""
         return np.argsort(np.argsort(np.array(self.place_ids), kind="stable"), kind="stable")
 
     @cached_property
@@ -1863,7 +1865,7 @@ def _make_claims(rng: np.random.Generator, ctx: _Context, block: _Block, inc: _I
     arabic = ctx.sources.arabic[source].astype(np.int64)
     reported = np.minimum(about.last_day + _buckets(rng, REPORT_LAG_BUCKETS, len(subject)), LAST_REPORT)
 
-    # Order as the demo does: by report date, then code (unlinked first), then source.
+    # By report date, then code (unlinked first), then source.
     code_rank = np.where(linked, codes.sort_key[np.minimum(subject, n_inc - 1)], -1)
     order = np.lexsort((source, code_rank, reported))
     subject, linked, source, arabic, reported = subject[order], linked[order], source[order], arabic[order], reported[order]
@@ -2342,7 +2344,7 @@ def _dirty_tables(rng: np.random.Generator, ctx: _Context, block: _Block, tables
         tables[name], done = _apply_dirt(rng, dirt_rng, dirt_ctx, name, tables[name], wanted, meta.get(name))
         for kind, count in done.items():
             log.setdefault(kind, {})[name] = count
-    # As the demo logs it: every old grade name in the file, whether drawn or injected.
+    # Logged as every old grade name in the file, whether drawn or injected (both are the same fault).
     grades = pc.utf8_lower(pc.utf8_trim_whitespace(tables["raw_incident_assessments"].column("grade")))
     old = [a.casefold() for a in ctx.ref.spellings("grade", "discounted") if a != "discounted"]
     log.setdefault("old_grade_name", {})["raw_incident_assessments"] = int(pc.sum(pc.is_in(grades, pa.array(old))).as_py() or 0)
