@@ -171,7 +171,7 @@ def parse_size(text: str) -> int:
 
 def parse_sizes(text: str) -> tuple[int, ...]:
     """A comma-separated list of sizes, smallest first, each once."""
-    from civcas.scale import MAX_CLAIMS
+    from civcas.generator import MAX_CLAIMS
 
     parts = [part for part in text.split(",") if part.strip()]
     if not parts:
@@ -388,15 +388,15 @@ def _versions_of_generator() -> dict:
     import pyarrow as pa
 
     from civcas import __version__
-    from civcas.scale import BLOCK_INCIDENTS
+    from civcas.generator import BLOCK_INCIDENTS
 
-    return {"generated_by": f"civcas.scale {__version__}", "block_incidents": BLOCK_INCIDENTS,
+    return {"generated_by": f"civcas.generator {__version__}", "block_incidents": BLOCK_INCIDENTS,
             "numpy": np.__version__, "pyarrow": pa.__version__}
 
 
 def scale_data_matches(raw: Path, claims: int, seed: int) -> bool:
     """True when `raw` holds generate-scale's output for these claims and seed, by this generator."""
-    from civcas.scale import MANIFEST_NAME
+    from civcas.generator import MANIFEST_NAME
 
     manifest_path = raw / MANIFEST_NAME
     if not manifest_path.is_file():
@@ -413,7 +413,7 @@ def scale_data_matches(raw: Path, claims: int, seed: int) -> bool:
 
 def ensure_scale_data(project: Path, raw: Path, claims: int, seed: int, say: Progress) -> dict:
     """Make (or reuse) the raw Parquet files for `claims`; return their _scale_manifest.json."""
-    from civcas.scale import MANIFEST_NAME
+    from civcas.generator import MANIFEST_NAME
 
     if scale_data_matches(raw, claims, seed):
         say(f"benchmark: reusing {raw} ({claims:,} claims, seed {seed})")
@@ -442,7 +442,7 @@ def _sha256(path: Path) -> str:
 
 def ensure_split(raw: Path, split: Path, days: int, say: Progress) -> tuple[Path, list[Path]]:
     """Hold out the last `days` days of `raw` (cached in `split`); return the base folder and the day folders."""
-    from civcas.scale import MANIFEST_NAME
+    from civcas.generator import MANIFEST_NAME
 
     increments = _increments()
     # The held-out days end on the last day of ordinary traffic, not in the dataset's thin tail

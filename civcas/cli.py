@@ -19,7 +19,6 @@ from pathlib import Path
 
 from civcas import __version__
 from civcas.faults import check_lock, operational_message
-from civcas.generator import DEFAULT_CLAIMS, DEFAULT_SEED, generate_demo, stderr_progress
 from civcas.raw_contract import RAW_CONTRACT_PATH, ContractError, find_project_dir, load_raw_contract
 from civcas.raw_files import check_raw_folder, display, scan_raw_folder
 
@@ -32,6 +31,10 @@ RAW_FOLDER = Path("seeds") / "raw"
 
 # Below this the monthly shape and the dirty-row kinds cannot all be represented.
 MIN_CLAIMS = 200
+
+
+def stderr_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _claims_count(text: str) -> int:
@@ -68,17 +71,22 @@ def _add_generate_demo(subparsers: argparse._SubParsersAction) -> None:
         "The same seed always writes byte-identical files.",
     )
     parser.add_argument("--out", type=Path, help=f"output folder (default: <project>/{RAW_FOLDER})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
-    parser.add_argument("--claims", type=_claims_count, default=DEFAULT_CLAIMS,
-                        help=f"target number of claims, at least {MIN_CLAIMS} (default: {DEFAULT_CLAIMS}); "
+    # Defaults resolved when the command runs, so that the other subcommands do not load the generator.
+    parser.add_argument("--seed", type=int, help="random seed (default: the demo's)")
+    parser.add_argument("--claims", type=_claims_count,
+                        help=f"target number of claims, at least {MIN_CLAIMS} (default: the demo's size); "
                         "deliberate duplicate rows come on top")
     parser.set_defaults(handler=_cmd_generate_demo)
 
 
 def _cmd_generate_demo(args: argparse.Namespace) -> int:
+    # Imported here so that the other subcommands do not pay for numpy and pyarrow.
+    from civcas.generator import DEFAULT_CLAIMS, DEFAULT_SEED, generate_demo
+
     project = _project_dir(args)
     out = args.out or project / RAW_FOLDER
-    result = generate_demo(out, project, seed=args.seed, n_claims=args.claims, progress=stderr_progress)
+    args.seed = DEFAULT_SEED if args.seed is None else args.seed
+    result = generate_demo(out, project, seed=args.seed, n_claims=args.claims or DEFAULT_CLAIMS, progress=stderr_progress)
     dirty = sum(n for per_table in result.dirty.values() for n in per_table.values())
     print(f"generate-demo: wrote {len(result.rows)} synthetic tables to {display(out)} "
           f"(seed {args.seed}, {result.rows.get('raw_claims', 0):,} claims, {dirty} deliberately dirty rows)")
@@ -95,7 +103,7 @@ SCALE_OUT = Path("data") / "scale"
 
 
 def _scale_claims(text: str) -> int:
-    from civcas.scale import MAX_CLAIMS
+    from civcas.generator import MAX_CLAIMS
 
     value = _claims_count(text.replace(",", ""))
     if value > MAX_CLAIMS:
@@ -118,21 +126,22 @@ def _add_generate_scale(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--claims", type=_scale_claims, required=True, metavar="N",
                         help=f"number of claims, {MIN_CLAIMS} to 10_000_000 (deliberate duplicate rows come on top)")
     parser.add_argument("--out", type=Path, help=f"output folder (default: <project>/{SCALE_OUT}/<N>/raw)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
+    parser.add_argument("--seed", type=int, help="random seed (default: the demo's)")
     parser.add_argument("--workers", type=_positive_int, help="worker processes (default: 2, or 1 on one core)")
     parser.set_defaults(handler=_cmd_generate_scale)
 
 
 def _cmd_generate_scale(args: argparse.Namespace) -> int:
     # Imported here so that the other subcommands do not pay for numpy and pyarrow.
-    from civcas.scale import ScaleError, default_workers, generate_scale
+    from civcas.generator import DEFAULT_SEED, GeneratorError, default_workers, generate_scale
 
+    args.seed = DEFAULT_SEED if args.seed is None else args.seed
     project = _project_dir(args)
     out = args.out or project / SCALE_OUT / str(args.claims) / "raw"
     try:
         result = generate_scale(out, project, args.claims, seed=args.seed,
                                 workers=args.workers or default_workers(), progress=stderr_progress)
-    except ScaleError as exc:
+    except GeneratorError as exc:
         print(f"civcas generate-scale: {exc}", file=sys.stderr)
         print(f"civcas generate-scale: nothing written; {display(out)} left as it was", file=sys.stderr)
         return EXIT_DATA

@@ -1,5 +1,5 @@
-"""Writing an output folder atomically, shared by the importer, the simulator, the scale
-generator and the release command.
+"""Writing an output folder atomically, shared by the importer, the simulator, the generator
+(generate-scale) and the release command.
 
 Each builds its output in a staging folder beside the destination and, only when all of
 it is written, swaps it into place: a reader sees the old folder or the new one, never a

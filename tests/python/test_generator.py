@@ -1,13 +1,20 @@
-"""The synthetic demo generator: determinism, contract, realistic shape and deliberate dirt.
+"""The synthetic data generator (civcas generate-demo, civcas generate-scale): determinism,
+the raw contract, realistic shape, deliberate dirt, blocks and ids, and the command line.
 
-Everything is read back from the CSV files the generator wrote, with detectors
-written independently of the generator, so a wrong file fails here.
+The demo (CSV, the generator at the demo's size and seed) is checked for its shape; Parquet
+datasets of a few thousand claims cut into small blocks exercise several blocks and their
+boundaries in seconds. Everything is read back from the files the generator wrote, with
+detectors written independently of the generator, so a wrong file fails here.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import inspect
+import json
+import random
 import re
 import subprocess
 import sys
@@ -16,9 +23,27 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
-from civcas.generator import DEFAULT_SEED, DIRTY_KINDS, DIRTY_PLAN, DemoResult, generate_demo
+from civcas.cli import main
+from civcas.generator import (
+    DEFAULT_CLAIMS,
+    DEFAULT_SEED,
+    DIRTY_KINDS,
+    DIRTY_PLAN,
+    MANIFEST_NAME,
+    GeneratorError,
+    GeneratorResult,
+    _choice_excluding,
+    _is_arabic,
+    _Options,
+    _spelling_weights,
+    generate_demo,
+    generate_scale,
+)
 from civcas.raw_contract import load_raw_contract
 from civcas.raw_files import check_raw_folder
 
@@ -80,7 +105,7 @@ def contract() -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoResult, float]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GeneratorResult, float]:
     out = tmp_path_factory.mktemp("demo_a")
     started = time.perf_counter()
     result = generate_demo(out, PROJECT, seed=DEFAULT_SEED)
@@ -88,7 +113,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoResult, fl
 
 
 @pytest.fixture(scope="session")
-def tables(demo: tuple[Path, DemoResult, float], contract: dict[str, list[str]]) -> Tables:
+def tables(demo: tuple[Path, GeneratorResult, float], contract: dict[str, list[str]]) -> Tables:
     return read_tables(demo[0], contract)
 
 
@@ -123,26 +148,46 @@ def key(value: str) -> str:
 # --------------------------------------------------------------------------- determinism and contract
 
 
-def test_same_seed_writes_byte_identical_files(demo: tuple[Path, DemoResult, float], tmp_path: Path) -> None:
-    first = demo[0]
+def sha256s(folder: Path, pattern: str) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.glob(pattern))}
+
+
+def test_same_seed_writes_byte_identical_files(demo: tuple[Path, GeneratorResult, float], tmp_path: Path) -> None:
     generate_demo(tmp_path, PROJECT, seed=DEFAULT_SEED)
-    names = sorted(p.name for p in first.glob("*.csv"))
-    assert names == sorted(p.name for p in tmp_path.glob("*.csv"))
-    for name in names:
-        assert (first / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    first = sha256s(demo[0], "*.csv")
+    assert len(first) == 8
+    assert first == sha256s(tmp_path, "*.csv")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "the staging folder is left behind"
 
 
-def test_different_seed_writes_different_data(demo: tuple[Path, DemoResult, float], tmp_path: Path) -> None:
+def test_different_seed_writes_different_data(demo: tuple[Path, GeneratorResult, float], tmp_path: Path) -> None:
     generate_demo(tmp_path, PROJECT, seed=DEFAULT_SEED + 1)
     for name in ("raw_claims.csv", "raw_incidents.csv", "raw_incident_assessments.csv"):
         assert (demo[0] / name).read_bytes() != (tmp_path / name).read_bytes(), name
 
 
-def test_generation_is_fast(demo: tuple[Path, DemoResult, float]) -> None:
+def test_generate_demo_still_writes_the_committed_seeds_byte_for_byte(demo: tuple[Path, GeneratorResult, float],
+                                                                     contract: dict[str, list[str]]) -> None:
+    for table in contract:
+        written = (demo[0] / f"{table}.csv").read_bytes()
+        committed = (PROJECT / "seeds" / "raw" / f"{table}.csv").read_bytes()
+        assert written == committed, f"{table}.csv differs from seeds/raw; run `make demo` if the change is intended"
+
+
+def test_the_demo_is_generate_scale_at_the_demos_size_and_seed(tables: Tables, contract: dict[str, list[str]],
+                                                                tmp_path: Path) -> None:
+    generate_scale(tmp_path / "scale", PROJECT, DEFAULT_CLAIMS, seed=DEFAULT_SEED, workers=1)
+    scale = read_scale_tables(tmp_path / "scale", contract)
+    for table in contract:
+        if table != "raw_dataset":  # it names the command
+            assert scale[table] == tables[table], table
+
+
+def test_generation_is_fast(demo: tuple[Path, GeneratorResult, float]) -> None:
     assert demo[2] < 5.0
 
 
-def test_every_contract_table_is_written_with_contract_columns(demo: tuple[Path, DemoResult, float],
+def test_every_contract_table_is_written_with_contract_columns(demo: tuple[Path, GeneratorResult, float],
                                                                contract: dict[str, list[str]]) -> None:
     folder = demo[0]
     assert sorted(p.stem for p in folder.glob("*.csv")) == sorted(contract)
@@ -151,7 +196,7 @@ def test_every_contract_table_is_written_with_contract_columns(demo: tuple[Path,
             assert next(csv.reader(handle)) == columns, table
 
 
-def test_files_are_utf8_with_unix_line_endings(demo: tuple[Path, DemoResult, float]) -> None:
+def test_files_are_utf8_with_unix_line_endings(demo: tuple[Path, GeneratorResult, float]) -> None:
     for path in demo[0].glob("*.csv"):
         data = path.read_bytes()
         data.decode("utf-8")
@@ -159,7 +204,7 @@ def test_files_are_utf8_with_unix_line_endings(demo: tuple[Path, DemoResult, flo
         assert not data.startswith(b"\xef\xbb\xbf"), path.name
 
 
-def test_output_passes_check_raw(demo: tuple[Path, DemoResult, float], contract: dict[str, list[str]]) -> None:
+def test_output_passes_check_raw(demo: tuple[Path, GeneratorResult, float], contract: dict[str, list[str]]) -> None:
     assert check_raw_folder(demo[0], contract) == []
 
 
@@ -193,6 +238,19 @@ def test_protected_sources_exist_and_are_cited(tables: Tables) -> None:
     assert len(protected) >= 3
     cited = Counter(r["source_id"] for r in tables["raw_claims"] if r["source_id"] in protected)
     assert len(cited) >= 3, cited
+
+
+def test_protected_values_are_in_no_clean_source_and_a_protected_row_is_dirty(tables: Tables) -> None:
+    """The release checks find a protected value even inside a longer text, so no clean source may
+    hold one (a clean @demo_medic_92_2 beside a protected @demo_medic_92); and the quarantine has a
+    protected row to withhold."""
+    columns = ("source_name", "source_handle", "source_url")
+    protected = [r for r in tables["raw_sources"] if r["is_protected"] == "true"]
+    values = {key(r[c]) for r in protected for c in columns if r[c].strip()}
+    clean = [r for r in tables["raw_sources"] if r["source_id"] not in {p["source_id"] for p in protected}]
+    assert not [(v, r["source_id"]) for r in clean for c in columns for v in values if v in key(r[c])]
+    rows = Counter(tuple(r.values()) for r in protected)
+    assert max(rows.values()) >= 2, "no protected source row is duplicated"
 
 
 def test_all_six_source_types_with_platform_and_language(tables: Tables) -> None:
@@ -534,7 +592,7 @@ def test_every_dirty_kind_occurs_where_it_applies(tables: Tables, ref: dict[str,
         assert sum(found[k][table] for k in DIRTY_KINDS) >= 3, table
 
 
-def test_dirt_log_matches_the_files(demo: tuple[Path, DemoResult, float], tables: Tables,
+def test_dirt_log_matches_the_files(demo: tuple[Path, GeneratorResult, float], tables: Tables,
                                     ref: dict[str, dict[str, str]], boxes: dict) -> None:
     found = detect_dirt(tables, ref, boxes)
     for kind, per_table in demo[1].dirty.items():
@@ -542,7 +600,7 @@ def test_dirt_log_matches_the_files(demo: tuple[Path, DemoResult, float], tables
             assert found[kind][table] == count, (kind, table, found[kind][table], count)
 
 
-def test_dirty_share_of_claims_is_realistic(demo: tuple[Path, DemoResult, float]) -> None:
+def test_dirty_share_of_claims_is_realistic(demo: tuple[Path, GeneratorResult, float]) -> None:
     claims = demo[1].rows["raw_claims"]
     dirty = sum(per_table.get("raw_claims", 0) for per_table in demo[1].dirty.values())
     assert 0.02 <= dirty / claims <= 0.04, dirty / claims
@@ -556,7 +614,273 @@ def test_clean_rows_keep_their_promises(tables: Tables, ref: dict[str, dict[str,
     assert unplanned == {}
 
 
+# Small blocks: a few thousand claims span several blocks, the last one partly filled.
+SMALL_BLOCK = 250
+ODD_CLAIMS = 4_321
+
+
+def read_scale_tables(folder: Path, contract: dict[str, list[str]]) -> Tables:
+    """Every table as rows of text, empty where the Parquet value is null (as the CSV demo reads)."""
+    return {
+        table: [{k: ("" if v is None else v) for k, v in row.items()}
+                for row in pq.read_table(folder / f"{table}.parquet").to_pylist()]
+        for table in contract
+    }
+
+
+def parquet_bytes(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("*.parquet"))}
+
+
+def manifest(folder: Path) -> dict:
+    return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def odd(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """N not a multiple of anything: about five blocks, the last one short; one worker."""
+    out = tmp_path_factory.mktemp("scale") / "odd"
+    generate_scale(out, PROJECT, ODD_CLAIMS, workers=1, block_incidents=SMALL_BLOCK)
+    return out
+
+
+@pytest.fixture(scope="module")
+def odd_tables(odd: Path, contract: dict[str, list[str]]) -> Tables:
+    return read_scale_tables(odd, contract)
+
+
+@pytest.fixture(scope="module")
+def demo_size(tmp_path_factory: pytest.TempPathFactory, contract: dict[str, list[str]]) -> Tables:
+    """The generator at the demo's size, in several blocks."""
+    out = tmp_path_factory.mktemp("scale") / "demo_size"
+    generate_scale(out, PROJECT, DEFAULT_CLAIMS, workers=1, block_incidents=300)
+    return read_scale_tables(out, contract)
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_same_seed_and_n_write_identical_bytes_whatever_the_workers(odd: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    generate_scale(again, PROJECT, ODD_CLAIMS, workers=2, block_incidents=SMALL_BLOCK)
+    first = sha256s(odd, "*.parquet")
+    assert len(first) == 8
+    assert first == sha256s(again, "*.parquet")
+
+
+def test_another_seed_writes_other_data(odd: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    generate_scale(other, PROJECT, ODD_CLAIMS, seed=7, workers=1, block_incidents=SMALL_BLOCK)
+    first, second = parquet_bytes(odd), parquet_bytes(other)
+    assert first["raw_claims.parquet"] != second["raw_claims.parquet"]
+    assert first["raw_incidents.parquet"] != second["raw_incidents.parquet"]
+
+
+# --------------------------------------------------------------------------- blocks and ids
+
+
+def numbers(values: list[str], prefix: str) -> list[int]:
+    assert all(re.fullmatch(rf"{prefix}\d+", v) for v in values), [v for v in values if not re.fullmatch(rf"{prefix}\d+", v)][:3]
+    return [int(v[len(prefix):]) for v in values]
+
+
+def test_block_boundaries_lose_and_repeat_nothing(odd: Path, odd_tables: Tables) -> None:
+    found = manifest(odd)
+    assert found["block_incidents"] == SMALL_BLOCK
+    claims = odd_tables["raw_claims"]
+    duplicated = sum(found["dirty_rows"].get(k, {}).get("raw_claims", 0)
+                     for k in ("duplicate_id_exact", "duplicate_id_different"))
+    assert len(claims) == ODD_CLAIMS + duplicated
+    # Every claim number from 1 to N once, duplicates aside; ids grow through the file.
+    claim_numbers = numbers([r["claim_id"] for r in claims], "CLM")
+    assert sorted(set(claim_numbers)) == list(range(1, ODD_CLAIMS + 1))
+    assert claim_numbers == sorted(claim_numbers)
+    # Ids given while writing run on across blocks without a gap.
+    for table, column, prefix in (("raw_incident_assessments", "assessment_id", "ASM"),
+                                  ("raw_belligerent_statements", "statement_id", "STM"),
+                                  ("raw_declared_strikes", "strike_release_id", "DS")):
+        assert numbers([r[column] for r in odd_tables[table]], prefix) == list(range(1, len(odd_tables[table]) + 1)), table
+    statement = odd_tables["raw_belligerent_statements"][0]
+    assert statement["statement_url"].endswith("/" + statement["statement_id"].lower())
+
+
+def test_incident_codes_are_numbered_across_blocks_without_collisions(odd_tables: Tables) -> None:
+    incidents = odd_tables["raw_incidents"]
+    codes = Counter(r["incident_code"] for r in incidents)
+    repeated = sum(n - 1 for n in codes.values() if n > 1)
+    assert repeated <= 10  # only the deliberate duplicates
+    by_campaign: dict[str, list[int]] = {}
+    for code in codes:
+        match = re.fullmatch(r"(CI|CS|RS)(\d{4})[ab]?", code)
+        assert match, code
+        by_campaign.setdefault(match.group(1), []).append(int(match.group(2)))
+    # Previous codes: R<n> (old Russian numbering), the number a split shares, or an absorbed code.
+    absorbed = {p for r in incidents for p in r["previous_codes"].split()
+                if not re.fullmatch(r"R\d+", p) and p != r["incident_code"][:-1]}
+    assert absorbed, "some incidents absorbed another code"
+    assert not absorbed & set(codes), "a merged-away code is still in use"
+    for campaign, used in by_campaign.items():
+        # Numbers run from 1 with gaps only where a merge used one up.
+        merged = sum(1 for p in absorbed if p.startswith(campaign))
+        assert min(used) == 1 and max(used) <= len(set(used)) + merged, campaign
+    first_rows = {r["incident_code"]: r for r in reversed(incidents)}.values()
+    old_russian = [p for r in first_rows for p in r["previous_codes"].split() if re.fullmatch(r"R\d+", p)]
+    assert len(old_russian) == len(set(old_russian)) > 0
+
+
+def test_claims_link_to_registered_incidents_except_orphans_and_unlinked(odd: Path, odd_tables: Tables) -> None:
+    codes = {r["incident_code"] for r in odd_tables["raw_incidents"]}
+    claims = odd_tables["raw_claims"]
+    orphans = [r for r in claims if r["incident_code"] and r["incident_code"] not in codes]
+    assert len(orphans) == manifest(odd)["dirty_rows"]["orphan_incident_code"]["raw_claims"]
+    sources = {r["source_id"] for r in odd_tables["raw_sources"]}
+    assert all(r["source_id"] in sources for r in claims)
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+def test_every_contract_table_is_parquet_with_contract_columns_as_strings(odd: Path, contract: dict[str, list[str]]) -> None:
+    assert sorted(p.stem for p in odd.glob("*.parquet")) == sorted(contract)
+    for table, columns in contract.items():
+        schema = pq.read_schema(odd / f"{table}.parquet")
+        assert schema.names == columns, table
+        assert {str(t) for t in schema.types} == {"string"}, table
+
+
+def test_duckdb_reads_the_files_as_the_raw_files_source_does(odd: Path) -> None:
+    found = manifest(odd)
+    with duckdb.connect() as con:
+        for table, entry in found["tables"].items():
+            relation = con.sql(f"select * from read_parquet('{odd / entry['file']}')")
+            assert {str(t) for t in relation.types} == {"VARCHAR"}, table
+            assert relation.aggregate("count(*)").fetchone()[0] == entry["rows"], table
+
+
+def test_dataset_row_says_synthetic_with_seed_and_n(odd_tables: Tables) -> None:
+    (row,) = odd_tables["raw_dataset"]
+    assert row["is_synthetic"] == "true"
+    assert row["dataset_id"] == f"civcas-scale-{ODD_CLAIMS}"
+    assert row["generator_seed"] == "20170301"
+    assert f"--claims {ODD_CLAIMS}" in row["source_reference"] and "SYNTHETIC" in row["description"]
+
+
+# --------------------------------------------------------------------------- the demo's shape
+
+
+# The demo's shape checks, run on the generator's Parquet output at the demo's size in several blocks.
+SHAPE_CHECKS: tuple[Callable[..., None], ...] = (
+    test_sources_and_links_are_obviously_fictional,
+    test_protected_sources_exist_and_are_cited,
+    test_protected_values_are_in_no_clean_source_and_a_protected_row_is_dirty,
+    test_all_six_source_types_with_platform_and_language,
+    test_march_2017_is_the_coalition_record_and_beats_russia,
+    test_russia_peaks_in_2015_2016_and_early_2018,
+    test_march_2017_coalition_alleged_deaths_exceed_russia,
+    test_campaign_scope_and_dates,
+    test_claims_volume_linkage_and_skew,
+    test_claims_use_every_date_and_figure_form,
+    test_claims_use_arabic_and_varied_spellings,
+    test_contested_attributions,
+    test_assessments_change_over_time_and_some_incidents_stay_ungraded,
+    test_confirmed_only_for_coalition_incidents_with_a_credible_verdict,
+    test_russia_gives_no_verdicts_and_coalition_concedes_less_than_alleged,
+    test_declared_strikes_sit_near_many_but_not_all_coalition_incidents,
+    test_every_dirty_kind_occurs_where_it_applies,
+    test_clean_rows_keep_their_promises,
+)
+
+
+@pytest.mark.parametrize("check", SHAPE_CHECKS, ids=lambda check: check.__name__.removeprefix("test_"))
+def test_blocks_at_demo_size_pass_the_demo_shape_checks(check: Callable[..., None], demo_size: Tables,
+                                                         ref: dict[str, dict[str, str]], boxes: dict) -> None:
+    available = {"tables": demo_size, "ref": ref, "boxes": boxes}
+    check(**{name: available[name] for name in inspect.signature(check).parameters})
+
+
+def test_dirty_rows_in_the_files_match_the_manifest_and_the_demo_plan(odd: Path, odd_tables: Tables,
+                                                                       ref: dict[str, dict[str, str]], boxes: dict) -> None:
+    found = detect_dirt(odd_tables, ref, boxes)
+    logged = manifest(odd)["dirty_rows"]
+    scale = ODD_CLAIMS / DEFAULT_CLAIMS
+    for kind, per_table in DIRTY_PLAN.items():
+        for table, count in per_table.items():
+            made = logged.get(kind, {}).get(table, 0)
+            assert found[kind][table] == made, (kind, table, found[kind][table], made)
+            if kind != "old_grade_name":  # logged as every old name in the file, drawn ones too
+                assert made == max(1, round(count * scale)), (kind, table, made, count * scale)
+
+
+def test_dirty_share_of_each_table_is_the_demos(odd_tables: Tables, tables: Tables, ref: dict[str, dict[str, str]],
+                                                boxes: dict) -> None:
+
+    def shares(tables: Tables) -> dict[str, float]:
+        found = detect_dirt(tables, ref, boxes)
+        return {t: sum(found[k][t] for k in found) / len(rows) for t, rows in tables.items() if t != "raw_dataset"}
+
+    scale, demo = shares(odd_tables), shares(tables)
+    for table, share in demo.items():
+        assert share * 0.6 <= scale[table] <= share * 1.4 + 0.002, (table, scale[table], share)
+
+
 # --------------------------------------------------------------------------- command line
+
+
+def test_cli_writes_reports_and_shows_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cli"
+    assert main(["generate-scale", "--claims", "1_500", "--out", str(out), "--workers", "1",
+                 "--project-dir", str(PROJECT)]) == 0
+    captured = capsys.readouterr()
+    assert re.search(r"generate-scale: 1,500 / 1,500 claims \(100%\), [\d,]+ claims/s", captured.err), captured.err
+    assert "raw_claims" in captured.out and "deliberately dirty rows" in captured.out
+    assert manifest(out)["claims_requested"] == 1500
+
+
+@pytest.mark.parametrize("claims", ["100", "20000000", "many"])
+def test_cli_refuses_n_out_of_range(claims: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["generate-scale", "--claims", claims])
+    assert exited.value.code == 2
+    assert "--claims" in capsys.readouterr().err
+
+
+def test_a_folder_it_did_not_write_is_left_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "someone_elses"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert main(["generate-scale", "--claims", "300", "--out", str(out), "--project-dir", str(PROJECT)]) == 1
+    assert "refusing to replace it" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    with pytest.raises(GeneratorError, match="between 200"):
+        generate_scale(tmp_path / "x", PROJECT, 150)
+
+
+# --------------------------------------------------------------------------- drawing helpers
+
+
+def test_spelling_draws_follow_the_spelling_weights() -> None:
+    options = ["Raqqa", "Ar Raqqah", "al-Raqqa", "الرقة", "رقة"]
+    rng = np.random.default_rng(1)
+    for arabic_share, first_share in ((0.45, 0.4), (0.03, 0.6), (0.0, 0.5)):
+        weights = _spelling_weights(options, arabic_share, first_share)
+        assert sum(weights) == pytest.approx(1.0)
+        assert sum(w for o, w in zip(options, weights, strict=True) if _is_arabic(o)) == pytest.approx(arabic_share)
+        # The canonical (first Latin) spelling in at least first_share of the Latin draws; later ones less often.
+        assert weights[0] >= first_share * (1 - arabic_share)
+        assert weights[0] > weights[1] > weights[2]
+        drawn = Counter(_Options.spellings([options], arabic_share, first_share)
+                        .draw(rng, np.zeros(40_000, dtype=np.int64)).to_pylist())
+        for option, weight in zip(options, weights, strict=True):
+            assert abs(drawn[option] / 40_000 - weight) < 0.01, (option, arabic_share, drawn[option], weight)
+
+
+def test_choice_excluding_draws_what_choice_over_the_filtered_list_draws() -> None:
+    options = [f"SRC{i:04d}" for i in range(1, 40)]
+    for seed in range(200):
+        excluded = options[seed % len(options)] if seed % 7 else "not-an-option"
+        a, b = random.Random(seed), random.Random(seed)
+        assert _choice_excluding(a, options, excluded) == b.choice([o for o in options if o != excluded])
+        assert a.random() == b.random()
 
 
 def test_python_dash_m_civcas_help() -> None:

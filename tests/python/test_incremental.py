@@ -33,7 +33,7 @@ import pytest
 from conftest import PROJECT_DIR, run_dbt
 
 from civcas.cli import main
-from civcas.scale import generate_scale
+from civcas.generator import generate_scale
 
 CLAIMS = 3_000
 FIRST_DAY = dt.date(2017, 4, 22)
