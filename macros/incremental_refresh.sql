@@ -132,3 +132,37 @@
     select 1 as nothing_to_delete
     {%- endif -%}
 {%- endmacro %}
+
+{#- The raw files of table `name` that an incremental run of a staging model reads: in files
+    mode, the files not staged before (a day adds <table>.<YYYY-MM-DD>.parquet beside the base,
+    civcas/increments.py), so a refresh never reads or hashes the history again. None means
+    every row: a full run, the demo's seeds (one file, edited in place), or inputs that changed
+    (`restage_all`, an SQL condition). Files are immutable once staged: a staged file that is
+    gone or whose row count changed stops the run with a message. -#}
+{% macro raw_files_to_stage(name, restage_all) -%}
+    {%- if not (execute and is_incremental() and var('civcas_raw_source', 'seeds') == 'files') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if run_query('select ' ~ restage_all).columns[0].values()[0] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set folder = var('civcas_raw_path', 'data/archive/raw') -%}
+    {%- set on_disk = {} -%}
+    {%- set listed = run_query(
+        "select parse_filename(file_name), num_rows from parquet_file_metadata('"
+        ~ folder ~ "/" ~ name ~ ".*parquet')") -%}
+    {%- for row in listed.rows -%}
+        {%- do on_disk.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {%- set staged = run_query('select raw_file, count(*) from ' ~ this ~ ' group by raw_file order by raw_file') -%}
+    {%- for raw_file, rows in staged.rows -%}
+        {%- if on_disk.get(raw_file) != rows -%}
+            {{ exceptions.raise_compiler_error(
+                name ~ ": " ~ rows ~ " staged rows of " ~ folder ~ "/" ~ raw_file ~ " are no longer in the raw "
+                ~ "files (the file is gone or holds " ~ on_disk.get(raw_file, 0) ~ " rows); staged files are "
+                ~ "never edited, and an incremental refresh only adds files: run dbt build --full-refresh") }}
+        {%- endif -%}
+        {%- do on_disk.pop(raw_file) -%}
+    {%- endfor -%}
+    {{ return(on_disk.keys() | sort) }}
+{%- endmacro %}

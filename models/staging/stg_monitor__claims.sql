@@ -1,7 +1,9 @@
 -- Claims as logged, typed. Incremental: a run stages only the raw rows it has not staged
--- before (a day's new claims), and restages all of them when the reference seeds, the
--- registers or the linking vars changed (macros/incremental_refresh.sql). Raw claims only
--- grow; an edited or deleted raw row stops the run and asks for --full-refresh.
+-- before (a day's new claims): in files mode it reads only the raw files added since (by
+-- name, raw_file), with the demo's seeds the rows whose key is new. It restages all of them
+-- when the reference seeds, the registers or the linking vars changed
+-- (macros/incremental_refresh.sql). Raw claims only grow: an edited or deleted raw row or file
+-- stops the run and asks for --full-refresh.
 {{ config(
     materialized='incremental',
     unique_key='raw_row_key',
@@ -9,11 +11,16 @@
     on_schema_change='fail',
 ) }}
 
+{%- set files_to_stage = raw_files_to_stage(
+    'raw_claims',
+    claim_chain_inputs_fingerprint() ~ ' is distinct from (select max(inputs_fingerprint) from ' ~ this ~ ')',
+) %}
+
 with
 
 raw_claims as not materialized (
 
-    select * from {{ raw_rows('raw_claims') }}
+    select * from {{ raw_rows('raw_claims', files=files_to_stage) }}
 
 ),
 
@@ -29,6 +36,7 @@ staged as (
 
     select
         raw_row_key,
+        raw_row_hash,
         inputs_fingerprint
     from {{ this }}
 
@@ -39,20 +47,31 @@ refresh as (
     select
         (select inputs.inputs_fingerprint from inputs) as inputs_fingerprint,
         (select count(*) from staged) as staged_rows,
+        (select max(staged.inputs_fingerprint) from staged) as staged_inputs_fingerprint,
+        {%- if files_to_stage is none %}
+        -- every raw row is read: every staged row must still be among them
         (select count(*) from raw_claims where raw_row_key in (select staged.raw_row_key from staged)) as kept_rows,
-        (select max(staged.inputs_fingerprint) from staged) as staged_inputs_fingerprint
+        0 as repeated_rows
+        {%- else %}
+        -- only new files are read: a row of theirs may not repeat one staged before (its key
+        -- would then depend on the older file)
+        (select count(*) from staged) as kept_rows,
+        (select count(*) from raw_claims where raw_row_hash in (select staged.raw_row_hash from staged)) as repeated_rows
+        {%- endif %}
 
 ),
 
 checked_refresh as (
 
-    -- every staged row must still be in raw: raw claims only grow between refreshes
+    -- raw claims only grow between refreshes
     select
         inputs_fingerprint,
         inputs_fingerprint is distinct from staged_inputs_fingerprint as is_restaging_all,
         case
             when kept_rows < staged_rows
                 then {{ fail_query("'raw_claims: ' || cast(staged_rows - kept_rows as varchar) || ' staged claim rows are no longer in the raw claims (edited or deleted); an incremental refresh only adds rows: run dbt build --full-refresh'") }}
+            when repeated_rows > 0
+                then {{ fail_query("'raw_claims: ' || cast(repeated_rows as varchar) || ' rows of the new raw files repeat a claim row staged before; run dbt build --full-refresh to number the copies'") }}
         end as refresh_failure
     from refresh
 
@@ -66,6 +85,8 @@ source as (
     -- here once (clean_text), and read clean by the look-ups below.
     select
         {{ raw_row_identity_columns('raw_claims') }},
+        raw_claims.raw_file,
+        raw_claims.raw_row_hash,
         {{ clean_text('raw_claims.claim_id') }} as claim_id,
         {{ clean_text('raw_claims.source_id') }} as source_id,
         {{ clean_text('raw_claims.incident_code') }} as incident_code,
@@ -105,6 +126,9 @@ renamed as (
 
     select
         {{ raw_row_identity_columns('source') }},
+        -- the file the row came from, and its hash: what a refresh reads anew
+        source.raw_file,
+        source.raw_row_hash,
 
         -- ids
         source.claim_id,

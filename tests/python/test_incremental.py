@@ -23,6 +23,7 @@ A last run shows that an incremental refresh refuses raw claims that were remove
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -137,6 +138,12 @@ def _staged_in_last_run(duckdb_path: Path) -> int:
         ).fetchone()[0]
 
 
+def _claim_files_read(duckdb_path: Path) -> list[str]:
+    """The raw claim files (or globs) that the last run's stg_monitor__claims read."""
+    compiled = next((duckdb_path.parent / "target" / "compiled").rglob("stg_monitor__claims.sql")).read_text()
+    return sorted(set(re.findall(r"/(raw_claims\.[^'/]*parquet)'", compiled)))
+
+
 @pytest.fixture(scope="module")
 def replay(tmp_path_factory: pytest.TempPathFactory) -> dict:
     work = tmp_path_factory.mktemp("incremental")
@@ -161,7 +168,8 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> dict:
         _build(["run"], incremental_db, incremental_raw)
         day_claims = pq.read_metadata(day_dir / "raw_claims.parquet").num_rows
         states.append({"candidates": _candidates(incremental_db), "links": _links(incremental_db),
-                       "staged": _staged_in_last_run(incremental_db), "day_claims": day_claims})
+                       "staged": _staged_in_last_run(incremental_db), "day_claims": day_claims,
+                       "files_read": _claim_files_read(incremental_db), "day": day_dir.name})
 
     full_db = work / "full" / "civcas.duckdb"
     full_db.parent.mkdir()
@@ -207,6 +215,12 @@ def test_each_refresh_staged_only_the_days_new_claims(replay: dict):
         assert state["staged"] == state["day_claims"]
 
 
+def test_each_refresh_read_only_the_days_new_claim_file(replay: dict):
+    # the history is neither read nor hashed again (issue 14)
+    for state in replay["states"][1:]:
+        assert state["files_read"] == [f"raw_claims.{state['day']}.parquet"]
+
+
 def test_a_new_claim_merges_two_candidates_then_a_duplicate_id_splits_them(replay: dict):
     base, day1, _, day3 = (state["candidates"] for state in replay["states"])
     assert base["TSTX"] != base["TSTY"], "the base must leave X and Y apart for the merge to be tested"
@@ -240,7 +254,7 @@ def test_an_incremental_refresh_refuses_removed_raw_claims(replay: dict):
     result = _dbt(["run", "--select", "stg_monitor__claims"], replay["incremental_db"], replay["incremental_raw"])
     assert not result.success
     messages = " ".join(str(r.message) for r in (result.result or []))
-    assert "no longer in the raw claims" in messages and "--full-refresh" in messages
+    assert "no longer in the raw files" in messages and "--full-refresh" in messages
 
 
 def test_the_last_typical_day_skips_the_thin_tail_of_late_reports(tmp_path: Path):
