@@ -24,7 +24,8 @@ What it measures, for each size N (issue 6, section 3):
    comments, run results and the manifest. Afterwards (untimed) every table's row count is compared
    with the dbt build's, so a floor that did less work would show.
 5. **Incremental refresh.** ``civcas.increments.apply_day`` adds the held-out day to the working raw
-   folder and ``dbt build`` (no ``--full-refresh``) runs on the same DuckDB file.
+   folder and ``dbt build`` (no ``--full-refresh``) runs on the same DuckDB file, on what
+   ``civcas refresh`` selects for the day: the nodes downstream of the tables that got files.
 6. **Growth.** Full-build wall time of each size over the previous one; the target is 10M / 1M.
 
 DuckDB's memory limit and threads and dbt's threads are set explicitly (the environment variables
@@ -243,7 +244,8 @@ def dbt_executable() -> str:
 
 
 def dbt_command(verb: str, project: Path, target: Path, logs: Path, raw: Path, *,
-                full_refresh: bool = False, select: str | None = None, exclude: str | None = None) -> list[str]:
+                full_refresh: bool = False, select: str | None = None, exclude: str | None = None,
+                indirect_selection: str = "cautious") -> list[str]:
     command = [dbt_executable(), verb, "--profiles-dir", str(project), "--project-dir", str(project),
                "--target-path", str(target), "--log-path", str(logs), "--no-use-colors",
                "--vars", json.dumps({"civcas_raw_source": "files", "civcas_raw_path": str(raw)})]
@@ -253,7 +255,7 @@ def dbt_command(verb: str, project: Path, target: Path, logs: Path, raw: Path, *
             command.append("--full-refresh")
         if select:
             # Cautious: only tests whose every parent is built (eager would run tests on unbuilt models).
-            command += ["--select", select, "--indirect-selection", "cautious"]
+            command += ["--select", select, "--indirect-selection", indirect_selection]
         if exclude:
             command += ["--exclude", exclude]
     return command
@@ -730,10 +732,15 @@ def _save(target: Path, artifacts: Path, prefix: str) -> tuple[Path, Path]:
 
 
 def _measured_dbt(verb: str, phase: str, paths: SizePaths, options: Options, label: str, say: Progress, *,
-                  full_refresh: bool = False) -> ProcessRun:
-    """One dbt command, measured; its output goes to <work>/logs/<phase>.out (dbt's own log beside it)."""
-    command = dbt_command(verb, options.project_dir, paths.target, paths.logs, paths.working_raw,
-                          full_refresh=full_refresh, select=options.select, exclude=options.exclude)
+                  full_refresh: bool = False, daily_selection: list[str] | None = None) -> ProcessRun:
+    """One dbt command, measured; its output goes to <work>/logs/<phase>.out (dbt's own log beside it).
+    `daily_selection` is what `civcas refresh` selects for a day's files (its tests: eager, as there)."""
+    if daily_selection and not options.select:
+        command = dbt_command(verb, options.project_dir, paths.target, paths.logs, paths.working_raw,
+                              select=" ".join(daily_selection), exclude=options.exclude, indirect_selection="eager")
+    else:
+        command = dbt_command(verb, options.project_dir, paths.target, paths.logs, paths.working_raw,
+                              full_refresh=full_refresh, select=options.select, exclude=options.exclude)
     say(f"{label}: dbt {verb}{' --full-refresh' if full_refresh else ''} ...")
     return run_measured(command, env=dbt_environment(options.settings, paths.dbt_duckdb), cwd=options.project_dir,
                         log=paths.logs / f"{phase}.out", label=label, say=say)
@@ -800,7 +807,10 @@ def benchmark_size(claims: int, options: Options, say: Progress) -> dict:
             raise BenchmarkError(f"adding the held-out day {day.name}: {exc}") from exc
         for path in sorted(day.glob("*.parquet")):
             held_out_rows[path.stem] = held_out_rows.get(path.stem, 0) + _parquet_rows(day, path.stem)
-    incremental = _measured_dbt("build", "incremental", paths, options, f"{label} incremental", say)
+    # the refresh's selection (civcas/refresh.py): what the day's files reach
+    daily = [f"source:raw_files.{table}+" for table, rows in sorted(held_out_rows.items()) if rows]
+    incremental = _measured_dbt("build", "incremental", paths, options, f"{label} incremental", say,
+                                daily_selection=daily)
     incremental_results = _check_dbt(incremental, paths.target, f"the incremental refresh of {claims:,} claims")
     incremental_manifest_path, _ = _save(paths.target, paths.artifacts, "incremental")
 

@@ -23,6 +23,7 @@ A last run shows that an incremental refresh refuses raw claims that were remove
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -35,6 +36,7 @@ from conftest import PROJECT_DIR, run_dbt
 
 from civcas.cli import main
 from civcas.generator import generate_scale
+from civcas.refresh import STATE_SUFFIX, refresh
 
 CLAIMS = 3_000
 FIRST_DAY = dt.date(2017, 4, 22)
@@ -138,6 +140,14 @@ def _staged_in_last_run(duckdb_path: Path) -> int:
         ).fetchone()[0]
 
 
+def _refresh(duckdb_path: Path, raw_dir: Path, full_refresh: bool = False) -> int:
+    return refresh(PROJECT_DIR, raw_dir, duckdb_path, full_refresh=full_refresh, target=duckdb_path.parent / "target")
+
+
+def _refresh_state(duckdb_path: Path) -> dict:
+    return json.loads(duckdb_path.with_name(duckdb_path.name + STATE_SUFFIX).read_text())
+
+
 def _claim_files_read(duckdb_path: Path) -> list[str]:
     """The raw claim files (or globs) that the last run's stg_monitor__claims read."""
     compiled = next((duckdb_path.parent / "target" / "compiled").rglob("stg_monitor__claims.sql")).read_text()
@@ -160,16 +170,18 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> dict:
     incremental_raw = work / "incremental_raw"
     incremental_db.parent.mkdir()
     shutil.copytree(work / "split" / "base", incremental_raw)
-    _build(["seed"], incremental_db, incremental_raw)
-    _build(["run", "--full-refresh"], incremental_db, incremental_raw)
-    states = [{"candidates": _candidates(incremental_db), "links": _links(incremental_db)}]
+    # the daily refresh command (civcas/refresh.py): a full build first, then each day's files
+    assert _refresh(incremental_db, incremental_raw, full_refresh=True) == 0
+    states = [{"candidates": _candidates(incremental_db), "links": _links(incremental_db),
+               "refresh": _refresh_state(incremental_db)}]
     for day_dir in day_dirs:
         assert main(["add-day", "--day", str(day_dir), "--raw", str(incremental_raw)]) == 0
-        _build(["run"], incremental_db, incremental_raw)
+        assert _refresh(incremental_db, incremental_raw) == 0
         day_claims = pq.read_metadata(day_dir / "raw_claims.parquet").num_rows
         states.append({"candidates": _candidates(incremental_db), "links": _links(incremental_db),
                        "staged": _staged_in_last_run(incremental_db), "day_claims": day_claims,
-                       "files_read": _claim_files_read(incremental_db), "day": day_dir.name})
+                       "files_read": _claim_files_read(incremental_db), "day": day_dir.name,
+                       "refresh": _refresh_state(incremental_db)})
 
     full_db = work / "full" / "civcas.duckdb"
     full_db.parent.mkdir()
@@ -219,6 +231,14 @@ def test_each_refresh_read_only_the_days_new_claim_file(replay: dict):
     # the history is neither read nor hashed again (issue 14)
     for state in replay["states"][1:]:
         assert state["files_read"] == [f"raw_claims.{state['day']}.parquet"]
+
+
+def test_the_refresh_command_built_only_what_each_days_files_reach(replay: dict):
+    assert replay["states"][0]["refresh"]["last_selection"] is None  # the first build: everything
+    for state in replay["states"][1:]:
+        selection = state["refresh"]["last_selection"]
+        assert selection and "source:raw_files.raw_claims+" in selection, state["refresh"]["last_reason"]
+        assert not any("raw_incidents" in selected or "raw_sources" in selected for selected in selection)
 
 
 def test_a_new_claim_merges_two_candidates_then_a_duplicate_id_splits_them(replay: dict):
