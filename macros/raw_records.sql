@@ -33,7 +33,8 @@
 
 {% macro default__raw_table_read(name, files=none) -%}
     {%- if var('civcas_raw_source', 'seeds') == 'files' -%}
-        {%- set raw_source = source('raw_files', name) -%}
+        {#- read here with the file name, which the source cannot add; called for the lineage -#}
+        {%- do source('raw_files', name) -%}
         {%- set folder = var('civcas_raw_path', 'data/archive/raw') -%}
         {%- if files is none -%}
             {%- set paths = "'" ~ folder ~ "/" ~ name ~ ".*parquet'" -%}
