@@ -279,7 +279,8 @@
     expanded side by var civcas_link_days_before (a report dated before the event) and
     civcas_link_days_after (a posting date written as the event's); not for the governorate,
     the coarsest key, which alone would meet every record of a busy week. reverse=true widens
-    the later report's days instead (backwards), so the smaller side can be the expanded one. -#}
+    the later report's days instead (backwards), so the smaller side can be the expanded one.
+    Join two sides on block_key and match_day and linking_first_meeting: each pair once. -#}
 {% macro linking_block_keys(relation, expand=false, reverse=false) -%}
     {%- set cell_km = var('civcas_link_cell_km') %}
     {%- set before = var('civcas_link_days_before') if expand else 0 %}
@@ -288,47 +289,105 @@
         side that has fewer records) -#}
     {%- if reverse %}{% set before, after = after, before %}{% endif %}
     {%- set cell_offsets = [-1, 0, 1] if expand else [0] %}
+    {#- the relation with its point's grid cell -#}
+    {%- set celled %}(
+            select
+                *,
+                cast(floor(latitude * 111.0 / {{ cell_km }}) as {{ dbt.type_bigint() }}) as latitude_cell,
+                cast(floor(longitude * 90.0 / {{ cell_km }}) as {{ dbt.type_bigint() }}) as longitude_cell
+            from {{ relation }}
+        ) as celled
+    {%- endset %}
+    {%- set first_day = dbt.dateadd('day', '-' ~ before ~ ' * keyed.widens', 'keyed.record_date') %}
+    {#- the columns linking_first_meeting reads: the key's kind, the record's own place keys
+        and grid cell, and the first day of its window on this key -#}
+    {%- set carried = 'record_id, record_sort_key, record_date, record_date_last, place_key, place_container, '
+        ~ 'place_skeleton, latitude_cell, longitude_cell' %}
     select
         keyed.record_id,
         keyed.record_sort_key,
+        keyed.block_kind,
         keyed.block_key,
-        {{ day_series(
-            dbt.dateadd('day', '-' ~ before ~ ' * keyed.widens', 'keyed.record_date'),
-            dbt.dateadd('day', after ~ ' * keyed.widens', 'keyed.record_date_last')
-        ) }} as match_day
+        keyed.place_key,
+        keyed.place_container,
+        keyed.place_skeleton,
+        keyed.latitude_cell,
+        keyed.longitude_cell,
+        {{ first_day }} as window_first_day,
+        {{ day_series(first_day, dbt.dateadd('day', after ~ ' * keyed.widens', 'keyed.record_date_last')) }}
+            as match_day
     from (
-        select record_id, record_sort_key, record_date, record_date_last, 'g:' || governorate_id as block_key, 0 as widens
-        from {{ relation }}
+        select {{ carried }}, 'g' as block_kind, 'g:' || governorate_id as block_key, 0 as widens
+        from {{ celled }}
         where governorate_id is not null and not is_month_only
-        union
-        select record_id, record_sort_key, record_date, record_date_last, 'p:' || place_key as block_key, 1 as widens
-        from {{ relation }}
+        union all
+        select {{ carried }}, 'p' as block_kind, 'p:' || place_key as block_key, 1 as widens
+        from {{ celled }}
         where place_key is not null
-        union
-        select record_id, record_sort_key, record_date, record_date_last, 'p:' || place_container as block_key, 1 as widens
-        from {{ relation }}
-        where place_container is not null
-        union
-        select record_id, record_sort_key, record_date, record_date_last, 's:' || place_skeleton as block_key, 1 as widens
-        from {{ relation }}
+        union all
+        select {{ carried }}, 'p' as block_kind, 'p:' || place_container as block_key, 1 as widens
+        from {{ celled }}
+        where place_container is not null and (place_key is null or place_container <> place_key)
+        union all
+        select {{ carried }}, 's' as block_kind, 's:' || place_skeleton as block_key, 1 as widens
+        from {{ celled }}
         where place_skeleton is not null
         {%- for latitude_offset in cell_offsets %}
         {%- for longitude_offset in cell_offsets %}
-        union
+        union all
         select
-            record_id,
-            record_sort_key,
-            record_date,
-            record_date_last,
-            'x:' || cast(cast(floor(latitude * 111.0 / {{ cell_km }}) as bigint) + {{ latitude_offset }} as {{ dbt.type_string() }})
-            || ':' || cast(cast(floor(longitude * 90.0 / {{ cell_km }}) as bigint) + {{ longitude_offset }} as {{ dbt.type_string() }})
-            as block_key,
+            {{ carried }},
+            'x' as block_kind,
+            'x:' || cast(latitude_cell + {{ latitude_offset }} as {{ dbt.type_string() }})
+            || ':' || cast(longitude_cell + {{ longitude_offset }} as {{ dbt.type_string() }}) as block_key,
             1 as widens
-        from {{ relation }}
-        where latitude is not null and longitude is not null
+        from {{ celled }}
+        where latitude_cell is not null and longitude_cell is not null
         {%- endfor %}
         {%- endfor %}
     ) as keyed
+{%- endmacro %}
+
+{#- The join condition, beside equal block_key and match_day, that keeps the first meeting of
+    two records' key rows (linking_block_keys, as `left` and `right`) and drops the others: two
+    records meet on every day their windows share and on every key they share, and at 10M
+    claims 1.3 billion pairs met 5.3 billion times, too many for a distinct to hold. The
+    first meeting: on the first day the windows share, and on the first kind of key in the
+    order place (the smallest place key they share), skeleton, grid cell, governorate. -#}
+{% macro linking_first_meeting(left, right) -%}
+    {%- set places_shared -%}
+        coalesce(
+            {{ left }}.place_key = {{ right }}.place_key or {{ left }}.place_key = {{ right }}.place_container
+            or {{ left }}.place_container = {{ right }}.place_key
+            or {{ left }}.place_container = {{ right }}.place_container,
+            false
+        )
+    {%- endset %}
+    {%- set skeletons_shared = 'coalesce(' ~ left ~ '.place_skeleton = ' ~ right ~ '.place_skeleton, false)' %}
+    {%- set cells_near -%}
+        coalesce(
+            abs({{ left }}.latitude_cell - {{ right }}.latitude_cell) <= 1
+            and abs({{ left }}.longitude_cell - {{ right }}.longitude_cell) <= 1,
+            false
+        )
+    {%- endset -%}
+    {{ left }}.match_day = greatest({{ left }}.window_first_day, {{ right }}.window_first_day)
+    and case {{ left }}.block_kind
+        when 'p' then {{ left }}.block_key = 'p:' || least(
+            case
+                when {{ left }}.place_key = {{ right }}.place_key or {{ left }}.place_key = {{ right }}.place_container
+                    then {{ left }}.place_key
+            end,
+            case
+                when {{ left }}.place_container = {{ right }}.place_key
+                    or {{ left }}.place_container = {{ right }}.place_container
+                    then {{ left }}.place_container
+            end
+        )
+        when 's' then not {{ places_shared }}
+        when 'x' then not {{ places_shared }} and not {{ skeletons_shared }}
+        else not {{ places_shared }} and not {{ skeletons_shared }} and not {{ cells_near }}
+    end
 {%- endmacro %}
 
 {#- The most days two records of a pair can lie apart: blocking meets them no further apart

@@ -59,11 +59,11 @@ claim_keys as (
 
 ),
 
--- each pair once; in an incremental run a pair of two refreshed claims is met from both
--- sides and kept from the side of its smaller id
+-- each pair once: on its first meeting, and in an incremental run a pair of two refreshed
+-- claims is met from both sides and kept from the side of its smaller id
 pair_keys as (
 
-    select distinct
+    select
         case
             when refreshed_keys.record_sort_key < claim_keys.record_sort_key then refreshed_keys.record_id
             else claim_keys.record_id
@@ -78,6 +78,7 @@ pair_keys as (
             refreshed_keys.block_key = claim_keys.block_key
             and refreshed_keys.match_day = claim_keys.match_day
             and refreshed_keys.record_id <> claim_keys.record_id
+            and {{ linking_first_meeting('refreshed_keys', 'claim_keys') }}
     where
         refreshed_keys.record_id < claim_keys.record_id
         or not {{ is_claim_validated_since_refresh('claim_keys.record_id') }}

@@ -59,9 +59,10 @@ incident_keys as (
 
 ),
 
+-- each pair once, on its first meeting
 candidate_pairs as (
 
-    select distinct
+    select
         claim_keys.record_id as claim_id,
         incident_keys.record_id as incident_code
     from claim_keys
@@ -69,6 +70,7 @@ candidate_pairs as (
         on
             claim_keys.block_key = incident_keys.block_key
             and claim_keys.match_day = incident_keys.match_day
+            and {{ linking_first_meeting('claim_keys', 'incident_keys') }}
 
 ),
 

@@ -34,7 +34,7 @@ record_keys as (
 
 met as (
 
-    select distinct
+    select
         claim_keys.record_id as claim_id,
         record_keys.record_sort_key as other_sort_key
     from claim_keys
@@ -43,6 +43,7 @@ met as (
             claim_keys.block_key = record_keys.block_key
             and claim_keys.match_day = record_keys.match_day
             and claim_keys.record_sort_key <> record_keys.record_sort_key
+            and {{ linking_first_meeting('claim_keys', 'record_keys') }}
 
 ),
 
