@@ -1,6 +1,6 @@
 """The benchmark (``civcas benchmark``): where a build's time and memory go, at 100 thousand to 10 million claims.
 
-What it measures, for each size N (issue 6, section 3):
+What it measures, for each size N (issue 6, section 3; the targets are issue 14's):
 
 1. **Data.** ``civcas generate-scale --claims N`` into ``<data dir>/N/raw``, made once and reused while
    its ``_scale_manifest.json`` matches (N, seed, generator version, numpy and pyarrow). One day is

@@ -874,7 +874,7 @@ def _add_benchmark(subparsers: argparse._SubParsersAction) -> None:
         description="For each size: generate the scale data once (cached in --data-dir), hold out its last day, "
         "dbt build --full-refresh in files mode (wall time, peak RSS, five slowest nodes), run the same compiled "
         "SQL in DuckDB alone (the floor, and dbt's ratio to it), add the held-out day and dbt build again "
-        "(the incremental refresh), then compare the sizes' times. Prints a table with issue 6's targets "
+        "(the incremental refresh), then compare the sizes' times. Prints a table with issue 14's targets "
         "(met or missed) and writes it to <out>/benchmark.txt and benchmark.json. Exits 0 when it ran, "
         "targets missed or not; 1 when a build fails (naming the node); 2 on bad options.",
     )
