@@ -61,9 +61,9 @@ Progress = Callable[[str], None]
 
 DEFAULT_SIZES = (100_000, 1_000_000, 10_000_000)
 # DuckDB's limit covers its buffer pool, not dbt's Python process nor every allocation outside
-# the pool: 5GB (4.66 GiB) leaves room under the 6 GiB target, though not enough at 10M claims
-# (the dbt process peaked at 6.87 GiB; README, Benchmark).
-DEFAULT_MEMORY_LIMIT = "5GB"
+# the pool: 4GB (3.73 GiB), the profile's default, leaves room under the 5 GiB target (with 5GB
+# the dbt process peaked at 4.99 GiB at 1M claims; README, Benchmark).
+DEFAULT_MEMORY_LIMIT = "4GB"
 DEFAULT_THREADS = 2
 SLOWEST = 5
 DUCKDB_FILE = "civcas.duckdb"  # views embed the database name, so every build file has this name

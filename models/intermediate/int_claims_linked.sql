@@ -17,15 +17,15 @@
 
 with
 
-records as (
-
-    select * from {{ ref('int_linking_records') }}
-
-),
-
+-- Each reads int_linking_records itself, with the columns it needs: a CTE read twice is held
+-- in memory whole (at 10M claims the 12.5M records were, and ran out of the pool); the
+-- incidents' comparison columns are read from the table at each join.
 claims as (
 
-    select * from records
+    select
+        record_id,
+        linked_incident_code
+    from {{ ref('int_linking_records') }}
     where
         record_kind = 'claim'
         and {{ is_claim_validated_since_refresh('record_id') }}
@@ -34,14 +34,29 @@ claims as (
 
 unlinked_claims as (
 
-    select * from claims
-    where linked_incident_code is null
+    select * from {{ ref('int_linking_records') }}
+    where
+        record_kind = 'claim'
+        and linked_incident_code is null
+        and {{ is_claim_validated_since_refresh('record_id') }}
 
 ),
 
-incidents as (
+incident_block_columns as (
 
-    select * from records
+    select
+        record_id,
+        record_sort_key,
+        record_date,
+        record_date_last,
+        is_month_only,
+        place_key,
+        place_container,
+        place_skeleton,
+        governorate_id,
+        latitude,
+        longitude
+    from {{ ref('int_linking_records') }}
     where record_kind = 'incident'
 
 ),
@@ -55,7 +70,7 @@ claim_keys as (
 
 incident_keys as (
 
-    {{ linking_block_keys('incidents') }}
+    {{ linking_block_keys('incident_block_columns') }}
 
 ),
 
@@ -83,8 +98,10 @@ pairs as (
     from candidate_pairs
     inner join unlinked_claims
         on candidate_pairs.claim_id = unlinked_claims.record_id
-    inner join incidents
-        on candidate_pairs.incident_code = incidents.record_id
+    inner join {{ ref('int_linking_records') }} as incidents
+        on
+            candidate_pairs.incident_code = incidents.record_id
+            and incidents.record_kind = 'incident'
 
 ),
 
@@ -130,8 +147,10 @@ best_compared as (
     from best
     inner join unlinked_claims
         on best.claim_id = unlinked_claims.record_id
-    inner join incidents
-        on best.incident_code = incidents.record_id
+    inner join {{ ref('int_linking_records') }} as incidents
+        on
+            best.incident_code = incidents.record_id
+            and incidents.record_kind = 'incident'
 
 ),
 
