@@ -807,8 +807,10 @@ def benchmark_size(claims: int, options: Options, say: Progress) -> dict:
             raise BenchmarkError(f"adding the held-out day {day.name}: {exc}") from exc
         for path in sorted(day.glob("*.parquet")):
             held_out_rows[path.stem] = held_out_rows.get(path.stem, 0) + _parquet_rows(day, path.stem)
-    # the refresh's selection (civcas/refresh.py): what the day's files reach
-    daily = [f"source:raw_files.{table}+" for table, rows in sorted(held_out_rows.items()) if rows]
+    # the refresh's selection: what the day's files reach (imported here: civcas.refresh imports this module)
+    from civcas.refresh import daily_selection
+
+    daily = daily_selection([table for table, rows in sorted(held_out_rows.items()) if rows])
     incremental = _measured_dbt("build", "incremental", paths, options, f"{label} incremental", say,
                                 daily_selection=daily)
     incremental_results = _check_dbt(incremental, paths.target, f"the incremental refresh of {claims:,} claims")

@@ -55,7 +55,12 @@ class Plan:
         """dbt's --select for the plan; None runs every node."""
         if self.full_check:
             return None
-        return [f"source:raw_files.{table}+" for table in self.tables]
+        return daily_selection(self.tables)
+
+
+def daily_selection(tables: Sequence[str]) -> list[str]:
+    """What a day's new files reach: the nodes downstream of the raw tables that got them."""
+    return [f"source:raw_files.{table}+" for table in tables]
 
 
 def raw_files(raw: Path) -> dict[str, list[int]]:

@@ -355,14 +355,14 @@
     first meeting: on the first day the windows share, and on the first kind of key in the
     order place (the smallest place key they share), skeleton, grid cell, governorate. -#}
 {% macro linking_first_meeting(left, right) -%}
-    {%- set places_shared -%}
-        coalesce(
-            {{ left }}.place_key = {{ right }}.place_key or {{ left }}.place_key = {{ right }}.place_container
-            or {{ left }}.place_container = {{ right }}.place_key
-            or {{ left }}.place_container = {{ right }}.place_container,
-            false
-        )
+    {#- the left record's place key, and the place its name lies in, named by the right record -#}
+    {%- set key_shared -%}
+        {{ left }}.place_key = {{ right }}.place_key or {{ left }}.place_key = {{ right }}.place_container
     {%- endset %}
+    {%- set container_shared -%}
+        {{ left }}.place_container = {{ right }}.place_key or {{ left }}.place_container = {{ right }}.place_container
+    {%- endset %}
+    {%- set places_shared = 'coalesce(' ~ key_shared ~ ' or ' ~ container_shared ~ ', false)' %}
     {%- set skeletons_shared = 'coalesce(' ~ left ~ '.place_skeleton = ' ~ right ~ '.place_skeleton, false)' %}
     {%- set cells_near -%}
         coalesce(
@@ -374,15 +374,8 @@
     {{ left }}.match_day = greatest({{ left }}.window_first_day, {{ right }}.window_first_day)
     and case {{ left }}.block_kind
         when 'p' then {{ left }}.block_key = 'p:' || least(
-            case
-                when {{ left }}.place_key = {{ right }}.place_key or {{ left }}.place_key = {{ right }}.place_container
-                    then {{ left }}.place_key
-            end,
-            case
-                when {{ left }}.place_container = {{ right }}.place_key
-                    or {{ left }}.place_container = {{ right }}.place_container
-                    then {{ left }}.place_container
-            end
+            case when {{ key_shared }} then {{ left }}.place_key end,
+            case when {{ container_shared }} then {{ left }}.place_container end
         )
         when 's' then not {{ places_shared }}
         when 'x' then not {{ places_shared }} and not {{ skeletons_shared }}
