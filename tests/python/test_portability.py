@@ -1,0 +1,37 @@
+"""The fast portability check (civcas.portability): the project compiled for PostgreSQL and
+Spark with no server, and every function the compiled SQL calls known to the engine."""
+
+from pathlib import Path
+
+import pytest
+
+from civcas.portability import compile_offline, functions_called, known_functions, unknown_calls
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINES = ["postgres", "spark"]
+
+
+def test_functions_called_reads_calls_not_names() -> None:
+    sql = """
+        with recursive labels (claim_id, label) as materialized (select 1)  -- list_sort(
+        select count(*), list_filter(ids, x -> x > 1), 'regexp_full_match(' as text, "quoted"(1)
+        from generate_series(1, 3) as series (day)
+        where claim_id in (select 1) and exists (select 1)
+    """
+    assert functions_called(sql) == {"count", "list_filter", "generate_series"}
+
+
+def test_unknown_calls_names_file_and_function(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "a.sql").write_text("select list_filter(x, y -> y), lower(z) from t")
+    (tmp_path / "models" / "b.sql").write_text("select lower(z) from t")
+    assert unknown_calls(tmp_path, {"lower"}) == {"models/a.sql": {"list_filter"}}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_function_is_the_engines_own(engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DO_NOT_TRACK", "1")
+    compiled = compile_offline(ROOT, engine, tmp_path / "target")
+    unknown = unknown_calls(compiled, known_functions(ROOT / "tests" / "portability" / f"{engine}.txt"))
+    report = "\n".join(f"  {path}: {', '.join(sorted(names))}" for path, names in unknown.items())
+    assert not unknown, f"{engine} has no such function (a macro lacks its {engine}__ version?):\n{report}"
