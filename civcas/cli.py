@@ -857,6 +857,61 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     return EXIT_OK if code == 0 else EXIT_DATA
 
 
+# --------------------------------------------------------------------------- intake
+
+
+def _add_intake(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "intake",
+        parents=[_common()],
+        help="hand in a researcher's batch (CSV, XLSX or a folder of them): check it, preview it, append it",
+        description="Read a batch, one file per raw table in the raw contract (CSV; XLSX, a file per table or a "
+        "sheet per table; or a folder of them), and check it before anything is written: the file shape "
+        "(as check-raw), the raw gate on the raw tables with the batch, and a preview build that says what the "
+        "quarantine rules do to each row (clean, flagged or quarantined, with the reason). A malformed batch is "
+        "refused and nothing is written. An accepted batch is appended (the demo's CSV seeds, or with --raw a "
+        "new Parquet file per table) and recorded in the intake ledger (raw_intake_batches). The same batch "
+        "twice is a no-op. Exits 0 when accepted, checked (--dry-run) or already accepted; 1 when refused.",
+    )
+    parser.add_argument("batch", type=Path, help="a batch file (.csv or .xlsx) or a folder of them")
+    parser.add_argument("--raw", type=Path,
+                        help="files mode: the raw folder of Parquet files dbt reads (civcas_raw_path); "
+                        "default: the demo's seeds/raw")
+    parser.add_argument("--by", help="who hands the batch in (default: $CIVCAS_RESEARCHER, else the login name)")
+    parser.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
+    parser.set_defaults(handler=_cmd_intake)
+
+
+def _cmd_intake(args: argparse.Namespace) -> int:
+    from civcas.intake import BatchError, RawFolder, intake
+
+    project = _project_dir(args)
+    raw = RawFolder(args.raw, "files") if args.raw else RawFolder(project / "seeds" / "raw", "seeds")
+    try:
+        result = intake(args.batch, project, raw, by=args.by, dry_run=args.dry_run)
+    except BatchError as error:
+        print(f"civcas intake: {error}", file=sys.stderr)
+        return EXIT_DATA
+    print(f"civcas intake: batch {result.batch_id}: {result.status}")
+    for message in result.messages:
+        print(f"civcas intake: {message}", file=sys.stderr if result.status == "refused" else sys.stdout)
+    if result.status == "refused":
+        return EXIT_DATA
+    for table in sorted({o.table for o in result.outcomes}):
+        rows = len({(o.source, o.row_number) for o in result.outcomes if o.table == table})
+        print(f"  {table}: {rows} rows: {result.count(table, 'clean')} clean, {result.count(table, 'flagged')} "
+              f"flagged for review, {result.count(table, 'quarantined')} quarantined")
+    for outcome in result.outcomes:
+        if outcome.outcome != "clean":
+            print(f"    {outcome.describe()}")
+    for path in result.written:
+        print(f"  wrote {path}")
+    if result.status == "accepted":
+        then = (f"civcas refresh --raw {args.raw} --warehouse <your warehouse>" if args.raw else "make build")
+        print(f"civcas intake: next, refresh the warehouse: {then}. A correction is a new batch.")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- benchmark
 
 BENCHMARK_DATA = Path("data") / "scale"
@@ -967,6 +1022,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_split_days,
     _add_add_day,
     _add_refresh,
+    _add_intake,
     _add_benchmark,
 )
 

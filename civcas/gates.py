@@ -484,6 +484,15 @@ RAW_RULES: dict[str, RawTableRules] = {
         "longitude": [degrees(decimal_comma=True)],
         "strike_count": [whole_number()],
     }),
+    # Written by civcas intake, never by hand: empty until a researcher hands in a batch.
+    "raw_intake_batches": RawTableRules(columns={
+        "batch_id": [filled()],
+        "accepted_at": [filled()],
+        "accepted_by": [filled()],
+        "raw_table": [filled()],
+        **{count: [whole_number()] for count in (
+            "rows_handed_in", "rows_quarantined_in_preview", "rows_flagged_in_preview")},
+    }),
 }
 
 

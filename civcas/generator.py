@@ -66,7 +66,7 @@ import pyarrow.parquet as pq
 
 from civcas import __version__
 from civcas.output_folders import folder_mode, swap_into_place
-from civcas.raw_contract import load_raw_contract
+from civcas.raw_contract import LEDGER_TABLES, load_raw_contract
 
 DEFAULT_SEED = 20170301
 DEFAULT_CLAIMS = 3600
@@ -942,6 +942,7 @@ ORPHANS_PER_BLOCK = 100_000
 GENERATED_TABLES = (
     "raw_dataset", "raw_sources", "raw_claims", "raw_incidents", "raw_incident_belligerents",
     "raw_incident_assessments", "raw_belligerent_statements", "raw_declared_strikes",
+    *LEDGER_TABLES,  # empty: no researcher has handed in a batch yet
 )
 
 Progress = Callable[[str], None]

@@ -12,6 +12,9 @@ from typing import Any
 import yaml
 
 RAW_CONTRACT_PATH = Path("seeds") / "raw" / "_raw__seeds.yml"
+# Raw tables that civcas itself appends to (civcas intake), never an importer or a generator:
+# a new raw folder holds them with no rows.
+LEDGER_TABLES = ("raw_intake_batches",)
 
 
 class ContractError(ValueError):

@@ -85,3 +85,12 @@
         ) as date)
     )
 {%- endmacro %}
+
+{#- A UTC time written as YYYY-MM-DD HH:MM:SS (as civcas writes its ledgers). -#}
+{% macro safe_iso_timestamp(expr) -%}
+    {{ return(adapter.dispatch('safe_iso_timestamp', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_iso_timestamp(expr) -%}
+    try_strptime(trim({{ expr }}), '%Y-%m-%d %H:%M:%S')
+{%- endmacro %}

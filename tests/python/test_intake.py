@@ -15,7 +15,7 @@ from civcas.raw_contract import load_raw_contract
 
 CONTRACT = load_raw_contract(PROJECT_DIR)
 SOURCES = CONTRACT["raw_sources"]
-SOURCE_ROW = ["SRCX001", "Local council of Manbij", "@manbij_council", "https://example.org/x", "local_news",
+SOURCE_ROW = ["SRCX001", "Local council of Manbij", "@manbij_council", "https://example.org/x", "local_media",
               "Facebook", "Arabic", "false"]
 
 
@@ -99,3 +99,71 @@ def test_two_files_for_one_table_are_refused(tmp_path: Path) -> None:
 def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(BatchError, match="no .csv or .xlsx"):
         read_batch(tmp_path, CONTRACT)
+
+
+# --------------------------------------------------------------------------- the whole intake, on the demo
+
+CLAIMS = CONTRACT["raw_claims"]
+
+
+def _claim(claim_id: str, source_id: str, reported: str, killed: tuple[str, str]) -> list[str]:
+    values = dict.fromkeys(CLAIMS, "")
+    values.update(claim_id=claim_id, source_id=source_id, date_reported=reported, incident_date="2017-03-20",
+                  place_as_written="Al Tabqah", governorate_as_written="Raqqa", country_as_written="Syria",
+                  belligerents_as_written="Coalition", civilians_killed_min=killed[0], civilians_killed_max=killed[1],
+                  report_url=f"https://example.org/synthetic/intake/{claim_id.lower()}")
+    return [values[c] for c in CLAIMS]
+
+
+def _raw_snapshot(raw: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(raw.iterdir()) if p.is_file()}
+
+
+def test_a_batch_is_previewed_appended_once_and_recorded(project_copy: Path, tmp_path: Path) -> None:
+    from civcas.intake import RawFolder, intake
+
+    raw = RawFolder(project_copy / "seeds" / "raw", "seeds")
+    batch = tmp_path / "monday"
+    batch.mkdir()
+    _csv(batch / "raw_sources.csv", SOURCES, [SOURCE_ROW])
+    _csv(batch / "raw_claims.csv", CLAIMS, [
+        _claim("CLMX001", "SRCX001", "2017-03-21", ("4", "6")),
+        _claim("CLMX002", "SRCNOPE", "2017-03-21", ("1", "1")),  # no such source: quarantined
+        _claim("CLMX003", "SRCX001", "2017-03-22", ("9", "3")),  # min above max: kept, flagged
+    ])
+    before = _raw_snapshot(raw.path)
+    checked = intake(batch, project_copy, raw, by="researcher-a", dry_run=True)
+    assert checked.status == "checked", checked.messages
+    assert _raw_snapshot(raw.path) == before  # a dry run writes nothing
+    judged = {(o.row_number, o.outcome, o.rule) for o in checked.outcomes if o.table == "raw_claims"}
+    assert judged == {(2, "clean", ""), (3, "quarantined", "unknown_source"), (4, "flagged", "min_above_max")}
+
+    accepted = intake(batch, project_copy, raw, by="researcher-a", now=dt.datetime(2017, 3, 23, 9, 0))
+    assert accepted.status == "accepted"
+    claims_csv = (raw.path / "raw_claims.csv").read_text(encoding="utf-8")
+    assert claims_csv.startswith(before["raw_claims.csv"].decode()) and claims_csv.count("CLMX00") == 3
+    ledger = (raw.path / "raw_intake_batches.csv").read_text(encoding="utf-8").splitlines()
+    assert len(ledger) == 3  # the header, one row per table of the batch
+    assert f"{accepted.batch_id},2017-03-23 09:00:00,researcher-a,raw_claims," in ledger[1]
+    assert ledger[1].endswith(",3,1,1,raw_claims.csv")
+
+    after = _raw_snapshot(raw.path)
+    again = intake(batch, project_copy, raw, by="researcher-b")
+    assert again.status == "already accepted" and "researcher-a" in again.messages[0]
+    assert _raw_snapshot(raw.path) == after
+
+
+def test_a_malformed_batch_is_refused_and_nothing_is_written(project_copy: Path, tmp_path: Path) -> None:
+    from civcas.intake import RawFolder, intake
+
+    raw = RawFolder(project_copy / "seeds" / "raw", "seeds")
+    batch = tmp_path / "bad"
+    batch.mkdir()
+    _csv(batch / "raw_claims.csv", CLAIMS, [_claim("CLMX001", "SRC0001", "2017-03-21", ("1", "2"))[:-1]])
+    _csv(batch / "raw_dataset.csv", CONTRACT["raw_dataset"], [["x"] * len(CONTRACT["raw_dataset"])])
+    before = _raw_snapshot(raw.path)
+    refused = intake(batch, project_copy, raw, by="researcher-a")
+    assert refused.status == "refused"
+    assert any("raw_claims.csv line 2: 19 fields" in m for m in refused.messages), refused.messages
+    assert any("raw_dataset is not handed in" in m for m in refused.messages), refused.messages
+    assert _raw_snapshot(raw.path) == before

@@ -23,6 +23,7 @@
 -- depends_on: {{ ref('fct_incident_assessments') }}
 -- depends_on: {{ ref('fct_incident_belligerents') }}
 -- depends_on: {{ ref('fct_incidents') }}
+-- depends_on: {{ ref('fct_intake_batches') }}
 -- depends_on: {{ ref('fct_monthly_assessment_backlog') }}
 -- depends_on: {{ ref('fct_monthly_belligerent_summary') }}
 -- depends_on: {{ ref('fct_monthly_grade_summary') }}

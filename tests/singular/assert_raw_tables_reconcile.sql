@@ -32,6 +32,16 @@ counts as (
         (select count(*) from {{ raw_relation('raw_dataset') }}) as raw_rows,
         (select count(*) from {{ ref('dim_datasets') }}) as clean_rows,
         0 as quarantined_rows
+    union all
+    -- the ledger is written by civcas intake, never quarantined: a hand copy counts once
+    select
+        'raw_intake_batches' as raw_table,
+        (select count(*) from {{ raw_relation('raw_intake_batches') }}) as raw_rows,
+        (select count(*) from {{ ref('fct_intake_batches') }}) as clean_rows,
+        (
+            select count(*) from {{ ref('stg_monitor__intake_batches') }}
+            where raw_copy_number > 1
+        ) as quarantined_rows
 
 )
 
