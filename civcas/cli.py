@@ -948,6 +948,32 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- spark-dbt
+
+
+def _add_spark_dbt(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "spark-dbt",
+        parents=[_common()],
+        help="run dbt on the spark target: start the local Spark session, register civcas's functions, run dbt",
+        description="Start the Spark session of profiles.yml's spark target (dbt-spark, method session; tables "
+        "and metastore under warehouse/spark), register the project's Python functions as Spark SQL functions "
+        "(civcas.spark.SQL_FUNCTIONS), then run dbt in this process with the given arguments and --target spark, "
+        "e.g. civcas spark-dbt build --select +fct_claims. Exits with dbt's code; 1 without Java.",
+    )
+    parser.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt (build, run, test, ...)")
+    parser.set_defaults(handler=_cmd_spark_dbt)
+
+
+def _cmd_spark_dbt(args: argparse.Namespace) -> int:
+    from civcas.spark import run_dbt
+
+    if not args.dbt_args:
+        print("civcas spark-dbt: give dbt's arguments, e.g. civcas spark-dbt build", file=sys.stderr)
+        return EXIT_USAGE
+    return run_dbt(_project_dir(args).resolve(), args.dbt_args)
+
+
 # --------------------------------------------------------------------------- main
 
 _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
@@ -968,6 +994,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_add_day,
     _add_refresh,
     _add_benchmark,
+    _add_spark_dbt,
 )
 
 

@@ -1,0 +1,149 @@
+"""dbt on a local Spark (issue 15): ``civcas spark-dbt <dbt arguments>``.
+
+The ``spark`` target of profiles.yml uses dbt-spark's ``method: session``: Spark SQL runs in
+this Python process through pyspark, with no server. dbt-spark opens its session with
+``SparkSession.builder.getOrCreate()``, so whoever creates the session first decides its
+settings and what it can call. This command does that first:
+
+- it starts the session with the target's own ``server_side_parameters`` (read from
+  profiles.yml, rendered as dbt renders them: one place for the settings);
+- it registers the project's Python functions as Spark SQL functions (``SQL_FUNCTIONS``):
+  the functions DuckDB has built in or that civcas adds to DuckDB, written once in Python and
+  called by the ``spark__`` macros;
+- it runs dbt in the same process (``dbtRunner``), whose session is then this one.
+
+Without Java it says what to install instead of failing with a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from civcas.faults import OperationalError
+
+PROFILE = "civcas"
+TARGET = "spark"
+JAVA_HINT = (
+    "Spark needs Java 17 or later: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) "
+    "or set JAVA_HOME to a JDK, then run the command again"
+)
+
+
+def java_version() -> str:
+    """The first line of `java -version`; OperationalError saying what to install when there
+    is no usable Java."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise OperationalError(f"no java found ({'JAVA_HOME=' + java_home if java_home else 'not on the PATH'}). "
+                               + JAVA_HINT)
+    try:
+        done = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60, check=False)
+    except OSError as exc:
+        raise OperationalError(f"{java} does not run ({exc}). {JAVA_HINT}") from None
+    if done.returncode != 0:
+        raise OperationalError(f"{java} -version failed: {done.stderr.strip()[:300]}. {JAVA_HINT}")
+    return (done.stderr or done.stdout).splitlines()[0] if (done.stderr or done.stdout) else java
+
+
+def render(text: str) -> str:
+    """A profiles.yml value as dbt renders it: only env_var() is used there."""
+    import jinja2
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in os.environ:
+            return os.environ[name]
+        if default is None:
+            raise OperationalError(f"profiles.yml needs the environment variable {name}")
+        return default
+
+    return jinja2.Environment().from_string(text).render(env_var=env_var)
+
+
+def session_settings(project_dir: Path) -> dict[str, str]:
+    """The spark target's server_side_parameters (profiles.yml), rendered, plus the setting
+    dbt-spark forces (ANSI mode off)."""
+    import yaml
+
+    profile = yaml.safe_load((project_dir / "profiles.yml").read_text())[PROFILE]
+    target = profile["outputs"][TARGET]
+    settings = {str(key): render(str(value)) for key, value in target.get("server_side_parameters", {}).items()}
+    settings["spark.sql.ansi.enabled"] = "false"
+    return settings
+
+
+def _normal_form(text: str | None) -> str | None:
+    from civcas.normal_form import normal_form_or_none
+
+    return normal_form_or_none(text)
+
+
+def _jaro_winkler(left: str | None, right: str | None) -> float | None:
+    from civcas.similarity import jaro_winkler_similarity
+
+    return jaro_winkler_similarity(left, right)
+
+
+# name -> (Python function, Spark SQL return type): what the spark__ macros may call beyond
+# Spark's own functions (tests/portability/spark.txt lists them).
+SQL_FUNCTIONS: dict[str, tuple[Callable[..., Any], str]] = {
+    "civcas_normal_form": (_normal_form, "string"),
+    "jaro_winkler_similarity": (_jaro_winkler, "double"),
+}
+
+
+def register_functions(spark: Any) -> None:
+    """Register SQL_FUNCTIONS on the session, as Python UDFs fed by Arrow batches."""
+    from pyspark.sql.functions import udf
+
+    for name, (function, return_type) in SQL_FUNCTIONS.items():
+        spark.udf.register(name, udf(function, return_type, useArrow=True))
+
+
+def start_session(project_dir: Path) -> Any:
+    """The SparkSession of the spark target, with the project's functions registered."""
+    java_version()
+    # The Python workers that run the functions are this interpreter (the project's .venv).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    settings = session_settings(project_dir)
+    for key in ("spark.sql.warehouse.dir",):
+        Path(project_dir, settings[key]).mkdir(parents=True, exist_ok=True)
+    builder = SparkSession.builder.appName("civcas").enableHiveSupport()
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    register_functions(spark)
+    return spark
+
+
+def run_dbt(project_dir: Path, dbt_args: Sequence[str]) -> int:
+    """Start the session, then run dbt with `dbt_args` on the spark target in this process;
+    dbt's exit code (0 ok, 1 failure, 2 error)."""
+    from dbt.cli.main import dbtRunner
+
+    started = time.monotonic()
+    spark = start_session(project_dir)
+    print(f"civcas: Spark {spark.version} session ready in {time.monotonic() - started:.1f} s "
+          f"({spark.sparkContext.master})", file=sys.stderr, flush=True)
+    args = list(dbt_args)
+    if "--target" not in args and "-t" not in args:
+        args += ["--target", TARGET]
+    for flag, value in (("--profiles-dir", str(project_dir)), ("--project-dir", str(project_dir))):
+        if flag not in args:
+            args += [flag, value]
+    result = dbtRunner().invoke(args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        print(f"civcas: dbt stopped: {result.exception}", file=sys.stderr)
+        return 2
+    return 0 if result.success else 1
