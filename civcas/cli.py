@@ -976,6 +976,55 @@ def _cmd_spark_dbt(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- main
 
+# --------------------------------------------------------------------------- PostgreSQL (issue 15)
+
+
+def _add_postgres_setup(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "postgres-setup",
+        parents=[_common()],
+        help="start or reuse a PostgreSQL server and create the database, roles and functions dbt needs",
+        description="Prepare the server of the profile's postgres target (CIVCAS_PG_HOST, CIVCAS_PG_PORT, "
+        "CIVCAS_PG_USER, CIVCAS_PG_DATABASE): start a local server that is down (pg_ctlcluster), create the "
+        "roles civcas_analyst and civcas_internal, the database (collation C), the schemas they read, and the "
+        "PL/Python functions the models call (civcas.postgres). Passwords are generated into "
+        "warehouse/postgres/pgpass (PGPASSFILE) unless CIVCAS_PG_PASSWORD is set.",
+    )
+    parser.add_argument("--database", help="the database (default: $CIVCAS_PG_DATABASE, else civcas)")
+    parser.set_defaults(handler=_cmd_postgres_setup)
+
+
+def _cmd_postgres_setup(args: argparse.Namespace) -> int:
+    from civcas.postgres import Settings, describe, setup
+
+    print(describe(setup(_project_dir(args), Settings.from_environment(args.database))))
+    return EXIT_OK
+
+
+def _add_postgres_load_raw(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "postgres-load-raw",
+        parents=[_common()],
+        help="load a folder of raw Parquet files (files mode) into the PostgreSQL schema raw_files",
+        description="Each raw table's files (<table>.*parquet) become raw_files.<table>_by_file (every row "
+        "with its file's name) and the view raw_files.<table> (the contract's columns), which the raw_files "
+        "source reads when dbt runs with --target postgres and var civcas_raw_source: files.",
+    )
+    parser.add_argument("--folder", type=Path, required=True, help="the raw folder (e.g. data/archive/raw)")
+    parser.add_argument("--database", help="the database (default: $CIVCAS_PG_DATABASE, else civcas)")
+    parser.set_defaults(handler=_cmd_postgres_load_raw)
+
+
+def _cmd_postgres_load_raw(args: argparse.Namespace) -> int:
+    from civcas.postgres import Settings, load_raw
+
+    tables = load_raw_contract(_project_dir(args))
+    loaded = load_raw(args.folder, tables, Settings.from_environment(args.database))
+    for table, rows in loaded.items():
+        print(f"postgres-load-raw: raw_files.{table}: {rows:,} rows")
+    return EXIT_OK
+
+
 _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_generate_demo,
     _add_generate_scale,
@@ -994,6 +1043,8 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_add_day,
     _add_refresh,
     _add_benchmark,
+    _add_postgres_setup,
+    _add_postgres_load_raw,
     _add_spark_dbt,
 )
 
