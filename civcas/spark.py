@@ -17,11 +17,13 @@ Without Java it says what to install instead of failing with a traceback.
 
 from __future__ import annotations
 
+import decimal
 import os
 import shutil
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -91,11 +93,38 @@ def _jaro_winkler(left: str | None, right: str | None) -> float | None:
     return jaro_winkler_similarity(left, right)
 
 
+def _row_hash(row: Any) -> decimal.Decimal:
+    from civcas.duckdb_hash import row_hash
+
+    return decimal.Decimal(row_hash(list(row)))
+
+
+def _row_json(row: Any) -> str:
+    from civcas.duckdb_hash import row_json
+
+    return row_json(list(row.__fields__), list(row))
+
+
+def strip_accents(text: str | None) -> str | None:
+    """DuckDB's strip_accents (utf8proc: canonical decomposition, marks removed, composed
+    again): 'al-Bāb' is 'al-Bab'; ligatures, 'ß' and 'Ø' are kept."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) not in _MARKS))
+
+
+_MARKS = frozenset({"Mn", "Mc", "Me"})
+
 # name -> (Python function, Spark SQL return type): what the spark__ macros may call beyond
-# Spark's own functions (tests/portability/spark.txt lists them).
+# Spark's own functions (tests/portability/spark.txt lists them). The raw row's hash and JSON
+# text are DuckDB's (civcas.duckdb_hash), so that keys and quarantined records are equal.
 SQL_FUNCTIONS: dict[str, tuple[Callable[..., Any], str]] = {
     "civcas_normal_form": (_normal_form, "string"),
     "jaro_winkler_similarity": (_jaro_winkler, "double"),
+    "civcas_duckdb_row_hash": (_row_hash, "decimal(20,0)"),
+    "civcas_duckdb_row_json": (_row_json, "string"),
+    "civcas_strip_accents": (strip_accents, "string"),
 }
 
 

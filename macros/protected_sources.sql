@@ -252,7 +252,7 @@
         select
             needle,
             token as anchor_token,
-            cast(null as varchar) as anchor_next_token,
+            cast(null as {{ dbt.type_string() }}) as anchor_next_token,
             token as anchor_key,
             1 as key_tokens,
             length(token) as key_length

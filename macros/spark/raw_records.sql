@@ -2,9 +2,9 @@
     struct of its columns, computed by civcas_duckdb_row_hash (civcas.duckdb_hash, registered
     by civcas spark-dbt), so raw_row_hash and raw_row_key are the same on every engine. -#}
 
-{#- DuckDB's to_json of the raw row: every column, nulls included. -#}
+{#- DuckDB's to_json text of the raw row (civcas.duckdb_hash): md5 of it keys repeated rows. -#}
 {% macro spark__raw_record_json(relation_alias) -%}
-    to_json({{ relation_alias }}, map('ignoreNullFields', 'false'))
+    civcas_duckdb_row_json({{ relation_alias }})
 {%- endmacro %}
 
 {#- In files mode the Parquet files are read directly (parquet.`<glob>`), with each row's

@@ -77,7 +77,7 @@ dated as (
   + date_bound_checks('first_published_on', 'first_published_raw', 'first_published') + [
     {'rule': 'date_range_inverted',
      'when': 'incident_date_end < incident_date',
-     'reason': "'incident_date_end ' || cast(incident_date_end as varchar) || ' is before incident_date ' || cast(incident_date as varchar)"},
+     'reason': "'incident_date_end ' || cast(incident_date_end as " ~ dbt.type_string() ~ ") || ' is before incident_date ' || cast(incident_date as " ~ dbt.type_string() ~ ")"},
     {'rule': 'unknown_date_precision',
      'when': 'date_precision_as_written is not null and date_precision_id is null',
      'reason': "'date_precision ' || " ~ quoted_value('date_precision_as_written') ~ " || ' is not exact, range or month'"},
