@@ -179,9 +179,13 @@ postgres-setup: $(STAMP) ## start or reuse a local PostgreSQL 15, create the dat
 build-postgres: postgres-setup validate-raw ## build the demo on PostgreSQL (the team server, with roles)
 	$(DBT) build $(PG_DBT_FLAGS) --full-refresh --exclude-resource-type unit_test
 
+# The comparison builds the demo on DuckDB too, into a file of its own (the build file is left alone).
+PG_COMPARE_DUCKDB ?= warehouse/postgres/compare.duckdb
+
 test-postgres: build-postgres ## build the demo on PostgreSQL; the role test and PostgreSQL equal to DuckDB, row for row
-	@[ -f $(CIVCAS_DUCKDB_PATH) ] || $(MAKE) --no-print-directory build
-	CIVCAS_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest tests/python/test_postgres.py
+	CIVCAS_DUCKDB_PATH=$(PG_COMPARE_DUCKDB) $(DBT) build $(DBT_FLAGS) --full-refresh --target-path target/compare \
+		--exclude-resource-type unit_test --exclude-resource-type test --quiet
+	CIVCAS_REQUIRE_POSTGRES=1 CIVCAS_DUCKDB_PATH=$(PG_COMPARE_DUCKDB) $(BIN)/python -m pytest tests/python/test_postgres.py
 
 build-archive-postgres: import-archive ## build the real archive on PostgreSQL (database civcas_archive)
 	$(BIN)/civcas postgres-setup --database $(PG_ARCHIVE_DATABASE)
