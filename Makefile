@@ -161,3 +161,35 @@ train-linking: $(STAMP) ## retrain the linkage model on simulated realistic inta
 
 benchmark: $(STAMP) ## time full and incremental builds against the DuckDB floor at SIZES (default 100k,1m,10m)
 	$(BIN)/civcas benchmark --sizes $(SIZES)
+
+# ---------------------------------------------------------------------------- PostgreSQL (issue 15)
+# The team server. The profile's postgres target reads CIVCAS_PG_HOST, CIVCAS_PG_PORT,
+# CIVCAS_PG_USER, CIVCAS_PG_PASSWORD and CIVCAS_PG_DATABASE; passwords the setup generates are in
+# warehouse/postgres/pgpass (git-ignored), which libpq reads through PGPASSFILE.
+export PGPASSFILE ?= $(CURDIR)/warehouse/postgres/pgpass
+PG_DBT_FLAGS := $(DBT_FLAGS) --target postgres --target-path target/postgres
+PG_ARCHIVE_DATABASE ?= civcas_archive
+
+.PHONY: postgres-setup build-postgres test-postgres build-archive-postgres
+
+postgres-setup: $(STAMP) ## start or reuse a local PostgreSQL 15, create the database, roles and functions
+	$(BIN)/civcas postgres-setup
+
+# Unit tests stay on DuckDB (make test): their fixtures are written in DuckDB's types.
+build-postgres: postgres-setup validate-raw ## build the demo on PostgreSQL (the team server, with roles)
+	$(DBT) build $(PG_DBT_FLAGS) --full-refresh --exclude-resource-type unit_test
+
+# The comparison builds the demo on DuckDB too, into a file of its own (the build file is left alone).
+PG_COMPARE_DUCKDB ?= warehouse/postgres/compare.duckdb
+
+test-postgres: build-postgres ## build the demo on PostgreSQL; the role test and PostgreSQL equal to DuckDB, row for row
+	CIVCAS_DUCKDB_PATH=$(PG_COMPARE_DUCKDB) $(DBT) build $(DBT_FLAGS) --full-refresh --target-path target/compare \
+		--exclude-resource-type unit_test --exclude-resource-type test --quiet
+	CIVCAS_REQUIRE_POSTGRES=1 CIVCAS_DUCKDB_PATH=$(PG_COMPARE_DUCKDB) $(BIN)/python -m pytest tests/python/test_postgres.py
+
+build-archive-postgres: import-archive ## build the real archive on PostgreSQL (database civcas_archive)
+	$(BIN)/civcas postgres-setup --database $(PG_ARCHIVE_DATABASE)
+	$(BIN)/civcas postgres-load-raw --database $(PG_ARCHIVE_DATABASE) --folder $(ARCHIVE_RAW)
+	CIVCAS_PG_DATABASE=$(PG_ARCHIVE_DATABASE) $(DBT) build $(PG_DBT_FLAGS) --full-refresh \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
+		--exclude-resource-type unit_test

@@ -84,3 +84,18 @@ def row_json(names: Sequence[str], values: Sequence[str | None]) -> str:
     fields = (f"{_json_string(name)}:{'null' if value is None else _json_string(value)}"
               for name, value in zip(names, values, strict=True))
     return "{" + ",".join(fields) + "}"
+
+
+def json_with_field_replaced(record: str | None, key: str, value: str | None) -> str | None:
+    """DuckDB's json_merge_patch(record, json_object(key, value)) of a raw record (a JSON object of
+    texts and nulls) as text: the key removed and appended with the text `value` (null deletes it,
+    RFC 7396)."""
+    import json
+
+    if record is None:
+        return None
+    fields = json.loads(record, object_pairs_hook=list)
+    kept = [(name, field) for name, field in fields if name != key]
+    if value is not None:
+        kept.append((key, value))
+    return row_json([name for name, _ in kept], [field for _, field in kept])

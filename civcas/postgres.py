@@ -58,6 +58,8 @@ FUNCTION_MODULES = {
     "jaro_winkler_similarity": "similarity",
     "civcas_duckdb_row_hash": "duckdb_hash",
     "civcas_duckdb_row_json": "duckdb_hash",
+    "civcas_json_with_field_replaced": "duckdb_hash",
+    "civcas_try_strptime": "strptime",
 }
 WHAT_TO_DO = (
     "Install PostgreSQL 15 and PL/Python (Debian: apt-get install postgresql-15 postgresql-plpython3-15), "
@@ -223,6 +225,10 @@ def function_definitions() -> list[str]:
             _function_body("duckdb_hash", "m.row_hash(row_values)"),
         "civcas_duckdb_row_json(row_names text[], row_values text[]) returns text":
             _function_body("duckdb_hash", "m.row_json(row_names, row_values)"),
+        "civcas_json_with_field_replaced(record text, field_key text, field_value text) returns text":
+            _function_body("duckdb_hash", "m.json_with_field_replaced(record, field_key, field_value)"),
+        "civcas_try_strptime(text text, formats text[]) returns date":
+            _function_body("strptime", "m.try_strptime(text, formats)"),
     }
     statements = []
     for signature, body in bodies.items():
@@ -231,6 +237,10 @@ def function_definitions() -> list[str]:
         statements.append(f"create or replace function public.{signature}\n"
                           f"language plpython3u immutable parallel safe as $civcas$\n{body}$civcas$;\n"
                           f"grant execute on function public.{signature.split(' returns')[0]} to public;\n")
+    # DuckDB's error(message): stops the query with the message.
+    statements.append("create or replace function public.civcas_fail(message text) returns boolean\n"
+                      "language plpgsql as $civcas$ begin raise exception '%', message; end $civcas$;\n"
+                      "grant execute on function public.civcas_fail(text) to public;\n")
     return statements
 
 

@@ -115,7 +115,7 @@ final as (
                 waiting.backlog_incident_id asc
         ) as backlog_rank,
         waiting.*,
-        {{ dbt.datediff('waiting.waiting_since', 'as_of.as_of_date', 'day') }} as days_waiting,
+        cast({{ dbt.datediff('waiting.waiting_since', 'as_of.as_of_date', 'day') }} as bigint) as days_waiting,
         as_of.as_of_date,
         datasets.is_synthetic
     from waiting

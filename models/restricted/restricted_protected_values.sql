@@ -148,8 +148,8 @@ bare_handles as (
     from candidate_values
     where
         value_kind = 'source_handle'
-        and starts_with(protected_value, '@')
-        and regexp_matches(ltrim(protected_value, '@'), '[0-9_.]')
+        and left(protected_value, 1) = '@'
+        and {{ text_matches("ltrim(protected_value, '@')", "'[0-9_.]'") }}
 
 ),
 
@@ -160,9 +160,9 @@ spaced_words as (
         source_id,
         value_kind,
         kind_priority,
-        string_split({{ match_normal_form('protected_value') }}, ' ') as words
+        {{ split_text(match_normal_form('protected_value'), "' '") }} as words
     from candidate_values
-    where contains({{ match_normal_form('protected_value') }}, ' ')
+    where {{ text_contains(match_normal_form('protected_value'), "' '") }}
 
 ),
 
@@ -174,7 +174,7 @@ spaced_values as (
         value_kind,
         kind_priority,
         words,
-        unnest({{ gap_removal_masks('len(words)') }}) as gap_mask
+        unnest({{ gap_removal_masks(list_length('words')) }}) as gap_mask
     from spaced_words
 
 ),
