@@ -974,6 +974,45 @@ def _cmd_spark_dbt(args: argparse.Namespace) -> int:
     return run_dbt(_project_dir(args).resolve(), args.dbt_args)
 
 
+def _add_compare_spark(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compare-spark",
+        parents=[_common()],
+        help="compare the tables the spark target wrote with a DuckDB build, row for row",
+        description="Read the marts, exports and restricted tables of a DuckDB file and the same tables the spark "
+        "target wrote (Parquet under its warehouse folder, read without a JVM), and compare them row for row "
+        "on a canonical order (civcas.engines). Exits 0 when equal, 1 with a report when not.",
+    )
+    parser.add_argument("--duckdb", type=Path, required=True, help="the DuckDB build to compare with")
+    parser.add_argument("--spark-dir", type=Path, required=True,
+                        help="the spark target's table folder (spark.sql.warehouse.dir), e.g. warehouse/spark/demo/tables")
+    parser.add_argument("--tables", help="only these tables, comma-separated schema.table (default: every table)")
+    parser.set_defaults(handler=_cmd_compare_spark)
+
+
+def _cmd_compare_spark(args: argparse.Namespace) -> int:
+    from civcas.engines import compare, duckdb_tables
+    from civcas.spark import spark_tables
+
+    for path in (args.duckdb, args.spark_dir):
+        if not path.exists():
+            print(f"civcas compare-spark: {path} does not exist; build it first (make build-spark)", file=sys.stderr)
+            return EXIT_DATA
+    left = duckdb_tables(args.duckdb)
+    right = spark_tables(args.spark_dir)
+    if args.tables:
+        wanted = {name.strip() for name in args.tables.split(",")}
+        left = {name: frame for name, frame in left.items() if name in wanted}
+        right = {name: frame for name, frame in right.items() if name in wanted}
+        missing = wanted - set(left) - set(right)
+        if missing:
+            print(f"civcas compare-spark: no such table: {', '.join(sorted(missing))}", file=sys.stderr)
+            return EXIT_DATA
+    result = compare(left, right, "duckdb", "spark")
+    print(result.report())
+    return EXIT_OK if result.equal else EXIT_DATA
+
+
 # --------------------------------------------------------------------------- main
 
 # --------------------------------------------------------------------------- PostgreSQL (issue 15)
@@ -1046,6 +1085,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_postgres_setup,
     _add_postgres_load_raw,
     _add_spark_dbt,
+    _add_compare_spark,
 )
 
 

@@ -114,6 +114,11 @@ def strip_accents(text: str | None) -> str | None:
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) not in _MARKS))
 
 
+def double_text(value: float | None) -> str | None:
+    """A double as DuckDB casts it to text, which is Python's repr (35.0, 0.0001, 1e+20)."""
+    return None if value is None else repr(value)
+
+
 _MARKS = frozenset({"Mn", "Mc", "Me"})
 
 # name -> (Python function, Spark SQL return type): what the spark__ macros may call beyond
@@ -125,6 +130,7 @@ SQL_FUNCTIONS: dict[str, tuple[Callable[..., Any], str]] = {
     "civcas_duckdb_row_hash": (_row_hash, "decimal(20,0)"),
     "civcas_duckdb_row_json": (_row_json, "string"),
     "civcas_strip_accents": (strip_accents, "string"),
+    "civcas_double_text": (double_text, "string"),
 }
 
 
@@ -176,3 +182,29 @@ def run_dbt(project_dir: Path, dbt_args: Sequence[str]) -> int:
         print(f"civcas: dbt stopped: {result.exception}", file=sys.stderr)
         return 2
     return 0 if result.success else 1
+
+
+def spark_tables(warehouse_dir: Path, schemas: Sequence[str] | None = None) -> dict[str, Any]:
+    """Every table of `schemas` that the spark target wrote, read from its Parquet files
+    (<warehouse_dir>/<schema>.db/<table>/) with DuckDB: no JVM is started. ``schema.table`` ->
+    pandas frame, as civcas.engines reads the other engines."""
+    import duckdb
+
+    from civcas.engines import SCHEMAS, SKIPPED_TABLES
+
+    tables: dict[str, Any] = {}
+    with duckdb.connect() as connection:
+        for schema in schemas or SCHEMAS:
+            for folder in sorted((warehouse_dir / f"{schema}.db").glob("*")):
+                if not folder.is_dir() or folder.name in SKIPPED_TABLES:
+                    continue
+                files = sorted(str(path) for path in folder.rglob("*.parquet"))
+                if files:
+                    frame = connection.execute("select * from read_parquet(?)", [files]).df()
+                else:
+                    # an empty table: Spark wrote no file with rows; its columns are not known here
+                    import pandas as pd
+
+                    frame = pd.DataFrame()
+                tables[f"{schema}.{folder.name}"] = frame
+    return tables

@@ -441,3 +441,12 @@
     inner join protected_needles
         on occurrences.needle = protected_needles.needle
 {%- endmacro %}
+
+{#- A select-list item: one row per element of the list `list_expr`. -#}
+{% macro list_rows(list_expr) -%}
+    {{ return(adapter.dispatch('list_rows', 'civcas')(list_expr)) }}
+{%- endmacro %}
+
+{% macro default__list_rows(list_expr) -%}
+    unnest({{ list_expr }})
+{%- endmacro %}

@@ -115,3 +115,13 @@
 {% macro default__number_text(expr) -%}
     cast({{ expr }} as {{ dbt.type_string() }})
 {%- endmacro %}
+
+{#- `expr` without the leading `characters` (a string literal of the characters to remove).
+    Spark's ltrim(a, b) reads its arguments the other way round. -#}
+{% macro trim_leading(expr, characters) -%}
+    {{ return(adapter.dispatch('trim_leading', 'civcas')(expr, characters)) }}
+{%- endmacro %}
+
+{% macro default__trim_leading(expr, characters) -%}
+    ltrim({{ expr }}, {{ characters }})
+{%- endmacro %}

@@ -35,13 +35,10 @@
 {%- endmacro %}
 
 {% macro spark__words_joined_with_gaps_removed(words_expr, mask_expr) -%}
-    case when size({{ words_expr }}) > 0 then array_join(transform(
-        sequence(1, size({{ words_expr }})),
-        word_number -> element_at({{ words_expr }}, word_number) || case
-            when word_number < size({{ words_expr }}) and ((({{ mask_expr }}) >> (word_number - 1)) & 1) = 0 then ' '
-            else ''
-        end
-    ), '') when {{ words_expr }} is not null then '' end
+    array_join(transform({{ words_expr }}, (word, word_index) -> word || case
+        when word_index < size({{ words_expr }}) - 1 and (shiftright({{ mask_expr }}, word_index) & 1) = 0 then ' '
+        else ''
+    end), '')
 {%- endmacro %}
 
 {% macro spark__word_token_list(expr) -%}
@@ -69,4 +66,8 @@
 {#- DuckDB's arg_min skips rows whose value is null; min_by would return it. -#}
 {% macro spark__arg_min_by(value_expr, order_exprs) -%}
     min_by({{ value_expr }}, struct({{ order_exprs | join(', ') }})) filter (where {{ value_expr }} is not null)
+{%- endmacro %}
+
+{% macro spark__list_rows(list_expr) -%}
+    explode({{ list_expr }})
 {%- endmacro %}

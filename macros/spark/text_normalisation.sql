@@ -26,3 +26,41 @@
 {% macro spark__split_to_rows_regex(expr, pattern) -%}
     explode(split({{ expr }}, {{ spark_regex(pattern) }}, -1))
 {%- endmacro %}
+
+{% macro spark__split_text(expr, delimiter) -%}
+    split({{ expr }}, {{ spark_string_literal(modules.re.escape(spark_literal_text(delimiter))) }}, -1)
+{%- endmacro %}
+
+{% macro spark__text_matches(expr, pattern) -%}
+    ({{ expr }} rlike {{ spark_regex(pattern) }})
+{%- endmacro %}
+
+{% macro spark__text_contains(expr, needle) -%}
+    contains({{ expr }}, {{ needle }})
+{%- endmacro %}
+
+{#- size(null) is -1 unless ANSI mode is on. -#}
+{% macro spark__list_length(expr) -%}
+    case when {{ expr }} is not null then size({{ expr }}) end
+{%- endmacro %}
+
+{#- DuckDB's round (half away from zero), then its text; an integer stays whole. -#}
+{% macro spark__rounded_text(expr, digits) -%}
+    case
+        when typeof({{ expr }}) in ('tinyint', 'smallint', 'int', 'bigint')
+            then cast({{ expr }} as string)
+        else {{ spark__number_text(
+            'sign(cast(' ~ expr ~ ' as double)) * floor(abs(cast(' ~ expr ~ ' as double)) * 1e'
+            ~ digits ~ ' + 0.5) / 1e' ~ digits) }}
+    end
+{%- endmacro %}
+
+{#- A double as DuckDB writes it (Python's repr: 35.0, 0.0001, 1e+20), which Spark's cast
+    does not (1.0E-4): civcas_double_text (civcas.spark). -#}
+{% macro spark__number_text(expr) -%}
+    civcas_double_text(cast({{ expr }} as double))
+{%- endmacro %}
+
+{% macro spark__trim_leading(expr, characters) -%}
+    trim(leading {{ characters }} from {{ expr }})
+{%- endmacro %}

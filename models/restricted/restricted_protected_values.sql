@@ -144,12 +144,12 @@ bare_handles as (
         source_id,
         value_kind,
         kind_priority,
-        ltrim(protected_value, '@') as protected_value
+        {{ trim_leading('protected_value', "'@'") }} as protected_value
     from candidate_values
     where
         value_kind = 'source_handle'
         and left(protected_value, 1) = '@'
-        and {{ text_matches("ltrim(protected_value, '@')", "'[0-9_.]'") }}
+        and {{ text_matches(trim_leading('protected_value', "'@'"), "'[0-9_.]'") }}
 
 ),
 
@@ -174,7 +174,7 @@ spaced_values as (
         value_kind,
         kind_priority,
         words,
-        unnest({{ gap_removal_masks(list_length('words')) }}) as gap_mask
+        {{ list_rows(gap_removal_masks(list_length('words'))) }} as gap_mask
     from spaced_words
 
 ),
