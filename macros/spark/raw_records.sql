@@ -84,3 +84,13 @@
         ) as repeated_rows
     ) as identified_raw_rows
 {%- endmacro %}
+
+{#- Spark reads the source's Parquet files directly, as parquet.`<folder>/<table>.*parquet`
+    (the source itself stays for the lineage). -#}
+{% macro spark__raw_files_relation(name) -%}
+    {%- do source('raw_files', name) -%}
+    {{ return(api.Relation.create(
+        schema='parquet',
+        identifier=var('civcas_raw_path', 'data/archive/raw') ~ '/' ~ name ~ '.*parquet',
+        quote_policy={'schema': false, 'identifier': true})) }}
+{%- endmacro %}
