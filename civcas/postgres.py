@@ -141,13 +141,17 @@ def superuser_sql(settings: Settings, sql: str, database: str = "postgres") -> s
     """Run `sql` as the server's superuser; its output. Raises OperationalError saying what to do."""
     if shutil.which("psql") is None:
         raise OperationalError(f"postgres-setup: psql is not installed. {WHAT_TO_DO}")
+    environment = {**os.environ, "PGOPTIONS": "-c client_min_messages=warning"}
     result = subprocess.run(_psql_command(settings, database), input=sql, text=True, capture_output=True,
-                            check=False)
+                            check=False, env=environment)
     if result.returncode != 0:
-        raise OperationalError(
-            f"postgres-setup: the server refused the setup as its superuser ({result.stderr.strip()}). "
-            "Run it as root or as the postgres user on the server's machine, or ask the server's "
-            f"administrator to run `civcas postgres-setup` there. {WHAT_TO_DO}")
+        error = result.stderr.strip()
+        if "psql: error" in error or "runuser" in error:
+            raise OperationalError(
+                f"postgres-setup: could not reach the server as its superuser ({error}). Run the setup as root "
+                "or as the postgres user on the server's machine, or ask the server's administrator to run "
+                f"`civcas postgres-setup` there. {WHAT_TO_DO}")
+        raise OperationalError(f"postgres-setup: the server refused a setup statement: {error}")
     return result.stdout
 
 
@@ -234,11 +238,15 @@ def function_definitions() -> list[str]:
     for signature, body in bodies.items():
         if "$civcas$" in body:
             raise ValueError(f"{signature}: the body holds the quote $civcas$")
-        statements.append(f"create or replace function public.{signature}\n"
+        # dropped first: a function of an older setup may name its arguments differently (the
+        # staging views that call it go too; the full build that follows the setup makes them again)
+        statements.append(f"drop function if exists public.{signature.split(' returns')[0]} cascade;\n"
+                          f"create or replace function public.{signature}\n"
                           f"language plpython3u immutable parallel safe as $civcas$\n{body}$civcas$;\n"
                           f"grant execute on function public.{signature.split(' returns')[0]} to public;\n")
     # DuckDB's error(message): stops the query with the message.
-    statements.append("create or replace function public.civcas_fail(message text) returns boolean\n"
+    statements.append("drop function if exists public.civcas_fail(text) cascade;\n"
+                      "create or replace function public.civcas_fail(message text) returns boolean\n"
                       "language plpgsql as $civcas$ begin raise exception '%', message; end $civcas$;\n"
                       "grant execute on function public.civcas_fail(text) to public;\n")
     return statements
@@ -282,7 +290,7 @@ def setup(project_dir: Path, settings: Settings) -> list[str]:
         superuser_sql(settings, "\n".join(database_sql) + "\n" + "\n".join(function_definitions()),
                       settings.database)
     except OperationalError as exc:
-        if "plpython3u" in str(exc):
+        if "plpython3u" in str(exc) and ("is not available" in str(exc) or "control file" in str(exc)):
             raise OperationalError(
                 "postgres-setup: PL/Python is not installed on the server (the extension plpython3u). "
                 "Debian: apt-get install postgresql-plpython3-15, then run make build-postgres again.") from exc
@@ -314,7 +322,9 @@ def load_raw(folder: Path, tables: dict[str, list[str]], settings: Settings) -> 
 
     loaded: dict[str, int] = {}
     with connect(settings) as connection, connection.cursor() as cursor:
-        cursor.execute("create schema if not exists raw_files")
+        # the loader's own schema, made afresh (views that read it go too: the build makes them again)
+        cursor.execute("drop schema if exists raw_files cascade")
+        cursor.execute("create schema raw_files")
         for table, columns in tables.items():
             files = sorted(folder.glob(f"{table}.*parquet"))
             if not files:

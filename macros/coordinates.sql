@@ -63,7 +63,7 @@ checked as (
         parse_check('unparseable_coordinates', 'latitude_raw', 'latitude', 'latitude', "a decimal number of degrees, e.g. 35.9528"),
         parse_check('unparseable_coordinates', 'longitude_raw', 'longitude', 'longitude', "a decimal number of degrees, e.g. 39.0079"),
         {'rule': 'incomplete_coordinates',
-         'when': "(nullif(trim(latitude_raw), '') is null) <> (nullif(trim(longitude_raw), '') is null)",
+         'when': "(nullif(" ~ trim_text('latitude_raw') ~ ", '') is null) <> (nullif(" ~ trim_text('longitude_raw') ~ ", '') is null)",
          'reason': "'only one of latitude and longitude is given; give both or neither'"},
         {'rule': 'coordinates_outside_country',
          'when': 'latitude is not null and longitude is not null and not is_point_in_country and not is_swapped_point_in_country',

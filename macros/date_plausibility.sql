@@ -54,7 +54,7 @@
 {#- The two bound checks of one date column: rule implausible_date, with a reason that
     names the column, the value as written, the bound and what to do. -#}
 {% macro date_bound_checks(typed_expr, raw_expr, column_label) -%}
-    {%- set value_read = "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || case when trim(coalesce(" ~ raw_expr ~ ", '')) = cast(" ~ typed_expr ~ " as " ~ dbt.type_string() ~ ") then '' else ' (read as ' || cast(" ~ typed_expr ~ " as " ~ dbt.type_string() ~ ") || ')' end" -%}
+    {%- set value_read = "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || case when " ~ trim_text("coalesce(" ~ raw_expr ~ ", '')") ~ " = cast(" ~ typed_expr ~ " as " ~ dbt.type_string() ~ ") then '' else ' (read as ' || cast(" ~ typed_expr ~ " as " ~ dbt.type_string() ~ ") || ')' end" -%}
     {%- do return([
         {'rule': 'implausible_date',
          'when': typed_expr ~ ' < ' ~ earliest_plausible_date(),
@@ -159,7 +159,7 @@
     {%- endset -%}
     {%- do return({
         'rule': 'unparseable_date',
-        'when': raw_expr ~ ' is not null and trim(' ~ raw_expr ~ ") <> '' and " ~ typed_expr ~ ' is null',
+        'when': raw_expr ~ ' is not null and ' ~ trim_text(raw_expr) ~ " <> '' and " ~ typed_expr ~ ' is null',
         'reason': "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || ' is not a date in its source''s format (' || " ~ accepted ~ " || ', day and month never guessed); write YYYY-MM-DD'"}) -%}
 {%- endmacro %}
 

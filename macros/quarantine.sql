@@ -58,7 +58,7 @@
 {% macro parse_check(rule, raw_expr, typed_expr, column_label, expected) -%}
     {%- do return({
         'rule': rule,
-        'when': raw_expr ~ ' is not null and trim(' ~ raw_expr ~ ") <> '' and " ~ typed_expr ~ ' is null',
+        'when': raw_expr ~ ' is not null and ' ~ trim_text(raw_expr) ~ " <> '' and " ~ typed_expr ~ ' is null',
         'reason': "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || ' is not " ~ expected ~ "'"}) -%}
 {%- endmacro %}
 

@@ -125,3 +125,13 @@
 {% macro default__trim_leading(expr, characters) -%}
     ltrim({{ expr }}, {{ characters }})
 {%- endmacro %}
+
+{#- A text without the spaces at its ends: DuckDB's trim, which removes the space and the other
+    Unicode space separators (no-break, em, ideographic, ...), not tabs or line breaks. -#}
+{% macro trim_text(expr) -%}
+    {{ return(adapter.dispatch('trim_text', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__trim_text(expr) -%}
+    trim({{ expr }})
+{%- endmacro %}

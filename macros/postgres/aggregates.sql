@@ -1,8 +1,8 @@
 {#- PostgreSQL versions of macros/aggregates.sql. Lists are arrays of text. -#}
 
 {#- DuckDB's arg_max skips rows whose value or order is null. -#}
-{% macro postgres__value_at_latest(expr, order_expr) -%}
-    (array_agg({{ expr }} order by {{ order_expr }} desc) filter (where {{ expr }} is not null and {{ order_expr }} is not null))[1]
+{% macro postgres__value_at_latest(expr, order_expr, tie_breaker=none) -%}
+    (array_agg({{ expr }} order by {{ order_expr }} desc{{ ', ' ~ tie_breaker ~ ' desc' if tie_breaker is not none }}) filter (where {{ expr }} is not null and {{ order_expr }} is not null))[1]
 {%- endmacro %}
 
 {% macro postgres__month_series(start_expr, end_expr) -%}

@@ -1,10 +1,10 @@
 {#- PostgreSQL versions of macros/belligerent_lists.sql. -#}
 
 {% macro postgres__blame_words(expr) -%}
-    ' ' || trim({{ postgres_regexp_replace_all(
+    ' ' || {{ trim_text(postgres_regexp_replace_all(
         postgres_regexp_replace_all("' ' || translate(lower(" ~ expr ~ "), 'أإآةى', 'اااهي')", "' [وفب]?ال'", "' '"),
         "'[^\\pL\\pN]+'", "' '"
-    ) }}) || ' '
+    )) }} || ' '
 {%- endmacro %}
 
 {% macro postgres__set_is_empty(expr) -%}

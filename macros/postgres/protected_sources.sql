@@ -14,7 +14,7 @@
 {% macro postgres__match_normal_form(expr) -%}
     case
         when {{ postgres_regexp_full_match(expr, "'[\\x20-\\x24\\x27-\\x5b\\x5d-\\x7e]*'") }}
-            then trim(case when strpos({{ expr }}, '  ') > 0 then regexp_replace(lower({{ expr }}), ' {2,}', ' ', 'g') else lower({{ expr }}) end)
+            then {{ trim_text("case when strpos(" ~ expr ~ ", '  ') > 0 then regexp_replace(lower(" ~ expr ~ "), ' {2,}', ' ', 'g') else lower(" ~ expr ~ ") end") }}
         else civcas_normal_form({{ expr }})
     end
 {%- endmacro %}

@@ -4,15 +4,15 @@
 
 {% macro postgres__safe_whole_number(expr) -%}
     case
-        when {{ postgres_regexp_full_match('trim(' ~ expr ~ ')', "'[+-]?[0-9]{1,9}'") }}
-            then cast(trim({{ expr }}) as integer)
+        when {{ postgres_regexp_full_match(trim_text(expr), "'[+-]?[0-9]{1,9}'") }}
+            then cast({{ trim_text(expr) }} as integer)
     end
 {%- endmacro %}
 
 {% macro postgres__safe_decimal_degrees(expr) -%}
     case
-        when {{ postgres_regexp_full_match('trim(' ~ expr ~ ')', "'[+-]?[0-9]{1,4}(\\.[0-9]+)?'") }}
-            then cast(trim({{ expr }}) as double precision)
+        when {{ postgres_regexp_full_match(trim_text(expr), "'[+-]?[0-9]{1,4}(\\.[0-9]+)?'") }}
+            then cast({{ trim_text(expr) }} as double precision)
     end
 {%- endmacro %}
 
@@ -23,15 +23,15 @@
 {%- endmacro %}
 
 {% macro postgres__safe_iso_date(expr) -%}
-    {{ postgres_try_strptime('trim(' ~ expr ~ ')', ['%Y-%m-%d']) }}
+    {{ postgres_try_strptime(trim_text(expr), ['%Y-%m-%d']) }}
 {%- endmacro %}
 
 {% macro postgres__safe_iso_month(expr) -%}
-    {{ postgres_try_strptime('trim(' ~ expr ~ ')', ['%Y-%m']) }}
+    {{ postgres_try_strptime(trim_text(expr), ['%Y-%m']) }}
 {%- endmacro %}
 
 {% macro postgres__safe_date_formats(expr, formats) -%}
-    {{ postgres_try_strptime('trim(' ~ expr ~ ')', formats) }}
+    {{ postgres_try_strptime(trim_text(expr), formats) }}
 {%- endmacro %}
 
 {% macro postgres__safe_written_date(expr) -%}

@@ -1,7 +1,7 @@
 {#- PostgreSQL versions of macros/text_normalisation.sql. -#}
 
 {% macro postgres__clean_text(expr) -%}
-    nullif(trim({{ postgres_regexp_replace_all(expr, "'\\s+'", "' '") }}), '')
+    nullif({{ trim_text(postgres_regexp_replace_all(expr, "'\\s+'", "' '")) }}, '')
 {%- endmacro %}
 
 {#- string_split gives [''] for an empty text, where string_to_array gives no element. -#}
@@ -49,4 +49,10 @@
             'sign(cast(' ~ expr ~ ' as double precision)) * floor(abs(cast(' ~ expr ~ ' as double precision)) * 1e'
             ~ digits ~ ' + 0.5) / 1e' ~ digits) }}
     end
+{%- endmacro %}
+
+{#- PostgreSQL's trim removes the space only; DuckDB's every character of Unicode's Zs (read off
+    DuckDB: trim(chr(c)) = ''). -#}
+{% macro postgres__trim_text(expr) -%}
+    btrim({{ expr }}, U&' \00A0\1680\2000\2001\2002\2003\2004\2005\2006\2007\2008\2009\200A\202F\205F\3000')
 {%- endmacro %}

@@ -1,7 +1,11 @@
 {#- Spark versions of macros/aggregates.sql (Spark SQL 4). -#}
 
-{% macro spark__value_at_latest(expr, order_expr) -%}
+{% macro spark__value_at_latest(expr, order_expr, tie_breaker=none) -%}
+    {%- if tie_breaker is none -%}
     max_by({{ expr }}, {{ order_expr }}) filter (where {{ expr }} is not null)
+    {%- else -%}
+    max_by({{ expr }}, struct({{ order_expr }}, {{ tie_breaker }})) filter (where {{ expr }} is not null and {{ order_expr }} is not null)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- sequence() refuses bounds in the wrong order, where DuckDB's generate_series is empty. -#}

@@ -1,7 +1,7 @@
 {#- Spark versions of macros/belligerent_lists.sql. -#}
 
 {% macro spark__blame_words(expr) -%}
-    ' ' || trim(regexp_replace(
+    ' ' || trim(both {{ spark_space_separators() }} from regexp_replace(
         regexp_replace(' ' || translate(lower({{ expr }}), 'أإآةى', 'اااهي'), {{ spark_regex("' [وفب]?ال'") }}, ' '),
         {{ spark_regex("'[^\\pL\\pN]+'") }}, ' '
     )) || ' '

@@ -17,7 +17,7 @@
 {% macro spark__match_normal_form(expr) -%}
     case
         when {{ spark_regex_full_match(expr, "'[\\x20-\\x24\\x27-\\x5b\\x5d-\\x7e]*'") }}
-            then trim(case when contains({{ expr }}, '  ') then regexp_replace(lower({{ expr }}), ' {2,}', ' ') else lower({{ expr }}) end)
+            then trim(both {{ spark_space_separators() }} from case when contains({{ expr }}, '  ') then regexp_replace(lower({{ expr }}), ' {2,}', ' ') else lower({{ expr }}) end)
         else civcas_normal_form({{ expr }})
     end
 {%- endmacro %}

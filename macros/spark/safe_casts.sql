@@ -6,30 +6,30 @@
 
 {% macro spark__safe_whole_number(expr) -%}
     case
-        when {{ spark_regex_full_match('trim(' ~ expr ~ ')', "'[+-]?[0-9]{1,9}'") }}
-            then cast(trim({{ expr }}) as integer)
+        when {{ spark_regex_full_match(trim_text(expr), "'[+-]?[0-9]{1,9}'") }}
+            then cast(trim(both {{ spark_space_separators() }} from {{ expr }}) as integer)
     end
 {%- endmacro %}
 
 {% macro spark__safe_decimal_degrees(expr) -%}
     case
-        when {{ spark_regex_full_match('trim(' ~ expr ~ ')', "'[+-]?[0-9]{1,4}(\\.[0-9]+)?'") }}
-            then cast(trim({{ expr }}) as double)
+        when {{ spark_regex_full_match(trim_text(expr), "'[+-]?[0-9]{1,4}(\\.[0-9]+)?'") }}
+            then cast(trim(both {{ spark_space_separators() }} from {{ expr }}) as double)
     end
 {%- endmacro %}
 
 {% macro spark__safe_iso_date(expr) -%}
-    {{ spark_strptime('trim(' ~ expr ~ ')', '%Y-%m-%d') }}
+    {{ spark_strptime(trim_text(expr), '%Y-%m-%d') }}
 {%- endmacro %}
 
 {% macro spark__safe_iso_month(expr) -%}
-    {{ spark_strptime('trim(' ~ expr ~ ')', '%Y-%m') }}
+    {{ spark_strptime(trim_text(expr), '%Y-%m') }}
 {%- endmacro %}
 
 {% macro spark__safe_date_formats(expr, formats) -%}
     coalesce(
         {%- for format in formats %}
-        {{ spark_strptime('trim(' ~ expr ~ ')', format) }}{% if not loop.last %},{% endif %}
+        {{ spark_strptime(trim_text(expr), format) }}{% if not loop.last %},{% endif %}
         {%- endfor %}
         {%- if formats | length == 1 %}, null{% endif %}
     )

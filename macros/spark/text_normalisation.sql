@@ -5,11 +5,11 @@
     {%- if modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*([.][A-Za-z_][A-Za-z0-9_]*)?', expr | trim) -%}
     case
         when {{ expr }} rlike {{ spark_regex("'\\s\\s|[^\\S ]'") }}
-            then nullif(trim(regexp_replace({{ expr }}, {{ spark_regex("'\\s+'") }}, ' ')), '')
-        else nullif(trim({{ expr }}), '')
+            then nullif(trim(both {{ spark_space_separators() }} from regexp_replace({{ expr }}, {{ spark_regex("'\\s+'") }}, ' ')), '')
+        else nullif(trim(both {{ spark_space_separators() }} from {{ expr }}), '')
     end
     {%- else -%}
-    nullif(trim(regexp_replace({{ expr }}, {{ spark_regex("'\\s+'") }}, ' ')), '')
+    nullif(trim(both {{ spark_space_separators() }} from regexp_replace({{ expr }}, {{ spark_regex("'\\s+'") }}, ' ')), '')
     {%- endif -%}
 {%- endmacro %}
 
@@ -63,4 +63,15 @@
 
 {% macro spark__trim_leading(expr, characters) -%}
     trim(leading {{ characters }} from {{ expr }})
+{%- endmacro %}
+
+{#- DuckDB's trim removes the space and the other Unicode space separators; Spark's only the
+    space: the characters are named. -#}
+{% macro spark__trim_text(expr) -%}
+    trim(both {{ spark_space_separators() }} from {{ expr }})
+{%- endmacro %}
+
+{#- The characters DuckDB's trim removes (macro trim_text), as a Spark literal. -#}
+{% macro spark_space_separators() -%}
+    ' \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000'
 {%- endmacro %}

@@ -182,7 +182,7 @@ dated as (
 {%- set checks = id_checks('claim_id', 'raw_claims') + [
     parse_check('unparseable_date', 'date_reported_raw', 'date_reported', 'date_reported', "a date; write YYYY-MM-DD"),
     {'rule': 'unparseable_date',
-     'when': "nullif(trim(incident_date_raw), '') is not null and incident_date_exact is null and incident_month is null",
+     'when': "nullif(" ~ trim_text('incident_date_raw') ~ ", '') is not null and incident_date_exact is null and incident_month is null",
      'reason': "'incident_date ' || " ~ quoted_value('incident_date_raw') ~ " || ' is not a date; write YYYY-MM-DD, or YYYY-MM when only the month is known'"},
     parse_check('unparseable_date', 'incident_date_start_raw', 'incident_date_start', 'incident_date_start', "a date; write YYYY-MM-DD"),
     parse_check('unparseable_date', 'incident_date_end_raw', 'incident_date_end', 'incident_date_end', "a date; write YYYY-MM-DD"),

@@ -103,7 +103,7 @@ candidate_values as (
             source_id,
             '{{ field }}' as value_kind,
             {{ priority }} as kind_priority,
-            trim({{ field }}_raw) as protected_value
+            {{ trim_text(field ~ '_raw') }} as protected_value
         from protected_source_rows
         union all
     {%- endfor %}
@@ -129,7 +129,7 @@ candidate_values as (
             source_id,
             '{{ field }}' as value_kind,
             {{ priority }} as kind_priority,
-            trim({{ field }}) as protected_value
+            {{ trim_text(field) }} as protected_value
         from protected_raw_claims
     {%- endfor %}
 
