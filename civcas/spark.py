@@ -162,6 +162,19 @@ def start_session(project_dir: Path) -> Any:
     return spark
 
 
+def _cpu_seconds(spark: Any) -> str:
+    """CPU time so far of the JVM and of this Python process (the Python workers that run the
+    functions are the JVM's children and not counted)."""
+    import resource
+
+    python = resource.getrusage(resource.RUSAGE_SELF)
+    try:
+        jvm = spark._jvm.java.lang.management.ManagementFactory.getOperatingSystemMXBean().getProcessCpuTime() / 1e9
+    except Exception:  # noqa: BLE001 - a JVM without the com.sun.management bean
+        return f"CPU {python.ru_utime + python.ru_stime:.1f} s in Python (the JVM's unknown)"
+    return f"CPU {jvm:.1f} s in the JVM, {python.ru_utime + python.ru_stime:.1f} s in Python"
+
+
 def run_dbt(project_dir: Path, dbt_args: Sequence[str]) -> int:
     """Start the session, then run dbt with `dbt_args` on the spark target in this process;
     dbt's exit code (0 ok, 1 failure, 2 error)."""
@@ -177,7 +190,10 @@ def run_dbt(project_dir: Path, dbt_args: Sequence[str]) -> int:
     for flag, value in (("--profiles-dir", str(project_dir)), ("--project-dir", str(project_dir))):
         if flag not in args:
             args += [flag, value]
+    dbt_started = time.monotonic()
     result = dbtRunner().invoke(args)
+    print(f"civcas: dbt on Spark took {time.monotonic() - dbt_started:.1f} s wall; {_cpu_seconds(spark)}",
+          file=sys.stderr, flush=True)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         print(f"civcas: dbt stopped: {result.exception}", file=sys.stderr)
         return 2

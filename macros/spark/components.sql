@@ -2,7 +2,7 @@
     date's claims are labelled in one fold over that date's edges (aggregate): every claim
     starts with its own id, and an edge between two labels relabels both to the smaller, so
     each claim ends with the smallest claim id of its component, as the default__ version
-    gives (tests/python/test_spark.py compares them). No recursion, no fixed number of
+    gives (make build-spark-demo compares the candidates of fct_claims with DuckDB's). No recursion, no fixed number of
     rounds; the work per date is its edges times its claims. -#}
 {% macro spark__day_group_ctes(claims, edges) -%}
 day_claims as (

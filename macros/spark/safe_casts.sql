@@ -1,6 +1,6 @@
 {#- Spark versions of macros/safe_casts.sql. Spark has no strptime: spark_strptime reads the
-    formats the project uses as DuckDB's try_strptime reads them (checked against DuckDB in
-    tests/python/test_spark.py): %Y one to four digits, %m and %d one or two, %y two digits
+    formats the project uses as DuckDB's try_strptime reads them (the rule read off DuckDB; the demo's
+    and the archive's dates are compared by make build-spark): %Y one to four digits, %m and %d one or two, %y two digits
     (00-68 are 2000-2068, 69-99 1969-1999), %b an English month abbreviation in any case,
     trailing whitespace allowed, nothing else; an impossible date (2017-02-31) is null. -#}
 
