@@ -163,16 +163,20 @@ def start_session(project_dir: Path) -> Any:
 
 
 def _cpu_seconds(spark: Any) -> str:
-    """CPU time so far of the JVM and of this Python process (the Python workers that run the
-    functions are the JVM's children and not counted)."""
+    """CPU time so far of the JVM (with its finished children, the Python workers that ran the
+    functions) and of this Python process."""
     import resource
 
     python = resource.getrusage(resource.RUSAGE_SELF)
+    python_seconds = python.ru_utime + python.ru_stime
     try:
-        jvm = spark._jvm.java.lang.management.ManagementFactory.getOperatingSystemMXBean().getProcessCpuTime() / 1e9
-    except Exception:  # noqa: BLE001 - a JVM without the com.sun.management bean
-        return f"CPU {python.ru_utime + python.ru_stime:.1f} s in Python (the JVM's unknown)"
-    return f"CPU {jvm:.1f} s in the JVM, {python.ru_utime + python.ru_stime:.1f} s in Python"
+        pid = spark._jvm.java.lang.ProcessHandle.current().pid()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+        jvm_seconds = ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return f"CPU {python_seconds:.1f} s in Python (the JVM's unknown)"
+    return f"CPU {jvm_seconds:.1f} s in the JVM, {python_seconds:.1f} s in Python"
 
 
 def run_dbt(project_dir: Path, dbt_args: Sequence[str]) -> int:
