@@ -214,12 +214,11 @@ build-spark-demo: validate-raw ## build the demo on a local Spark; every mart an
 		--exclude-resource-type unit_test --exclude-resource-type test --quiet
 	$(BIN)/civcas compare-spark --duckdb $(SPARK_COMPARE_DUCKDB) --spark-dir $(SPARK_DIR)/demo/tables
 
-build-spark-archive: import-archive ## build the real archive on a local Spark; monthly_coalition_vs_russia equal to DuckDB's
+build-spark-archive: import-archive ## build the real archive on a local Spark; every mart and export (monthly_coalition_vs_russia among them) equal to DuckDB's
 	rm -rf $(SPARK_DIR)/archive
 	CIVCAS_SPARK_DIR=$(SPARK_DIR)/archive $(BIN)/civcas spark-dbt build $(SPARK_DBT_FLAGS) \
 		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}'
 	CIVCAS_DUCKDB_PATH=$(SPARK_DIR)/archive.duckdb $(DBT) build $(DBT_FLAGS) --full-refresh --target-path target/compare-spark \
 		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
 		--exclude-resource-type unit_test --exclude-resource-type test --quiet
-	$(BIN)/civcas compare-spark --duckdb $(SPARK_DIR)/archive.duckdb --spark-dir $(SPARK_DIR)/archive/tables \
-		--tables main.monthly_coalition_vs_russia
+	$(BIN)/civcas compare-spark --duckdb $(SPARK_DIR)/archive.duckdb --spark-dir $(SPARK_DIR)/archive/tables
