@@ -187,12 +187,15 @@ test-postgres: build-postgres ## build the demo on PostgreSQL; the role test and
 		--exclude-resource-type unit_test --exclude-resource-type test --quiet
 	CIVCAS_REQUIRE_POSTGRES=1 CIVCAS_DUCKDB_PATH=$(PG_COMPARE_DUCKDB) $(BIN)/python -m pytest tests/python/test_postgres.py
 
-build-archive-postgres: import-archive ## build the real archive on PostgreSQL (database civcas_archive)
+build-archive-postgres: import-archive ## build the real archive on PostgreSQL (database civcas_archive) and compare it with DuckDB's
 	$(BIN)/civcas postgres-setup --database $(PG_ARCHIVE_DATABASE)
 	$(BIN)/civcas postgres-load-raw --database $(PG_ARCHIVE_DATABASE) --folder $(ARCHIVE_RAW)
 	CIVCAS_PG_DATABASE=$(PG_ARCHIVE_DATABASE) $(DBT) build $(PG_DBT_FLAGS) --full-refresh \
 		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
 		--exclude-resource-type unit_test
+	@[ -f $(ARCHIVE_DUCKDB) ] || $(MAKE) --no-print-directory build-archive
+	CIVCAS_REQUIRE_POSTGRES_ARCHIVE=1 CIVCAS_PG_ARCHIVE_DATABASE=$(PG_ARCHIVE_DATABASE) CIVCAS_ARCHIVE_DUCKDB=$(ARCHIVE_DUCKDB) \
+		$(BIN)/python -m pytest -s tests/python/test_postgres.py -k archive
 
 # ---------------------------------------------------------------------------- Spark (issue 15)
 # The distributed engine, here a local Spark in dbt's own process (profiles.yml, target spark,

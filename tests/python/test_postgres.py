@@ -74,3 +74,23 @@ def test_postgres_equals_duckdb_row_for_row(connection) -> None:  # type: ignore
     print(result.report())
     assert result.tables >= 20
     assert result.equal, result.report()
+
+
+def test_the_archive_on_postgres_equals_duckdb(settings: Settings) -> None:
+    """make build-archive-postgres: the real archive's marts (monthly_coalition_vs_russia among
+    them), exports and restricted tables on PostgreSQL equal DuckDB's."""
+    if os.environ.get("CIVCAS_REQUIRE_POSTGRES_ARCHIVE") != "1":
+        pytest.skip("make build-archive-postgres compares the archive (CIVCAS_REQUIRE_POSTGRES_ARCHIVE=1)")
+    duckdb_path = ROOT / os.environ.get("CIVCAS_ARCHIVE_DUCKDB", "warehouse/archive.duckdb")
+    assert duckdb_path.exists(), f"{duckdb_path}: build the archive on DuckDB first (make build-archive)"
+    connection = connect(Settings(settings.host, settings.port, settings.user,
+                                  os.environ.get("CIVCAS_PG_ARCHIVE_DATABASE", "civcas_archive")))
+    try:
+        postgres = postgres_tables(connection)
+    finally:
+        connection.close()
+    duckdb = duckdb_tables(duckdb_path)
+    assert "main.monthly_coalition_vs_russia" in postgres
+    result = compare(duckdb, postgres, "duckdb", "postgres")
+    print(result.report())
+    assert result.equal, result.report()
