@@ -44,7 +44,7 @@
 
 {#- One row per id of `relation` (a CTE of the validated model) with whether rows of
     different content share it (null ids form one group, as in a window partition). The
-    model joins it on `<id_column> is not distinct from id_conflicts.checked_id`: an
+    model joins it on null_safe_equals(<id_column>, 'id_conflicts.checked_id'): an
     aggregate and a join are far cheaper than a window over every wide row. -#}
 {% macro id_conflicts(relation, id_column) -%}
     select
@@ -52,6 +52,16 @@
         min(raw_record_hash) <> max(raw_record_hash) as is_id_shared_by_different_rows
     from {{ relation }}
     group by {{ id_column }}
+{%- endmacro %}
+
+{#- Two texts equal, or both null: a join condition (`is not distinct from`, which PostgreSQL
+    cannot hash: it joined every row with every id). -#}
+{% macro null_safe_equals(left, right) -%}
+    {{ return(adapter.dispatch('null_safe_equals', 'civcas')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__null_safe_equals(left, right) -%}
+    {{ left }} is not distinct from {{ right }}
 {%- endmacro %}
 
 {#- Checks for a text value that must parse: a non-empty raw value whose typed twin is null. -#}

@@ -231,7 +231,7 @@ validated as (
         {{ refresh_timestamp() }} as validated_at
     from checked
     left join id_conflicts
-        on checked.claim_id is not distinct from id_conflicts.checked_id
+        on {{ null_safe_equals('checked.claim_id', 'id_conflicts.checked_id') }}
 
 ),
 

@@ -105,7 +105,7 @@ validated as (
         {{ field_issue_columns(field_checks) }}
     from checked
     left join id_conflicts
-        on checked.incident_code is not distinct from id_conflicts.checked_id
+        on {{ null_safe_equals('checked.incident_code', 'id_conflicts.checked_id') }}
 
 ),
 
