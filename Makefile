@@ -161,3 +161,67 @@ train-linking: $(STAMP) ## retrain the linkage model on simulated realistic inta
 
 benchmark: $(STAMP) ## time full and incremental builds against the DuckDB floor at SIZES (default 100k,1m,10m)
 	$(BIN)/civcas benchmark --sizes $(SIZES)
+
+# ---------------------------------------------------------------------------- PostgreSQL (issue 15)
+# The team server. The profile's postgres target reads CIVCAS_PG_HOST, CIVCAS_PG_PORT,
+# CIVCAS_PG_USER, CIVCAS_PG_PASSWORD and CIVCAS_PG_DATABASE; passwords the setup generates are in
+# warehouse/postgres/pgpass (git-ignored), which libpq reads through PGPASSFILE.
+export PGPASSFILE ?= $(CURDIR)/warehouse/postgres/pgpass
+PG_DBT_FLAGS := $(DBT_FLAGS) --target postgres --target-path target/postgres
+PG_ARCHIVE_DATABASE ?= civcas_archive
+
+.PHONY: postgres-setup build-postgres test-postgres build-archive-postgres
+
+postgres-setup: $(STAMP) ## start or reuse a local PostgreSQL 15, create the database, roles and functions
+	$(BIN)/civcas postgres-setup
+
+# Unit tests stay on DuckDB (make test): their fixtures are written in DuckDB's types.
+build-postgres: postgres-setup validate-raw ## build the demo on PostgreSQL (the team server, with roles)
+	$(DBT) build $(PG_DBT_FLAGS) --full-refresh --exclude-resource-type unit_test
+
+# The comparison builds the demo on DuckDB too, into a file of its own (the build file is left alone).
+PG_COMPARE_DUCKDB ?= warehouse/postgres/compare.duckdb
+
+test-postgres: build-postgres ## build the demo on PostgreSQL; the role test and PostgreSQL equal to DuckDB, row for row
+	CIVCAS_DUCKDB_PATH=$(PG_COMPARE_DUCKDB) $(DBT) build $(DBT_FLAGS) --full-refresh --target-path target/compare \
+		--exclude-resource-type unit_test --exclude-resource-type test --quiet
+	CIVCAS_REQUIRE_POSTGRES=1 CIVCAS_DUCKDB_PATH=$(PG_COMPARE_DUCKDB) $(BIN)/python -m pytest tests/python/test_postgres.py
+
+build-archive-postgres: import-archive ## build the real archive on PostgreSQL (database civcas_archive) and compare it with DuckDB's
+	$(BIN)/civcas postgres-setup --database $(PG_ARCHIVE_DATABASE)
+	$(BIN)/civcas postgres-load-raw --database $(PG_ARCHIVE_DATABASE) --folder $(ARCHIVE_RAW)
+	CIVCAS_PG_DATABASE=$(PG_ARCHIVE_DATABASE) $(DBT) build $(PG_DBT_FLAGS) --full-refresh \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
+		--exclude-resource-type unit_test
+	@[ -f $(ARCHIVE_DUCKDB) ] || $(MAKE) --no-print-directory build-archive
+	CIVCAS_REQUIRE_POSTGRES_ARCHIVE=1 CIVCAS_PG_ARCHIVE_DATABASE=$(PG_ARCHIVE_DATABASE) CIVCAS_ARCHIVE_DUCKDB=$(ARCHIVE_DUCKDB) \
+		$(BIN)/python -m pytest -s tests/python/test_postgres.py -k archive
+
+# ---------------------------------------------------------------------------- Spark (issue 15)
+# The distributed engine, here a local Spark in dbt's own process (profiles.yml, target spark,
+# method session): `civcas spark-dbt` starts the session and registers civcas's functions, then
+# runs dbt. Each build has its folder (tables and metastore), CIVCAS_SPARK_DIR. The comparison
+# builds the same input on DuckDB into a file of its own and fails on any difference.
+SPARK_DIR ?= warehouse/spark
+SPARK_DBT_FLAGS := --full-refresh --exclude-resource-type unit_test --target-path target/spark
+SPARK_COMPARE_DUCKDB ?= $(SPARK_DIR)/compare.duckdb
+
+.PHONY: build-spark build-spark-demo build-spark-archive
+
+build-spark: build-spark-demo build-spark-archive ## build the demo and the real archive on a local Spark; both equal to DuckDB
+
+build-spark-demo: validate-raw ## build the demo on a local Spark; every mart and export equal to DuckDB's, row for row
+	rm -rf $(SPARK_DIR)/demo
+	CIVCAS_SPARK_DIR=$(SPARK_DIR)/demo $(BIN)/civcas spark-dbt build $(SPARK_DBT_FLAGS)
+	CIVCAS_DUCKDB_PATH=$(SPARK_COMPARE_DUCKDB) $(DBT) build $(DBT_FLAGS) --full-refresh --target-path target/compare-spark \
+		--exclude-resource-type unit_test --exclude-resource-type test --quiet
+	$(BIN)/civcas compare-spark --duckdb $(SPARK_COMPARE_DUCKDB) --spark-dir $(SPARK_DIR)/demo/tables
+
+build-spark-archive: import-archive ## build the real archive on a local Spark; every mart and export (monthly_coalition_vs_russia among them) equal to DuckDB's
+	rm -rf $(SPARK_DIR)/archive
+	CIVCAS_SPARK_DIR=$(SPARK_DIR)/archive $(BIN)/civcas spark-dbt build $(SPARK_DBT_FLAGS) \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}'
+	CIVCAS_DUCKDB_PATH=$(SPARK_DIR)/archive.duckdb $(DBT) build $(DBT_FLAGS) --full-refresh --target-path target/compare-spark \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
+		--exclude-resource-type unit_test --exclude-resource-type test --quiet
+	$(BIN)/civcas compare-spark --duckdb $(SPARK_DIR)/archive.duckdb --spark-dir $(SPARK_DIR)/archive/tables

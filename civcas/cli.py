@@ -1003,7 +1003,121 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- spark-dbt
+
+
+def _add_spark_dbt(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "spark-dbt",
+        parents=[_common()],
+        help="run dbt on the spark target: start the local Spark session, register civcas's functions, run dbt",
+        description="Start the Spark session of profiles.yml's spark target (dbt-spark, method session; tables "
+        "and metastore under warehouse/spark), register the project's Python functions as Spark SQL functions "
+        "(civcas.spark.SQL_FUNCTIONS), then run dbt in this process with the given arguments and --target spark, "
+        "e.g. civcas spark-dbt build --select +fct_claims. Exits with dbt's code; 1 without Java.",
+    )
+    parser.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt (build, run, test, ...)")
+    parser.set_defaults(handler=_cmd_spark_dbt)
+
+
+def _cmd_spark_dbt(args: argparse.Namespace) -> int:
+    from civcas.spark import run_dbt
+
+    if not args.dbt_args:
+        print("civcas spark-dbt: give dbt's arguments, e.g. civcas spark-dbt build", file=sys.stderr)
+        return EXIT_USAGE
+    return run_dbt(_project_dir(args).resolve(), args.dbt_args)
+
+
+def _add_compare_spark(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compare-spark",
+        parents=[_common()],
+        help="compare the tables the spark target wrote with a DuckDB build, row for row",
+        description="Read the marts, exports and restricted tables of a DuckDB file and the same tables the spark "
+        "target wrote (Parquet under its warehouse folder, read without a JVM), and compare them row for row "
+        "on a canonical order (civcas.engines). Exits 0 when equal, 1 with a report when not.",
+    )
+    parser.add_argument("--duckdb", type=Path, required=True, help="the DuckDB build to compare with")
+    parser.add_argument("--spark-dir", type=Path, required=True,
+                        help="the spark target's table folder (spark.sql.warehouse.dir), e.g. warehouse/spark/demo/tables")
+    parser.add_argument("--tables", help="only these tables, comma-separated schema.table (default: every table)")
+    parser.set_defaults(handler=_cmd_compare_spark)
+
+
+def _cmd_compare_spark(args: argparse.Namespace) -> int:
+    from civcas.engines import compare, duckdb_tables
+    from civcas.spark import spark_tables
+
+    for path in (args.duckdb, args.spark_dir):
+        if not path.exists():
+            print(f"civcas compare-spark: {path} does not exist; build it first (make build-spark)", file=sys.stderr)
+            return EXIT_DATA
+    left = duckdb_tables(args.duckdb)
+    right = spark_tables(args.spark_dir)
+    if args.tables:
+        wanted = {name.strip() for name in args.tables.split(",")}
+        left = {name: frame for name, frame in left.items() if name in wanted}
+        right = {name: frame for name, frame in right.items() if name in wanted}
+        missing = wanted - set(left) - set(right)
+        if missing:
+            print(f"civcas compare-spark: no such table: {', '.join(sorted(missing))}", file=sys.stderr)
+            return EXIT_DATA
+    result = compare(left, right, "duckdb", "spark")
+    print(result.report())
+    return EXIT_OK if result.equal else EXIT_DATA
+
+
 # --------------------------------------------------------------------------- main
+
+# --------------------------------------------------------------------------- PostgreSQL (issue 15)
+
+
+def _add_postgres_setup(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "postgres-setup",
+        parents=[_common()],
+        help="start or reuse a PostgreSQL server and create the database, roles and functions dbt needs",
+        description="Prepare the server of the profile's postgres target (CIVCAS_PG_HOST, CIVCAS_PG_PORT, "
+        "CIVCAS_PG_USER, CIVCAS_PG_DATABASE): start a local server that is down (pg_ctlcluster), create the "
+        "roles civcas_analyst and civcas_internal, the database (collation C), the schemas they read, and the "
+        "PL/Python functions the models call (civcas.postgres). Passwords are generated into "
+        "warehouse/postgres/pgpass (PGPASSFILE) unless CIVCAS_PG_PASSWORD is set.",
+    )
+    parser.add_argument("--database", help="the database (default: $CIVCAS_PG_DATABASE, else civcas)")
+    parser.set_defaults(handler=_cmd_postgres_setup)
+
+
+def _cmd_postgres_setup(args: argparse.Namespace) -> int:
+    from civcas.postgres import Settings, describe, setup
+
+    print(describe(setup(_project_dir(args), Settings.from_environment(args.database))))
+    return EXIT_OK
+
+
+def _add_postgres_load_raw(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "postgres-load-raw",
+        parents=[_common()],
+        help="load a folder of raw Parquet files (files mode) into the PostgreSQL schema raw_files",
+        description="Each raw table's files (<table>.*parquet) become raw_files.<table>_by_file (every row "
+        "with its file's name) and the view raw_files.<table> (the contract's columns), which the raw_files "
+        "source reads when dbt runs with --target postgres and var civcas_raw_source: files.",
+    )
+    parser.add_argument("--folder", type=Path, required=True, help="the raw folder (e.g. data/archive/raw)")
+    parser.add_argument("--database", help="the database (default: $CIVCAS_PG_DATABASE, else civcas)")
+    parser.set_defaults(handler=_cmd_postgres_load_raw)
+
+
+def _cmd_postgres_load_raw(args: argparse.Namespace) -> int:
+    from civcas.postgres import Settings, load_raw
+
+    tables = load_raw_contract(_project_dir(args))
+    loaded = load_raw(args.folder, tables, Settings.from_environment(args.database))
+    for table, rows in loaded.items():
+        print(f"postgres-load-raw: raw_files.{table}: {rows:,} rows")
+    return EXIT_OK
+
 
 _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_generate_demo,
@@ -1024,6 +1138,10 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_refresh,
     _add_intake,
     _add_benchmark,
+    _add_postgres_setup,
+    _add_postgres_load_raw,
+    _add_spark_dbt,
+    _add_compare_spark,
 )
 
 

@@ -1,11 +1,17 @@
 {#- The value of `expr` on the row with the greatest `order_expr`, ignoring rows where
-    `expr` is null. DuckDB's arg_max; Spark has max_by. -#}
-{% macro value_at_latest(expr, order_expr) -%}
-    {{ return(adapter.dispatch('value_at_latest', 'civcas')(expr, order_expr)) }}
+    `expr` or `order_expr` is null. DuckDB's arg_max; Spark has max_by. When `order_expr` can tie,
+    `tie_breaker` (an expression unique in the group) chooses among the tied rows: the greatest
+    wins (without it DuckDB picks one arbitrarily). -#}
+{% macro value_at_latest(expr, order_expr, tie_breaker=none) -%}
+    {{ return(adapter.dispatch('value_at_latest', 'civcas')(expr, order_expr, tie_breaker)) }}
 {%- endmacro %}
 
-{% macro default__value_at_latest(expr, order_expr) -%}
+{% macro default__value_at_latest(expr, order_expr, tie_breaker=none) -%}
+    {%- if tie_breaker is none -%}
     arg_max({{ expr }}, {{ order_expr }}) filter (where {{ expr }} is not null)
+    {%- else -%}
+    arg_max({{ expr }}, row({{ order_expr }}, {{ tie_breaker }})) filter (where {{ expr }} is not null and {{ order_expr }} is not null)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Is a point inside a bounding box? Coordinates and bounds are all degrees. -#}

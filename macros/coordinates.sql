@@ -6,6 +6,10 @@
     pair read the other way round does, the coordinates were swapped: they are put back
     in order (documented rule) and flagged in are_coordinates_swapped. -#}
 {% macro coordinate_checks_cte(input_cte, countries_cte) -%}
+    {{ return(adapter.dispatch('coordinate_checks_cte', 'civcas')(input_cte, countries_cte)) }}
+{%- endmacro %}
+
+{% macro default__coordinate_checks_cte(input_cte, countries_cte) -%}
 boxed as (
 
     -- Every country's box, as one list beside each row: a correlated exists() would
@@ -28,6 +32,11 @@ boxed as (
 
 ),
 
+{{ coordinate_checks_corrected() }}
+{%- endmacro %}
+
+{#- The CTE `checked` after `boxed`: swapped coordinates put back in order. -#}
+{% macro coordinate_checks_corrected() -%}
 checked as (
 
     select
@@ -54,11 +63,11 @@ checked as (
         parse_check('unparseable_coordinates', 'latitude_raw', 'latitude', 'latitude', "a decimal number of degrees, e.g. 35.9528"),
         parse_check('unparseable_coordinates', 'longitude_raw', 'longitude', 'longitude', "a decimal number of degrees, e.g. 39.0079"),
         {'rule': 'incomplete_coordinates',
-         'when': "(nullif(trim(latitude_raw), '') is null) <> (nullif(trim(longitude_raw), '') is null)",
+         'when': "(nullif(" ~ trim_text('latitude_raw') ~ ", '') is null) <> (nullif(" ~ trim_text('longitude_raw') ~ ", '') is null)",
          'reason': "'only one of latitude and longitude is given; give both or neither'"},
         {'rule': 'coordinates_outside_country',
          'when': 'latitude is not null and longitude is not null and not is_point_in_country and not is_swapped_point_in_country',
-         'reason': "'coordinates (' || cast(latitude as varchar) || ', ' || cast(longitude as varchar) || ') are outside ' || coalesce(resolved_country_id, 'Syria and Iraq') || ', even read the other way round; correct them or clear both'"},
+         'reason': "'coordinates (' || " ~ number_text('latitude') ~ " || ', ' || " ~ number_text('longitude') ~ " || ') are outside ' || coalesce(resolved_country_id, 'Syria and Iraq') || ', even read the other way round; correct them or clear both'"},
     ]) -%}
 {%- endmacro %}
 

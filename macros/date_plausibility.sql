@@ -45,8 +45,8 @@
     case
         when extract(year from {{ typed_expr }}) < 1000
             then ' (its year has fewer than four digits; write the year in full)'
-        when strpos(coalesce({{ raw_expr }}, ''), cast(extract(year from {{ typed_expr }}) as varchar)) = 0
-            then ' (a two-digit year, read as ' || cast(extract(year from {{ typed_expr }}) as varchar) || '; write the year in four digits)'
+        when position(cast(extract(year from {{ typed_expr }}) as {{ dbt.type_string() }}) in coalesce({{ raw_expr }}, '')) = 0
+            then ' (a two-digit year, read as ' || cast(extract(year from {{ typed_expr }}) as {{ dbt.type_string() }}) || '; write the year in four digits)'
         else ''
     end
 {%- endmacro %}
@@ -54,14 +54,14 @@
 {#- The two bound checks of one date column: rule implausible_date, with a reason that
     names the column, the value as written, the bound and what to do. -#}
 {% macro date_bound_checks(typed_expr, raw_expr, column_label) -%}
-    {%- set value_read = "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || case when trim(coalesce(" ~ raw_expr ~ ", '')) = cast(" ~ typed_expr ~ " as varchar) then '' else ' (read as ' || cast(" ~ typed_expr ~ " as varchar) || ')' end" -%}
+    {%- set value_read = "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || case when " ~ trim_text("coalesce(" ~ raw_expr ~ ", '')") ~ " = cast(" ~ typed_expr ~ " as " ~ dbt.type_string() ~ ") then '' else ' (read as ' || cast(" ~ typed_expr ~ " as " ~ dbt.type_string() ~ ") || ')' end" -%}
     {%- do return([
         {'rule': 'implausible_date',
          'when': typed_expr ~ ' < ' ~ earliest_plausible_date(),
          'reason': value_read ~ " || ' is before " ~ var('civcas_earliest_plausible_date') ~ " (var civcas_earliest_plausible_date)' || " ~ short_year_note(typed_expr, raw_expr) ~ " || '; it is a placeholder or a typo: enter the real date'"},
         {'rule': 'implausible_date',
          'when': typed_expr ~ ' > ' ~ latest_plausible_date(),
-         'reason': value_read ~ " || ' is after ' || cast(" ~ latest_plausible_date() ~ " as varchar) || ', the build''s reference date ' || cast(" ~ reference_date() ~ " as varchar) || ' plus " ~ var('civcas_date_tolerance_days') ~ " day(s) (var civcas_date_tolerance_days)' || " ~ short_year_note(typed_expr, raw_expr) ~ " || '; a date in the future is a typo: correct it (or set var civcas_as_of_date when the data is newer than its latest record)'"},
+         'reason': value_read ~ " || ' is after ' || cast(" ~ latest_plausible_date() ~ " as " ~ dbt.type_string() ~ ") || ', the build''s reference date ' || cast(" ~ reference_date() ~ " as " ~ dbt.type_string() ~ ") || ' plus " ~ var('civcas_date_tolerance_days') ~ " day(s) (var civcas_date_tolerance_days)' || " ~ short_year_note(typed_expr, raw_expr) ~ " || '; a date in the future is a typo: correct it (or set var civcas_as_of_date when the data is newer than its latest record)'"},
     ]) -%}
 {%- endmacro %}
 
@@ -71,7 +71,7 @@
     {%- do return({
         'rule': 'date_after_report',
         'when': event_expr ~ ' > ' ~ date_with_tolerance(report_expr),
-        'reason': "'" ~ event_label ~ " ' || cast(" ~ event_expr ~ " as varchar) || ' is after " ~ report_label ~ " ' || cast(" ~ report_expr ~ " as varchar) || ' (more than " ~ var('civcas_date_tolerance_days') ~ " day(s), var civcas_date_tolerance_days): an event cannot be reported before it happens; one of the two dates is wrong, correct it'"}) -%}
+        'reason': "'" ~ event_label ~ " ' || cast(" ~ event_expr ~ " as " ~ dbt.type_string() ~ ") || ' is after " ~ report_label ~ " ' || cast(" ~ report_expr ~ " as " ~ dbt.type_string() ~ ") || ' (more than " ~ var('civcas_date_tolerance_days') ~ " day(s), var civcas_date_tolerance_days): an event cannot be reported before it happens; one of the two dates is wrong, correct it'"}) -%}
 {%- endmacro %}
 
 {#- A record about an incident dated before the incident began (beyond the tolerance). -#}
@@ -79,7 +79,7 @@
     {%- do return({
         'rule': rule,
         'when': record_expr ~ ' < ' ~ date_with_tolerance('linked_incident_date', -1),
-        'reason': "'" ~ record_label ~ " ' || cast(" ~ record_expr ~ " as varchar) || ' is before its incident ' || linked_incident_code || ' began (' || cast(linked_incident_date as varchar) || '; more than " ~ var('civcas_date_tolerance_days') ~ " day(s), var civcas_date_tolerance_days): nothing can be decided about an incident before it happens; correct this date, or the incident''s date in raw_incidents'"}) -%}
+        'reason': "'" ~ record_label ~ " ' || cast(" ~ record_expr ~ " as " ~ dbt.type_string() ~ ") || ' is before its incident ' || linked_incident_code || ' began (' || cast(linked_incident_date as " ~ dbt.type_string() ~ ") || '; more than " ~ var('civcas_date_tolerance_days') ~ " day(s), var civcas_date_tolerance_days): nothing can be decided about an incident before it happens; correct this date, or the incident''s date in raw_incidents'"}) -%}
 {%- endmacro %}
 
 {#- The first publication of an incident before the incident began (beyond the tolerance).
@@ -96,7 +96,7 @@
         'columns': ['first_published_on'],
         'raw_value': 'cast(first_published_raw as ' ~ dbt.type_string() ~ ')',
         'when': 'first_published_on < ' ~ date_with_tolerance('incident_date', -1),
-        'reason': "'first_published ' || cast(first_published_on as varchar) || ' is before the incident_date ' || cast(incident_date as varchar) || ' (more than " ~ var('civcas_date_tolerance_days') ~ " day(s), var civcas_date_tolerance_days): an incident cannot be published before it happens; correct first_published (or incident_date)'"}) -%}
+        'reason': "'first_published ' || cast(first_published_on as " ~ dbt.type_string() ~ ") || ' is before the incident_date ' || cast(incident_date as " ~ dbt.type_string() ~ ") || ' (more than " ~ var('civcas_date_tolerance_days') ~ " day(s), var civcas_date_tolerance_days): an incident cannot be published before it happens; correct first_published (or incident_date)'"}) -%}
 {%- endmacro %}
 
 {#- ---------------------------------------------------------------- formats by source -#}
@@ -159,7 +159,7 @@
     {%- endset -%}
     {%- do return({
         'rule': 'unparseable_date',
-        'when': raw_expr ~ ' is not null and trim(' ~ raw_expr ~ ") <> '' and " ~ typed_expr ~ ' is null',
+        'when': raw_expr ~ ' is not null and ' ~ trim_text(raw_expr) ~ " <> '' and " ~ typed_expr ~ ' is null',
         'reason': "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || ' is not a date in its source''s format (' || " ~ accepted ~ " || ', day and month never guessed); write YYYY-MM-DD'"}) -%}
 {%- endmacro %}
 

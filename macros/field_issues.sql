@@ -48,8 +48,8 @@
 {#- True when a pair's own checks null it (a broken end, or min above max). -#}
 {% macro pair_is_broken(prefix) -%}
     (
-        (nullif(trim({{ prefix }}_min_raw), '') is not null and {{ prefix }}_min is null)
-        or (nullif(trim({{ prefix }}_max_raw), '') is not null and {{ prefix }}_max is null)
+        (nullif({{ trim_text(prefix ~ '_min_raw') }}, '') is not null and {{ prefix }}_min is null)
+        or (nullif({{ trim_text(prefix ~ '_max_raw') }}, '') is not null and {{ prefix }}_max is null)
         or coalesce({{ prefix }}_min < 0, false)
         or coalesce({{ prefix }}_max < 0, false)
         or coalesce({{ prefix }}_min > {{ prefix }}_max, false)
@@ -70,7 +70,7 @@
         {%- set column = prefix ~ '_' ~ bound -%}
         {%- do checks.append({
             'field': column, 'rule': 'unparseable_number', 'action': 'nulled', 'columns': columns,
-            'when': "nullif(trim(" ~ column ~ "_raw), '') is not null and " ~ column ~ " is null",
+            'when': "nullif(" ~ trim_text(column ~ '_raw') ~ ", '') is not null and " ~ column ~ " is null",
             'raw_value': 'cast(' ~ column ~ '_raw as ' ~ dbt.type_string() ~ ')',
             'reason': "'" ~ column ~ " is not a whole number; " ~ prefix ~ " is unknown until it is written in digits (the value is in fct_field_issues)'"}) -%}
         {%- do checks.append({
@@ -105,7 +105,7 @@
 {% macro count_field_checks(column, kind) -%}
     {%- do return([
         {'field': column, 'rule': 'unparseable_number', 'action': 'nulled', 'columns': [column],
-         'when': "nullif(trim(" ~ column ~ "_raw), '') is not null and " ~ column ~ " is null",
+         'when': "nullif(" ~ trim_text(column ~ '_raw') ~ ", '') is not null and " ~ column ~ " is null",
          'raw_value': 'cast(' ~ column ~ '_raw as ' ~ dbt.type_string() ~ ')',
          'reason': "'" ~ column ~ " is not a whole number; it is unknown until it is written in digits (the value is in fct_field_issues)'"},
         {'field': column, 'rule': 'negative_number', 'action': 'nulled', 'columns': [column],

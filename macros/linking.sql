@@ -259,8 +259,8 @@
                 {%- set pieces = level['words'].split('{value}') %}
                 {%- set text = "'" ~ pieces[0] ~ "'" %}
                 {%- if pieces | length > 1 %}
-                    {%- set text = text ~ " || cast(round(abs(" ~ comparison['value_expr'] ~ "), 2) as "
-                        ~ dbt.type_string() ~ ") || '" ~ pieces[1] ~ "'" %}
+                    {%- set text = text ~ " || " ~ rounded_text("abs(" ~ comparison['value_expr'] ~ ")", 2)
+                        ~ " || '" ~ pieces[1] ~ "'" %}
                 {%- endif %}
                 {%- do branches.append('when gamma_' ~ comparison['name'] ~ ' = ' ~ level['gamma'] ~ ' then ' ~ text) %}
             {%- endif %}

@@ -125,20 +125,20 @@
 {#- The part of a (lower-cased) name that names the place itself: without parenthesised
     parts, what follows a comma or " in ", and a second alternative (" or ", "/", او). -#}
 {% macro place_core_part(expr) -%}
-    nullif(trim({{ key_regexp_replace(
+    nullif({{ trim_text(key_regexp_replace(
         key_regexp_replace(expr, "'\\([^)]*\\)'", "' '"),
         "'([,،]| in | or | او | أو |/).*$'", "''"
-    ) }}), '')
+    )) }}, '')
 {%- endmacro %}
 
 {#- The part of a (lower-cased) name that names where the place lies: the first parenthesised
     part, else what follows the last comma, else what follows " in "; null when none. -#}
 {% macro place_container_part(expr) -%}
-    nullif(trim(coalesce(
-        nullif({{ key_regexp_extract(expr, "'\\(([^)]*)\\)'") }}, ''),
-        nullif({{ key_regexp_extract(expr, "'[,،]([^,،]*)$'") }}, ''),
-        nullif({{ key_regexp_extract(expr, "' in (.*)$'") }}, '')
-    )), '')
+    nullif({{ trim_text(
+        "coalesce(nullif(" ~ key_regexp_extract(expr, "'\\(([^)]*)\\)'") ~ ", ''), "
+        ~ "nullif(" ~ key_regexp_extract(expr, "'[,،]([^,،]*)$'") ~ ", ''), "
+        ~ "nullif(" ~ key_regexp_extract(expr, "' in (.*)$'") ~ ", ''))"
+    ) }}, '')
 {%- endmacro %}
 
 {#- The qualifier words that say where near, around or in a place is, and what kind of place
@@ -184,13 +184,13 @@
     "Arba'in" is two syllables to the vowel rules, not "Arbain"), anything else not a letter
     or digit a space; padded with one space at each end. -#}
 {% macro place_ascii_words(expr) -%}
-    ' ' || trim({{ key_regexp_replace(
+    ' ' || {{ trim_text(key_regexp_replace(
         key_regexp_replace(
             fold_diacritics(script_transliteration(arabic_article_removed(expr))),
             "'[`´‘’ʿʾʻʼ]'", "''''"
         ),
         "'[^a-z0-9'']+'", "' '"
-    ) }}) || ' '
+    )) }} || ' '
 {%- endmacro %}
 
 {#- ASCII words reduced to what transliterations share (the rules at the top of this file). -#}

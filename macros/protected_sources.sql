@@ -252,7 +252,7 @@
         select
             needle,
             token as anchor_token,
-            cast(null as varchar) as anchor_next_token,
+            cast(null as {{ dbt.type_string() }}) as anchor_next_token,
             token as anchor_key,
             1 as key_tokens,
             length(token) as key_length
@@ -440,4 +440,13 @@
     from occurrences
     inner join protected_needles
         on occurrences.needle = protected_needles.needle
+{%- endmacro %}
+
+{#- A select-list item: one row per element of the list `list_expr`. -#}
+{% macro list_rows(list_expr) -%}
+    {{ return(adapter.dispatch('list_rows', 'civcas')(list_expr)) }}
+{%- endmacro %}
+
+{% macro default__list_rows(list_expr) -%}
+    unnest({{ list_expr }})
 {%- endmacro %}

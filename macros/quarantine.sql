@@ -44,7 +44,7 @@
 
 {#- One row per id of `relation` (a CTE of the validated model) with whether rows of
     different content share it (null ids form one group, as in a window partition). The
-    model joins it on `<id_column> is not distinct from id_conflicts.checked_id`: an
+    model joins it on null_safe_equals(<id_column>, 'id_conflicts.checked_id'): an
     aggregate and a join are far cheaper than a window over every wide row. -#}
 {% macro id_conflicts(relation, id_column) -%}
     select
@@ -54,11 +54,21 @@
     group by {{ id_column }}
 {%- endmacro %}
 
+{#- Two texts equal, or both null: a join condition (`is not distinct from`, which PostgreSQL
+    cannot hash: it joined every row with every id). -#}
+{% macro null_safe_equals(left, right) -%}
+    {{ return(adapter.dispatch('null_safe_equals', 'civcas')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__null_safe_equals(left, right) -%}
+    {{ left }} is not distinct from {{ right }}
+{%- endmacro %}
+
 {#- Checks for a text value that must parse: a non-empty raw value whose typed twin is null. -#}
 {% macro parse_check(rule, raw_expr, typed_expr, column_label, expected) -%}
     {%- do return({
         'rule': rule,
-        'when': raw_expr ~ ' is not null and trim(' ~ raw_expr ~ ") <> '' and " ~ typed_expr ~ ' is null',
+        'when': raw_expr ~ ' is not null and ' ~ trim_text(raw_expr) ~ " <> '' and " ~ typed_expr ~ ' is null',
         'reason': "'" ~ column_label ~ " ' || " ~ quoted_value(raw_expr) ~ " || ' is not " ~ expected ~ "'"}) -%}
 {%- endmacro %}
 

@@ -6,12 +6,22 @@
 {% macro raw_relation(name) -%}
     {%- set raw_source = var('civcas_raw_source', 'seeds') -%}
     {%- if raw_source == 'files' -%}
-        {{ return(source('raw_files', name)) }}
+        {{ return(raw_files_relation(name)) }}
     {%- elif raw_source == 'seeds' -%}
         {{ return(ref(name)) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error("var civcas_raw_source is '" ~ raw_source ~ "'; use 'seeds' (the demo) or 'files' (imported Parquet files)") }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The raw_files source's table `name`: on DuckDB its Parquet files (the source's
+    external_location). -#}
+{% macro raw_files_relation(name) -%}
+    {{ return(adapter.dispatch('raw_files_relation', 'civcas')(name)) }}
+{%- endmacro %}
+
+{% macro default__raw_files_relation(name) -%}
+    {{ return(source('raw_files', name)) }}
 {%- endmacro %}
 
 {#- The whole raw row as JSON text, kept for the quarantine. -#}

@@ -60,3 +60,78 @@
 {% macro default__split_to_rows_regex(expr, pattern) -%}
     unnest(string_split_regex({{ expr }}, {{ pattern }}))
 {%- endmacro %}
+
+{#- A text cut at every `delimiter`, as a list ('' gives ['']). -#}
+{% macro split_text(expr, delimiter) -%}
+    {{ return(adapter.dispatch('split_text', 'civcas')(expr, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__split_text(expr, delimiter) -%}
+    string_split({{ expr }}, {{ delimiter }})
+{%- endmacro %}
+
+{#- Does some part of a text match a regular expression (RE2, a string literal)? -#}
+{% macro text_matches(expr, pattern) -%}
+    {{ return(adapter.dispatch('text_matches', 'civcas')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__text_matches(expr, pattern) -%}
+    regexp_matches({{ expr }}, {{ pattern }})
+{%- endmacro %}
+
+{#- Does a text contain another? -#}
+{% macro text_contains(expr, needle) -%}
+    {{ return(adapter.dispatch('text_contains', 'civcas')(expr, needle)) }}
+{%- endmacro %}
+
+{% macro default__text_contains(expr, needle) -%}
+    contains({{ expr }}, {{ needle }})
+{%- endmacro %}
+
+{#- The number of elements of a list. -#}
+{% macro list_length(expr) -%}
+    {{ return(adapter.dispatch('list_length', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__list_length(expr) -%}
+    len({{ expr }})
+{%- endmacro %}
+
+{#- A number rounded to `digits` decimals, as text: DuckDB's round (half away from zero) and its
+    text of the result (a whole double keeps '.0'; an integer stays whole). -#}
+{% macro rounded_text(expr, digits) -%}
+    {{ return(adapter.dispatch('rounded_text', 'civcas')(expr, digits)) }}
+{%- endmacro %}
+
+{% macro default__rounded_text(expr, digits) -%}
+    cast(round({{ expr }}, {{ digits }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#- A double as text, as DuckDB writes it (35.0, 0.96). -#}
+{% macro number_text(expr) -%}
+    {{ return(adapter.dispatch('number_text', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__number_text(expr) -%}
+    cast({{ expr }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#- `expr` without the leading `characters` (a string literal of the characters to remove).
+    Spark's ltrim(a, b) reads its arguments the other way round. -#}
+{% macro trim_leading(expr, characters) -%}
+    {{ return(adapter.dispatch('trim_leading', 'civcas')(expr, characters)) }}
+{%- endmacro %}
+
+{% macro default__trim_leading(expr, characters) -%}
+    ltrim({{ expr }}, {{ characters }})
+{%- endmacro %}
+
+{#- A text without the spaces at its ends: DuckDB's trim, which removes the space and the other
+    Unicode space separators (no-break, em, ideographic, ...), not tabs or line breaks. -#}
+{% macro trim_text(expr) -%}
+    {{ return(adapter.dispatch('trim_text', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__trim_text(expr) -%}
+    trim({{ expr }})
+{%- endmacro %}

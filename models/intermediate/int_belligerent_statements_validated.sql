@@ -64,7 +64,7 @@ validated as (
         {{ field_issue_columns(field_checks) }}
     from linked
     left join id_conflicts
-        on linked.statement_id is not distinct from id_conflicts.checked_id
+        on {{ null_safe_equals('linked.statement_id', 'id_conflicts.checked_id') }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- Candidate incidents: the claims no incident took (int_claims_linked says unmatched),
 -- grouped in two steps over the pairs of int_claim_pairs_matched.
 --   1. Day groups: claims of the same date joined by a chain of same-day pairs (connected
---      components, by recursive propagation of the smallest claim id).
+--      components labelled by their smallest claim id: macro day_group_ctes).
 --   2. Day slips: a day group joins the largest day group it pairs with a day or more away
 --      when it holds at most var civcas_link_day_slip_share of that group's claims (reports
 --      with a slipped date are a minority of an incident's reports), and only when that
@@ -12,7 +12,7 @@
 -- Incremental: a run recomputes the claims within 4 pair gaps (link_pair_max_day_gap) of the claims validated
 -- since its last refresh, from those within 8 (macros/incremental_refresh.sql says why).
 {{ config(
-    materialized='incremental',
+    materialized=claim_chain_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_candidate_refresh_days() }}",
@@ -98,34 +98,7 @@ same_day_edges as (
 
 ),
 
--- each claim collects the smaller claim ids of its same-day component; only a smaller id
--- travels, so the recursion stops once every claim knows its component's smallest
-component_labels (claim_id, label_claim_id) as (
-
-    select
-        claim_id,
-        claim_id as label_claim_id
-    from unmatched_claims
-    union
-    select
-        same_day_edges.to_claim_id as claim_id,
-        component_labels.label_claim_id
-    from component_labels
-    inner join same_day_edges
-        on component_labels.claim_id = same_day_edges.from_claim_id
-    where component_labels.label_claim_id < same_day_edges.to_claim_id
-
-),
-
-day_groups as (
-
-    select
-        claim_id,
-        min(label_claim_id) as day_group_id
-    from component_labels
-    group by claim_id
-
-),
+{{ day_group_ctes('unmatched_claims', 'same_day_edges') }},
 
 day_group_sizes as (
 

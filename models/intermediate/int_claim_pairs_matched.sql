@@ -7,7 +7,7 @@
 -- (macros/incremental_refresh.sql); the pairs between two other claims cannot have changed.
 -- depends_on: {{ ref('int_claims_validated') }}
 {{ config(
-    materialized='incremental',
+    materialized=claim_chain_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_claims_validated_since_refresh(['left_claim_id', 'right_claim_id']) }}",

@@ -9,7 +9,7 @@
 -- a claim is matched against are fixed between full recomputes; macros/incremental_refresh.sql).
 -- depends_on: {{ ref('int_claims_validated') }}
 {{ config(
-    materialized='incremental',
+    materialized=claim_chain_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_claims_validated_since_refresh() }}",

@@ -4,7 +4,7 @@
 -- Incremental: a run checks the rows staged since its last refresh, and again every row
 -- that shares a claim id with one of them (a new row can make an old one a duplicate).
 {{ config(
-    materialized='incremental',
+    materialized=claim_chain_materialization(),
     unique_key='raw_row_key',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
@@ -182,7 +182,7 @@ dated as (
 {%- set checks = id_checks('claim_id', 'raw_claims') + [
     parse_check('unparseable_date', 'date_reported_raw', 'date_reported', 'date_reported', "a date; write YYYY-MM-DD"),
     {'rule': 'unparseable_date',
-     'when': "nullif(trim(incident_date_raw), '') is not null and incident_date_exact is null and incident_month is null",
+     'when': "nullif(" ~ trim_text('incident_date_raw') ~ ", '') is not null and incident_date_exact is null and incident_month is null",
      'reason': "'incident_date ' || " ~ quoted_value('incident_date_raw') ~ " || ' is not a date; write YYYY-MM-DD, or YYYY-MM when only the month is known'"},
     parse_check('unparseable_date', 'incident_date_start_raw', 'incident_date_start', 'incident_date_start', "a date; write YYYY-MM-DD"),
     parse_check('unparseable_date', 'incident_date_end_raw', 'incident_date_end', 'incident_date_end', "a date; write YYYY-MM-DD"),
@@ -191,7 +191,7 @@ dated as (
      'reason': "'the claim has no incident date and no date reported; add at least the date the report was posted'"},
     {'rule': 'date_range_inverted',
      'when': 'incident_date_end < incident_date_start',
-     'reason': "'incident_date_end ' || cast(incident_date_end as varchar) || ' is before incident_date_start ' || cast(incident_date_start as varchar)"},
+     'reason': "'incident_date_end ' || cast(incident_date_end as " ~ dbt.type_string() ~ ") || ' is before incident_date_start ' || cast(incident_date_start as " ~ dbt.type_string() ~ ")"},
 ] + date_bound_checks('date_reported', 'date_reported_raw', 'date_reported')
   + date_bound_checks('coalesce(incident_date_exact, incident_month)', 'incident_date_raw', 'incident_date')
   + date_bound_checks('incident_date_start', 'incident_date_start_raw', 'incident_date_start')
@@ -231,7 +231,7 @@ validated as (
         {{ refresh_timestamp() }} as validated_at
     from checked
     left join id_conflicts
-        on checked.claim_id is not distinct from id_conflicts.checked_id
+        on {{ null_safe_equals('checked.claim_id', 'id_conflicts.checked_id') }}
 
 ),
 

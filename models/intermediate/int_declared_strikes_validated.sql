@@ -68,7 +68,7 @@ validated as (
         {{ field_issue_columns(field_checks) }}
     from checked
     left join id_conflicts
-        on checked.strike_release_id is not distinct from id_conflicts.checked_id
+        on {{ null_safe_equals('checked.strike_release_id', 'id_conflicts.checked_id') }}
 
 ),
 

@@ -100,7 +100,7 @@ from_claims as (
         claim_blamed.incident_code,
         claim_blamed.belligerent_id,
         'claims' as attribution_basis,
-        cast(null as varchar) as attribution_type,
+        cast(null as {{ dbt.type_string() }}) as attribution_type,
         claim_blamed.claims_blaming_count
     from claim_blamed
     left join assessor_attributed_incidents
@@ -161,7 +161,7 @@ unattributed as (
         incidents.incident_code,
         'unknown' as belligerent_id,
         'none' as attribution_basis,
-        cast(null as varchar) as attribution_type,
+        cast(null as {{ dbt.type_string() }}) as attribution_type,
         0 as claims_blaming_count
     from incidents
     left join blamed_incidents

@@ -48,8 +48,8 @@ verdicts as (
     -- the latest verdict is shown and each one is in fct_incident_belligerents.
     select
         incident_code,
-        {{ value_at_latest('verdict_id', 'statement_date') }} as belligerent_verdict_id,
-        {{ value_at_latest('belligerent_id', 'statement_date') }} as verdict_belligerent_id,
+        {{ value_at_latest('verdict_id', 'statement_date', 'statement_id') }} as belligerent_verdict_id,
+        {{ value_at_latest('belligerent_id', 'statement_date', 'statement_id') }} as verdict_belligerent_id,
         cast(sum(deaths_conceded_min) as {{ dbt.type_bigint() }}) as deaths_conceded_min,
         cast(sum(deaths_conceded_max) as {{ dbt.type_bigint() }}) as deaths_conceded_max,
         sum(case when needs_review then 1 else 0 end) as statements_needing_review,

@@ -70,19 +70,19 @@ dated as (
     parse_check('unparseable_date', 'incident_date_raw', 'incident_date', 'incident_date', "a date; write YYYY-MM-DD, or YYYY-MM when only the month is known"),
     parse_check('unparseable_date', 'incident_date_end_raw', 'incident_date_end', 'incident_date_end', "a date; write YYYY-MM-DD"),
     {'rule': 'missing_date',
-     'when': 'incident_date is null and nullif(trim(incident_date_raw), \'\') is null',
+     'when': 'incident_date is null and nullif(' ~ trim_text('incident_date_raw') ~ ', \'\') is null',
      'reason': "'incident_date is empty; an incident needs at least the month it happened'"},
 ] + date_bound_checks('incident_date', 'incident_date_raw', 'incident_date')
   + date_bound_checks('incident_date_end', 'incident_date_end_raw', 'incident_date_end')
   + date_bound_checks('first_published_on', 'first_published_raw', 'first_published') + [
     {'rule': 'date_range_inverted',
      'when': 'incident_date_end < incident_date',
-     'reason': "'incident_date_end ' || cast(incident_date_end as varchar) || ' is before incident_date ' || cast(incident_date as varchar)"},
+     'reason': "'incident_date_end ' || cast(incident_date_end as " ~ dbt.type_string() ~ ") || ' is before incident_date ' || cast(incident_date as " ~ dbt.type_string() ~ ")"},
     {'rule': 'unknown_date_precision',
      'when': 'date_precision_as_written is not null and date_precision_id is null',
      'reason': "'date_precision ' || " ~ quoted_value('date_precision_as_written') ~ " || ' is not exact, range or month'"},
     {'rule': 'unparseable_boolean',
-     'when': "nullif(trim(civilian_harm_reported_raw), '') is not null and is_civilian_harm_reported is null",
+     'when': "nullif(" ~ trim_text('civilian_harm_reported_raw') ~ ", '') is not null and is_civilian_harm_reported is null",
      'reason': "'civilian_harm_reported ' || " ~ quoted_value('civilian_harm_reported_raw') ~ " || ' is not yes or no'"},
     parse_check('unparseable_date', 'first_published_raw', 'first_published_on', 'first_published', "a date; write YYYY-MM-DD"),
 ] + location_vocabulary_checks() + coordinate_checks() %}
@@ -105,7 +105,7 @@ validated as (
         {{ field_issue_columns(field_checks) }}
     from checked
     left join id_conflicts
-        on checked.incident_code is not distinct from id_conflicts.checked_id
+        on {{ null_safe_equals('checked.incident_code', 'id_conflicts.checked_id') }}
 
 ),
 

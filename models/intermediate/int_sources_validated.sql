@@ -26,7 +26,7 @@ validated as (
         {{ quarantine_columns(checks) }}
     from sources
     left join id_conflicts
-        on sources.source_id is not distinct from id_conflicts.checked_id
+        on {{ null_safe_equals('sources.source_id', 'id_conflicts.checked_id') }}
 
 )
 

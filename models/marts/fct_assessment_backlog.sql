@@ -106,16 +106,16 @@ waiting as (
 final as (
 
     select
-        row_number() over (
+        cast(row_number() over (
             order by
                 waiting.civilians_killed_max desc nulls last,
                 waiting.source_count desc,
                 waiting.waiting_since asc,
                 waiting.has_declared_strike_nearby desc,
                 waiting.backlog_incident_id asc
-        ) as backlog_rank,
+        ) as {{ dbt.type_bigint() }}) as backlog_rank,
         waiting.*,
-        {{ dbt.datediff('waiting.waiting_since', 'as_of.as_of_date', 'day') }} as days_waiting,
+        cast({{ dbt.datediff('waiting.waiting_since', 'as_of.as_of_date', 'day') }} as bigint) as days_waiting,
         as_of.as_of_date,
         datasets.is_synthetic
     from waiting

@@ -17,10 +17,10 @@ sequenced as (
 
     select
         assessments.*,
-        row_number() over (
+        cast(row_number() over (
             partition by assessments.linked_incident_code
             order by assessments.assessed_on, assessments.assessment_id
-        ) as decision_sequence,
+        ) as {{ dbt.type_bigint() }}) as decision_sequence,
         count(*) over (partition by assessments.linked_incident_code) as decision_count
     from assessments
 

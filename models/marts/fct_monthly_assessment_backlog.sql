@@ -38,7 +38,7 @@ final as (
         cast(coalesce(sum(civilians_killed_min), 0) as {{ dbt.type_bigint() }}) as alleged_killed_min,
         cast(coalesce(sum(civilians_killed_max), 0) as {{ dbt.type_bigint() }}) as alleged_killed_max,
         max(days_waiting) as max_days_waiting,
-        avg(days_waiting) as mean_days_waiting,
+        cast(avg(days_waiting) as {{ civcas_type('double') }}) as mean_days_waiting,
         bool_or(is_synthetic) as is_synthetic
     from blamed
     group by incident_month, belligerent_id

@@ -105,7 +105,7 @@ filled as (
         {%- endfor %}
         case
             when coalesce(monthly.alleged_incidents, 0) > 0
-                then cast(monthly.contested_incidents as double) / monthly.alleged_incidents
+                then cast(monthly.contested_incidents as {{ civcas_type('double') }}) / monthly.alleged_incidents
         end as contested_share
     from spine
     left join monthly

@@ -113,7 +113,7 @@ final as (
             {%- endfor %}
             case
                 when pivoted.{{ side }}_alleged_incidents > 0
-                    then cast(pivoted.{{ side }}_contested_incidents as double) / pivoted.{{ side }}_alleged_incidents
+                    then cast(pivoted.{{ side }}_contested_incidents as {{ civcas_type('double') }}) / pivoted.{{ side }}_alleged_incidents
             end as {{ side }}_contested_share,
         {%- endfor %}
         cast(coalesce(blamed_on_both_counts.incidents_blamed_on_both, 0) as {{ dbt.type_bigint() }})

@@ -103,7 +103,7 @@ candidate_values as (
             source_id,
             '{{ field }}' as value_kind,
             {{ priority }} as kind_priority,
-            trim({{ field }}_raw) as protected_value
+            {{ trim_text(field ~ '_raw') }} as protected_value
         from protected_source_rows
         union all
     {%- endfor %}
@@ -129,7 +129,7 @@ candidate_values as (
             source_id,
             '{{ field }}' as value_kind,
             {{ priority }} as kind_priority,
-            trim({{ field }}) as protected_value
+            {{ trim_text(field) }} as protected_value
         from protected_raw_claims
     {%- endfor %}
 
@@ -144,12 +144,12 @@ bare_handles as (
         source_id,
         value_kind,
         kind_priority,
-        ltrim(protected_value, '@') as protected_value
+        {{ trim_leading('protected_value', "'@'") }} as protected_value
     from candidate_values
     where
         value_kind = 'source_handle'
-        and starts_with(protected_value, '@')
-        and regexp_matches(ltrim(protected_value, '@'), '[0-9_.]')
+        and left(protected_value, 1) = '@'
+        and {{ text_matches(trim_leading('protected_value', "'@'"), "'[0-9_.]'") }}
 
 ),
 
@@ -160,9 +160,9 @@ spaced_words as (
         source_id,
         value_kind,
         kind_priority,
-        string_split({{ match_normal_form('protected_value') }}, ' ') as words
+        {{ split_text(match_normal_form('protected_value'), "' '") }} as words
     from candidate_values
-    where contains({{ match_normal_form('protected_value') }}, ' ')
+    where {{ text_contains(match_normal_form('protected_value'), "' '") }}
 
 ),
 
@@ -174,7 +174,7 @@ spaced_values as (
         value_kind,
         kind_priority,
         words,
-        unnest({{ gap_removal_masks('len(words)') }}) as gap_mask
+        {{ list_rows(gap_removal_masks(list_length('words'))) }} as gap_mask
     from spaced_words
 
 ),

@@ -37,7 +37,7 @@ quarantined as (
             {{ id_column }} as record_id,
             quarantine_rule,
             quarantine_reason,
-            {{ source_column if source_column else 'cast(null as varchar)' }} as source_id,
+            {{ source_column if source_column else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as source_id,
             {{ 'is_protected' if raw_table == 'raw_sources' else 'false' }} as is_protected_source_row
         from {{ ref(model) }}
         where is_quarantined

@@ -5,7 +5,7 @@
 -- (macros/incremental_refresh.sql). Raw claims only grow: an edited or deleted raw row or file
 -- stops the run and asks for --full-refresh.
 {{ config(
-    materialized='incremental',
+    materialized=claim_chain_materialization(),
     unique_key='raw_row_key',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
@@ -18,7 +18,7 @@
 
 with
 
-raw_claims as not materialized (
+raw_claims as {{ cte_not_materialized() }} (
 
     select * from {{ raw_rows('raw_claims', files=files_to_stage) }}
 
@@ -69,9 +69,9 @@ checked_refresh as (
         inputs_fingerprint is distinct from staged_inputs_fingerprint as is_restaging_all,
         case
             when kept_rows < staged_rows
-                then {{ fail_query("'raw_claims: ' || cast(staged_rows - kept_rows as varchar) || ' staged claim rows are no longer in the raw claims (edited or deleted); an incremental refresh only adds rows: run dbt build --full-refresh'") }}
+                then {{ fail_query("'raw_claims: ' || cast(staged_rows - kept_rows as " ~ dbt.type_string() ~ ") || ' staged claim rows are no longer in the raw claims (edited or deleted); an incremental refresh only adds rows: run dbt build --full-refresh'") }}
             when repeated_rows > 0
-                then {{ fail_query("'raw_claims: ' || cast(repeated_rows as varchar) || ' rows of the new raw files repeat a claim row staged before; run dbt build --full-refresh to number the copies'") }}
+                then {{ fail_query("'raw_claims: ' || cast(repeated_rows as " ~ dbt.type_string() ~ ") || ' rows of the new raw files repeat a claim row staged before; run dbt build --full-refresh to number the copies'") }}
         end as refresh_failure
     from refresh
 

@@ -30,7 +30,7 @@ renamed as (
         coalesce(
             source_type_codes.code,
             case
-                when nullif(trim(source.source_type), '') is null
+                when nullif({{ trim_text('source.source_type') }}, '') is null
                     then platform_source_type_codes.code
             end
         ) as source_type_id,

@@ -16,7 +16,9 @@
     {%- endif %}
     {#- a zero-row query, not get_columns_in_relation: it works for tables and for
         external files (read_parquet) alike -#}
-    {%- set actual = run_query('select * from ' ~ model ~ ' limit 0').column_names | list %}
+    {#- a source is read as the models read it (raw_files_relation: on Spark, its Parquet files) -#}
+    {%- set relation = raw_files_relation(model.identifier) if node and node[0].resource_type == 'source' else model %}
+    {%- set actual = run_query('select * from ' ~ relation ~ ' limit 0').column_names | list %}
     {%- set missing = expected | reject('in', actual) | list %}
     {%- set extra = actual | reject('in', expected) | list %}
     {%- if missing or extra %}

@@ -38,7 +38,7 @@ missing_or_repeated as (
 
     select
         clean_claims.claim_id,
-        'clean claim appears ' || cast(count(claims.claim_id) as varchar) || ' times in fct_claims' as problem
+        'clean claim appears ' || cast(count(claims.claim_id) as {{ dbt.type_string() }}) || ' times in fct_claims' as problem
     from clean_claims
     left join claims
         on clean_claims.claim_id = claims.claim_id

@@ -100,7 +100,7 @@ total_mismatches as (
         coalesce(monthly_summary.month, summed_over_groups.month) as month,
         coalesce(monthly_summary.belligerent_id, summed_over_groups.belligerent_id) as belligerent_id,
         coalesce(monthly_summary.country_id, summed_over_groups.country_id) as country_id,
-        cast(null as varchar) as grade_group,
+        cast(null as {{ dbt.type_string() }}) as grade_group,
         summed_over_groups.alleged_incidents as exported_incidents,
         monthly_summary.alleged_incidents as counted_incidents
     from monthly_summary

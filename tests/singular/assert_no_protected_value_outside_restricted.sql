@@ -68,8 +68,8 @@ scanned_columns as (
     {%- endfor %}
     select
         0 as column_number,
-        cast(null as varchar) as model_name,
-        cast(null as varchar) as column_name
+        cast(null as {{ dbt.type_string() }}) as model_name,
+        cast(null as {{ dbt.type_string() }}) as column_name
     where false
 
 ),
@@ -79,14 +79,14 @@ scanned_columns as (
     {%- for text_column in text_columns %}
         select
             {{ loop.index }} as column_number,
-            cast({{ adapter.quote(text_column.column) }} as varchar) as text_value
+            cast({{ adapter.quote(text_column.column) }} as {{ dbt.type_string() }}) as text_value
         from {{ text_column.relation }}
         where {{ adapter.quote(text_column.column) }} is not null
         union all
     {%- endfor %}
     select
         0 as column_number,
-        cast(null as varchar) as text_value
+        cast(null as {{ dbt.type_string() }}) as text_value
     where false
 {%- endset %}
 

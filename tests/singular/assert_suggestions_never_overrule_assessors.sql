@@ -15,7 +15,7 @@ graded_with_suggestion as (
 monthly_overcount as (
 
     select
-        cast(month as varchar) || ' ' || belligerent_id || ' ' || country_id as failing_key,
+        cast(month as {{ dbt.type_string() }}) || ' ' || belligerent_id || ' ' || country_id as failing_key,
         'more suggestions than ungraded incidents' as problem
     from {{ ref('fct_monthly_belligerent_summary') }}
     where

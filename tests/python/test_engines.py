@@ -1,0 +1,29 @@
+"""civcas.engines compares two engines' tables row for row and names what differs."""
+
+import pandas as pd
+
+from civcas.engines import compare, compare_frames
+
+
+def test_equal_tables_in_another_row_order_are_equal() -> None:
+    left = pd.DataFrame({"a": [1, 2], "b": ["x", None], "c": [0.1 + 0.2, 1.0]})
+    right = pd.DataFrame({"c": [1.0, 0.3], "b": [None, "x"], "a": [2, 1]})
+    assert compare({"main.t": left}, {"main.t": right}, "duckdb", "postgres").equal
+
+
+def test_a_changed_value_a_float_beyond_tolerance_and_a_missing_table_differ() -> None:
+    left = pd.DataFrame({"a": [1, 2], "b": ["x", "y"], "c": [0.5, 1.0]})
+    assert compare_frames("t", left, left.assign(b=["x", "z"]))
+    assert compare_frames("t", left, left.assign(c=[0.5, 1.000001]))
+    assert not compare_frames("t", left, left.assign(c=[0.5, 1.0 + 1e-12]))
+    assert compare_frames("t", left, left.assign(a=[1, 3]))
+    assert compare_frames("t", left, left.iloc[:1])
+    assert compare_frames("t", left, left.rename(columns={"a": "z"}))
+    result = compare({"main.t": left}, {}, "duckdb", "postgres")
+    assert not result.equal and "only in duckdb" in result.report()
+
+
+def test_null_is_not_zero_or_empty() -> None:
+    left = pd.DataFrame({"a": [None], "b": [None]}, dtype=object)
+    assert compare_frames("t", left, pd.DataFrame({"a": [0], "b": [None]}, dtype=object))
+    assert compare_frames("t", left, pd.DataFrame({"a": [None], "b": [""]}, dtype=object))
