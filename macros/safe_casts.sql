@@ -91,6 +91,14 @@
     {{ return(adapter.dispatch('safe_iso_timestamp', 'civcas')(expr)) }}
 {%- endmacro %}
 
+{#- The one shape every engine accepts; the date itself is then checked by each engine's reader. -#}
+{% macro iso_timestamp_pattern() -%}
+    '[0-9]{4}-[0-9]{2}-[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]'
+{%- endmacro %}
+
 {% macro default__safe_iso_timestamp(expr) -%}
-    try_strptime(trim({{ expr }}), '%Y-%m-%d %H:%M:%S')
+    case
+        when regexp_full_match({{ trim_text(expr) }}, {{ iso_timestamp_pattern() }})
+            then try_strptime({{ trim_text(expr) }}, '%Y-%m-%d %H:%M:%S')
+    end
 {%- endmacro %}

@@ -48,3 +48,11 @@
         ) }}
     )
 {%- endmacro %}
+
+{% macro postgres__safe_iso_timestamp(expr) -%}
+    case
+        when {{ postgres_regexp_full_match(trim_text(expr), iso_timestamp_pattern()) }}
+            then {{ postgres_try_strptime('left(' ~ trim_text(expr) ~ ', 10)', ['%Y-%m-%d']) }}
+            + cast(substr({{ trim_text(expr) }}, 12) as time)
+    end
+{%- endmacro %}

@@ -51,6 +51,13 @@
     )
 {%- endmacro %}
 
+{% macro spark__safe_iso_timestamp(expr) -%}
+    case
+        when {{ spark_regex_full_match(trim_text(expr), iso_timestamp_pattern()) }}
+            then try_to_timestamp({{ trim_text(expr) }}, 'yyyy-MM-dd HH:mm:ss')
+    end
+{%- endmacro %}
+
 {#- The date in text `expr` read with strptime format `format`, as DuckDB's try_strptime
     reads it, or null. -#}
 {% macro spark_strptime(expr, format) -%}

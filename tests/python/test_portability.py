@@ -8,10 +8,7 @@ import pytest
 from civcas.portability import compile_offline, functions_called, known_functions, unknown_calls
 
 ROOT = Path(__file__).resolve().parents[2]
-# An engine whose macros are still being written (issue 15) is expected to fail, strictly: the
-# mark must go when its versions land, or this test fails.
-_IN_PROGRESS = pytest.mark.xfail(strict=True, reason="issue 15: the engine's macro versions are not all written yet")
-ENGINES = [pytest.param("postgres", marks=_IN_PROGRESS), pytest.param("spark", marks=_IN_PROGRESS)]
+ENGINES = ["postgres", "spark"]
 
 
 def test_functions_called_reads_calls_not_names() -> None:
