@@ -53,9 +53,12 @@ validate-raw: check-raw ## Great Expectations raw gate: stop when a raw table is
 build: check-lock validate-raw ## build the warehouse on the demo dataset and publish it for analysts
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
 	@# In full: the demo seeds are edited in place, and the incremental claim chain only takes added rows.
+	@# The rows quarantined or flagged so far, to say after the build what it did to the new ones.
+	@$(BIN)/civcas build-report --before --warehouse $(CIVCAS_DUCKDB_PATH)
 	$(DBT) build $(DBT_FLAGS) --full-refresh
 	@# Reached only when dbt build passed (the shell stops at the first failure).
 	$(BIN)/civcas publish --from $(CIVCAS_DUCKDB_PATH) --to $(PUBLISHED_DIR) --run-results target/run_results.json
+	@$(BIN)/civcas build-report --warehouse $(CIVCAS_DUCKDB_PATH)
 	@echo "==> warehouse built in $(CIVCAS_DUCKDB_PATH); analysts open $(PUBLISHED_DIR)/$(notdir $(CIVCAS_DUCKDB_PATH)) read-only (the internal copy with restricted: $(PUBLISHED_DIR)/internal/, its owner alone)"
 
 # Analysts read the published copy (civcas/publish.py), never the build file dbt writes.

@@ -857,6 +857,39 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     return EXIT_OK if code == 0 else EXIT_DATA
 
 
+def _add_build_report(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "build-report",
+        parents=[_common()],
+        help="after a build: how many of the rows it had not seen were quarantined or flagged, and why",
+        description="With --before (run just before dbt build), note the rows the warehouse has quarantined "
+        "(fct_quarantined_rows) or flagged (fct_field_issues) so far, beside the warehouse file; without it (run "
+        "after the build), print the rows the build newly quarantined or flagged, by table and rule, with a "
+        "reason for each.",
+    )
+    parser.add_argument("--warehouse", type=Path,
+                        help=f"the DuckDB file (default: $CIVCAS_DUCKDB_PATH, else <project>/{BUILD_FILE})")
+    parser.add_argument("--before", action="store_true", help="take the snapshot before the build")
+    parser.set_defaults(handler=_cmd_build_report)
+
+
+def _cmd_build_report(args: argparse.Namespace) -> int:
+    from civcas.build_report import report, take_snapshot
+
+    project = _project_dir(args)
+    environment_path = os.environ.get("CIVCAS_DUCKDB_PATH")
+    warehouse = args.warehouse or (Path(environment_path) if environment_path else project / BUILD_FILE)
+    if args.before:
+        take_snapshot(warehouse)
+        return EXIT_OK
+    if not warehouse.exists():
+        print(f"civcas build-report: {warehouse}: no warehouse; build it first (make build)", file=sys.stderr)
+        return EXIT_DATA
+    for line in report(warehouse):
+        print(f"==> {line}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- intake
 
 
@@ -899,7 +932,8 @@ def _cmd_intake(args: argparse.Namespace) -> int:
         return EXIT_DATA
     for table in sorted({o.table for o in result.outcomes}):
         rows = len({(o.source, o.row_number) for o in result.outcomes if o.table == table})
-        print(f"  {table}: {rows} rows: {result.count(table, 'clean')} clean, {result.count(table, 'flagged')} "
+        print(f"  {table}: {rows} row{'s' if rows != 1 else ''}: {result.count(table, 'clean')} clean, "
+              f"{result.count(table, 'flagged')} "
               f"flagged for review, {result.count(table, 'quarantined')} quarantined")
     for outcome in result.outcomes:
         if outcome.outcome != "clean":
@@ -1136,6 +1170,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_split_days,
     _add_add_day,
     _add_refresh,
+    _add_build_report,
     _add_intake,
     _add_benchmark,
     _add_postgres_setup,

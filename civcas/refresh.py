@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 from civcas.benchmark import dbt_executable
+from civcas.build_report import report, take_snapshot
 
 STATE_SUFFIX = ".refresh.json"
 # What the project is made of: a change in any of these can change every table.
@@ -115,20 +116,6 @@ def plan(state: Mapping | None, files: Mapping[str, list[int]], fingerprint: str
     return Plan(tables, new, False, f"{len(new)} new file(s) of {', '.join(tables)}")
 
 
-def quarantine_counts(warehouse: Path) -> dict[tuple[str, str], int]:
-    """Rows set aside per raw table and rule (fct_quarantined_rows); empty before the first build."""
-    if not warehouse.exists():
-        return {}
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        try:
-            rows = connection.execute(
-                "select raw_table, quarantine_rule, count(*) from main.fct_quarantined_rows group by all"
-            ).fetchall()
-        except duckdb.CatalogException:
-            return {}
-    return {(table, rule): count for table, rule, count in rows}
-
-
 def new_rows(raw: Path, names: Sequence[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     if names:
@@ -172,7 +159,7 @@ def refresh(project: Path, raw: Path, warehouse: Path, *, full_check: bool = Fal
     print(f"refresh: {chosen.reason}", flush=True)
     if not chosen.full_check and not chosen.new_files:
         return 0
-    before = quarantine_counts(warehouse)
+    take_snapshot(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     code = dbt_build(project, warehouse, variables, chosen.selection, full_refresh, target)
     if code != 0:
@@ -180,14 +167,10 @@ def refresh(project: Path, raw: Path, warehouse: Path, *, full_check: bool = Fal
               "files", flush=True)
         return code
     added = new_rows(raw, chosen.new_files)
-    after = quarantine_counts(warehouse)
     for table, rows in sorted(added.items()):
         print(f"refresh: {table}: {rows:,} new rows")
-    set_aside = {key: after[key] - before.get(key, 0) for key in sorted(after) if after[key] != before.get(key, 0)}
-    for (table, rule), count in set_aside.items():
-        print(f"refresh: {table}: {count:+,} rows quarantined ({rule}); see main.fct_quarantined_rows")
-    if added and not set_aside:
-        print("refresh: none of the new rows was quarantined")
+    for line in report(warehouse):
+        print(f"refresh: {line}")
     last_check = now if chosen.full_check else dt.datetime.fromisoformat(state["full_check_at"])  # type: ignore[index]
     state_path.write_text(json.dumps({
         "refreshed_at": now.isoformat(), "full_check_at": last_check.isoformat(), "project": fingerprint,
