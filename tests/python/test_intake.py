@@ -167,3 +167,51 @@ def test_a_malformed_batch_is_refused_and_nothing_is_written(project_copy: Path,
     assert any("raw_claims.csv line 2: 19 fields" in m for m in refused.messages), refused.messages
     assert any("raw_dataset is not handed in" in m for m in refused.messages), refused.messages
     assert _raw_snapshot(raw.path) == before
+
+
+def _parquet_raw_folder(project: Path, folder: Path) -> Path:
+    """The demo's raw tables as a files-mode raw folder: one <table>.parquet each, every column text."""
+    import duckdb
+
+    folder.mkdir()
+    with duckdb.connect() as connection:
+        for table in CONTRACT:
+            source = str(project / "seeds" / "raw" / f"{table}.csv")
+            connection.execute(f"copy (select * from read_csv('{source}', all_varchar = true, header = true)) "
+                               f"to '{folder / (table + '.parquet')}' (format parquet)")
+    return folder
+
+
+def test_files_mode_writes_a_dated_parquet_file_per_table_and_the_refresh_reports_it(
+        project_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from civcas.intake import RawFolder, intake
+    from civcas.refresh import refresh
+
+    raw = RawFolder(_parquet_raw_folder(project_copy, tmp_path / "raw"), "files")
+    warehouse = tmp_path / "warehouse" / "civcas.duckdb"
+    assert refresh(project_copy, raw.path, warehouse) == 0
+    before = _raw_snapshot(raw.path)
+    batch = tmp_path / "tuesday"
+    batch.mkdir()
+    _csv(batch / "raw_claims.csv", CLAIMS, [
+        _claim("CLMX101", "SRC0001", "2017-03-21", ("2", "2")),
+        _claim("CLMX102", "SRCNOPE", "2017-03-21", ("1", "1")),  # no such source: quarantined
+    ])
+    accepted = intake(batch, project_copy, raw, by="researcher-c", now=dt.datetime(2017, 3, 24, 8, 30))
+    assert accepted.status == "accepted", accepted.messages
+    stamp = f"2017-03-24-{accepted.batch_id}"
+    new = set(_raw_snapshot(raw.path)) - set(before)
+    assert new == {f"raw_claims.{stamp}.parquet", f"raw_intake_batches.{stamp}.parquet"}
+    assert all(_raw_snapshot(raw.path)[name] == data for name, data in before.items())  # nothing edited
+    capsys.readouterr()
+    assert refresh(project_copy, raw.path, warehouse) == 0
+    said = capsys.readouterr().out
+    assert "refresh: raw_claims: 2 new rows" in said
+    assert "refresh: new rows quarantined: 1 (see main.fct_quarantined_rows)" in said
+    assert "quarantined raw_claims: 1 row by unknown_source" in said
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        ledger = connection.execute("select batch_id, accepted_by, raw_table, rows_handed_in, "
+                                    "rows_quarantined_in_preview from main.fct_intake_batches").fetchall()
+    assert ledger == [(accepted.batch_id, "researcher-c", "raw_claims", 2, 1)]
