@@ -219,3 +219,49 @@ def test_a_bad_as_of_var_stops_with_a_short_message(dbt_vars: str, expected: str
     assert result.returncode != 0
     assert expected in output, output[-2000:]
     assert "Traceback" not in output
+
+
+def _last_day(text: str | None) -> dt.date | None:
+    """The last day an incident date as written may mean: YYYY-MM-DD, or a month's last day."""
+    text = (text or "").strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        first = dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        return None
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def test_claims_without_a_readable_report_date_and_sources_follow_the_documented_rule(as_of_builds):
+    """A claim whose date_reported is missing or unreadable is known from its own incident date
+    (its last day); a source from the first claim citing it, so no claim known by the day loses
+    its source to the cut."""
+    with duckdb.connect(str(as_of_builds["first"][0]), read_only=True) as connection:
+        undated = connection.execute(
+            "select claim_id, incident_date_raw, incident_date_start_raw, incident_date_end_raw, known_on, "
+            "is_known_after_as_of, quarantine_rule from intermediate.int_claims_validated "
+            "where date_reported is null").fetchall()
+        sources = connection.execute(
+            "select sources.known_on, min(claims.known_on), bool_or(sources.is_known_after_as_of) "
+            "from intermediate.int_sources_validated as sources left join intermediate.int_claims_validated as claims "
+            "on sources.source_id = claims.source_id group by sources.raw_row_key, sources.known_on").fetchall()
+        orphaned = connection.execute(
+            "select count(*) from intermediate.int_claims_validated as claims "
+            "join intermediate.int_sources_validated as sources on claims.source_id = sources.source_id "
+            "where claims.quarantine_rule = 'unknown_source' and sources.quarantine_rule = 'known_after_as_of'"
+        ).fetchone()[0]
+    assert undated, "the demo has claims without a readable date_reported"
+    as_of = dt.date.fromisoformat(AS_OF)
+    for claim_id, incident, start, end, known_on, is_after, rule in undated:
+        expected = _last_day(incident) or _last_day(end) or _last_day(start)
+        assert known_on == expected, claim_id
+        assert is_after == (expected is None or expected > as_of), claim_id
+        assert (rule == "known_after_as_of") == is_after, claim_id
+    assert {row[5] for row in undated} == {True, False}, "both sides of the day are exercised"
+    for known_on, first_cited, is_after in sources:
+        assert known_on == first_cited
+        assert is_after == (known_on is None or known_on > as_of)
+    assert orphaned == 0
