@@ -228,3 +228,16 @@ build-spark-archive: import-archive ## build the real archive on a local Spark; 
 		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
 		--exclude-resource-type unit_test --exclude-resource-type test --quiet
 	$(BIN)/civcas compare-spark --duckdb $(SPARK_DIR)/archive.duckdb --spark-dir $(SPARK_DIR)/archive/tables
+
+# "As known on date X" (macros/as_of.sql): the demo as it stood at the end of day AS_OF, in its
+# own file; `make release CIVCAS_DUCKDB_PATH=warehouse/as-of-<AS_OF>.duckdb` releases it.
+.PHONY: build-as-of
+AS_OF ?=
+
+build-as-of: $(STAMP) validate-raw ## build the demo as known at the end of day AS_OF (YYYY-MM-DD) into warehouse/as-of-AS_OF.duckdb
+	@test -n "$(AS_OF)" || { echo "make build-as-of: give the day, e.g. make build-as-of AS_OF=2017-04-30" >&2; exit 2; }
+	@mkdir -p warehouse
+	$(BIN)/civcas check-lock --warehouse warehouse/as-of-$(AS_OF).duckdb
+	CIVCAS_DUCKDB_PATH=warehouse/as-of-$(AS_OF).duckdb $(DBT) build $(DBT_FLAGS) --full-refresh \
+		--vars "{civcas_as_of: '$(AS_OF)'}"
+	@echo "==> built as known on $(AS_OF): warehouse/as-of-$(AS_OF).duckdb; release it with make release CIVCAS_DUCKDB_PATH=warehouse/as-of-$(AS_OF).duckdb"

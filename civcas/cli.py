@@ -743,6 +743,51 @@ def _cmd_release(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- revisions
+
+
+def _add_revisions(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "revisions",
+        help="revisions_by_month: how each month's alleged and likely figures moved between two as-of builds",
+        description="Compare two builds' monthly figures per belligerent and country (alleged and likely "
+        "incidents and deaths, min and max): FROM, what was published (a release folder, e.g. one built with "
+        "dbt var civcas_as_of), and TO, a later release or a built warehouse file. Writes revisions_by_month.csv "
+        "(each figure on both sides and its change) and prints the rows that moved. Exits 1 when a side "
+        "cannot be read.",
+    )
+    parser.add_argument("--from", dest="earlier", type=Path, required=True, metavar="RELEASE_OR_WAREHOUSE",
+                        help="the earlier build: a release folder or a DuckDB warehouse file")
+    parser.add_argument("--to", dest="later", type=Path, required=True, metavar="RELEASE_OR_WAREHOUSE",
+                        help="the later build: a release folder or a DuckDB warehouse file")
+    parser.add_argument("--out", type=Path, default=Path("revisions_by_month.csv"),
+                        help="the CSV to write (default: revisions_by_month.csv)")
+    parser.add_argument("--country", default="syria",
+                        help="the country scope of the rows printed (the CSV holds every country; default: syria)")
+    parser.set_defaults(handler=_cmd_revisions)
+
+
+def _cmd_revisions(args: argparse.Namespace) -> int:
+    from civcas.revisions import FIGURES, RevisionsError, changed_rows, read_side, revisions_by_month, write_csv
+
+    try:
+        earlier, later = read_side(args.earlier), read_side(args.later)
+    except RevisionsError as exc:
+        print(f"civcas revisions: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    rows = revisions_by_month(earlier, later)
+    write_csv(rows, args.out)
+    moved = [row for row in changed_rows(rows) if row["country_id"] == args.country]
+    synthetic = " (SYNTHETIC demo data)" if earlier.is_synthetic or later.is_synthetic else ""
+    print(f"revisions: {earlier.as_of or 'as of its build'} -> {later.as_of or 'as of its build'}{synthetic}: "
+          f"wrote {display(args.out)} ({len(rows):,} rows); {len(moved)} row(s) in {args.country} moved")
+    for row in moved:
+        changes = ", ".join(f"{f} {row[f + '_from']}->{row[f + '_to']}" for f in FIGURES
+                            if row[f"{f}_change"] not in (None, 0))
+        print(f"  {row['month']} {row['belligerent_id']}: {changes}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- split-days, add-day
 
 
@@ -1177,6 +1222,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_postgres_load_raw,
     _add_spark_dbt,
     _add_compare_spark,
+    _add_revisions,
 )
 
 

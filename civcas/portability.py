@@ -13,7 +13,7 @@ were read off the engines themselves; the first line of each says how.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -115,15 +115,21 @@ def no_server() -> Iterator[None]:
         psycopg2.connect, session.Cursor.execute, session.Cursor.fetchall = saved
 
 
-def compile_offline(project_dir: Path, target: str, target_path: Path) -> Path:
-    """Compile every node for `target` with no server; the compiled SQL's folder. Raises
-    RuntimeError with dbt's message when the project does not compile."""
+def compile_offline(project_dir: Path, target: str, target_path: Path, dbt_vars: str | None = None,
+                    select: Sequence[str] = ()) -> Path:
+    """Compile every node (or those of `select`) for `target` with no server, with `dbt_vars`
+    (a YAML mapping) when given; the compiled SQL's folder. Raises RuntimeError with dbt's
+    message when the project does not compile."""
     from dbt.cli.main import dbtRunner
 
     args = ["compile", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
             "--target", target, "--target-path", str(target_path), "--quiet",
             # It reads the raw tables' columns from the database to compare with the contract.
             "--exclude", "test_name:raw_columns_match_contract"]
+    if dbt_vars:
+        args += ["--vars", dbt_vars]
+    if select:
+        args += ["--select", *select]
     with no_server():
         result = dbtRunner().invoke(args)
     if not result.success:

@@ -640,10 +640,29 @@ def check_release_folder(out: Path, project_dir: Path, force: bool) -> None:
 
 
 def default_release_name(datasets: Sequence[Mapping], build_generated_at: str) -> str:
-    """`civcas-<dataset id>-<build date>`, the dataset id without a repeated `civcas-`."""
+    """`civcas-<dataset id>-<build date>`, the dataset id without a repeated `civcas-`, and
+    `-as-of-<day>` for a build as known on a day (var civcas_as_of)."""
     ids = [re.sub(r"[^A-Za-z0-9._-]+", "-", str(d["dataset_id"])).strip("-") for d in datasets] or ["unknown"]
     ids = [i[len("civcas-"):] if i.startswith("civcas-") else i for i in ids]
-    return f"civcas-{'+'.join(ids)}-{build_generated_at[:10]}"
+    as_of = release_as_of(datasets, {})
+    return f"civcas-{'+'.join(ids)}-{build_generated_at[:10]}" + (f"-as-of-{as_of}" if as_of else "")
+
+
+AS_OF_MEANING = ("every figure counts only what was known by the end of this day: claims reported, sources and "
+                 "incidents registered, assessments, statements and declared strikes made, intake batches "
+                 "accepted by then (dbt var civcas_as_of); null: as of the build, with every row")
+
+
+def release_as_of(datasets: Sequence[Mapping], build_vars: Mapping) -> str | None:
+    """The day the release is as known on: dim_datasets.as_of_date (the warehouse says), else the
+    build's var civcas_as_of (a warehouse built before the column), else None (as of the build)."""
+    days = {str(d["as_of_date"]) for d in datasets if d.get("as_of_date")}
+    if len(days) > 1:
+        raise ReleaseError(f"main.dim_datasets gives several as-of days ({', '.join(sorted(days))}); build again")
+    if days:
+        return days.pop()
+    value = build_vars.get("civcas_as_of") if isinstance(build_vars, Mapping) else None
+    return str(value) if value else None
 
 
 # --------------------------------------------------------------------------- build facts
@@ -704,6 +723,13 @@ def _synthetic_flag(table: pa.Table) -> bool:
 # --------------------------------------------------------------------------- README.txt
 
 
+def as_of_line(as_of: str | None) -> str:
+    if as_of is None:
+        return "As known on: the day of the build (every row the warehouse held)."
+    return (f"As known on: {as_of}. Every figure counts only what was known by the end of that day; "
+            "later revisions are not in it.")
+
+
 def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, int], datasets: Sequence[Mapping],
                    build: Mapping, chart_names: Sequence[str], is_synthetic: bool) -> str:
     lines: list[str] = []
@@ -719,6 +745,7 @@ def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, in
         "civilian-harm monitor, and built into tables by civcas (an open-source dbt + DuckDB warehouse).",
         f"Built by dbt {build.get('dbt_version')} at {build.get('generated_at')} "
         f"(invocation {build.get('invocation_id')}); civcas {__version__}.",
+        as_of_line(release_as_of(datasets, build.get("vars") or {})),
         "",
         "Where the data came from:",
     ]
@@ -958,6 +985,8 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
         "build": {k: build[k] for k in ("generated_at", "invocation_id", "dbt_version", "dbt_command",
                                         "dbt_invocation_command", "vars")},
         "datasets": list(datasets),
+        "as_of": release_as_of(datasets, build.get("vars") or {}),
+        "as_of_meaning": AS_OF_MEANING,
         "exports": [
             {"file": spec.file, "model": spec.model, "exposure": spec.exposure, "grain": spec.grain,
              "rows": rows[spec.file], "columns": len(spec.columns),

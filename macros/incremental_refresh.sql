@@ -64,7 +64,7 @@
         'civcas_earliest_plausible_date', 'civcas_link_day_slip_share',
         'civcas_link_match_probability', 'civcas_link_days_before', 'civcas_link_days_after',
         'civcas_link_cell_km',
-        'civcas_date_tolerance_days', 'civcas_as_of_date',
+        'civcas_date_tolerance_days', 'civcas_as_of_date', 'civcas_as_of',
     ] -%}
     md5(
         '{% for name in linking_vars %}{{ name }}={{ var(name) }};{% endfor %}'

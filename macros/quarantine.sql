@@ -17,12 +17,27 @@
     {%- endset -%}
     {{ first_rule_broken }} as quarantine_rule,
     {{ first_rule_broken }} is not null as is_quarantined,
-    nullif(concat_ws(
-        '; '
-        {%- for check in checks %},
-        case when {{ check.when }} then {{ check.reason }} end
+    {#- an exclusive check (known_after_as_of, macros/as_of.sql) gives its reason alone -#}
+    {%- set exclusive_checks = [] -%}
+    {%- for check in checks if check.get('exclusive') -%}
+        {%- do exclusive_checks.append(check) -%}
+    {%- endfor %}
+    {%- if exclusive_checks %}
+    case
+        {%- for check in exclusive_checks %}
+        when {{ check.when }} then {{ check.reason }}
         {%- endfor %}
-    ), '') as quarantine_reason
+        else
+    {%- endif %}
+        nullif(concat_ws(
+            '; '
+            {%- for check in checks if not check.get('exclusive') %},
+            case when {{ check.when }} then {{ check.reason }} end
+            {%- endfor %}
+        ), '')
+    {%- if exclusive_checks %}
+    end
+    {%- endif %} as quarantine_reason
 {%- endmacro %}
 
 {#- Checks shared by every raw table with an id column: a missing id, an exact copy of
@@ -42,8 +57,9 @@
     ]) -%}
 {%- endmacro %}
 
-{#- One row per id of `relation` (a CTE of the validated model) with whether rows of
-    different content share it (null ids form one group, as in a window partition). The
+{#- One row per id of `relation` (a CTE of the validated model, with is_known_after_as_of:
+    rows known only after the as-of date share no id with the rows known by then)
+    with whether rows of different content share it (null ids form one group, as in a window partition). The
     model joins it on null_safe_equals(<id_column>, 'id_conflicts.checked_id'): an
     aggregate and a join are far cheaper than a window over every wide row. -#}
 {% macro id_conflicts(relation, id_column) -%}
@@ -51,6 +67,7 @@
         {{ id_column }} as checked_id,
         min(raw_record_hash) <> max(raw_record_hash) as is_id_shared_by_different_rows
     from {{ relation }}
+    where not is_known_after_as_of
     group by {{ id_column }}
 {%- endmacro %}
 

@@ -13,6 +13,12 @@ incident_codes as (
 
 ),
 
+incidents_after_as_of as (
+
+    {{ incident_codes_known_after_as_of() }}
+
+),
+
 incident_dates as (
 
     select * from {{ ref('int_incidents_validated') }}
@@ -25,16 +31,26 @@ linked as (
     select
         statements.*,
         incident_codes.incident_code as linked_incident_code,
-        incident_dates.incident_date as linked_incident_date
+        incident_dates.incident_date as linked_incident_date,
+        -- as of var civcas_as_of (macros/as_of.sql): known on its date, its incident registered
+        {{ known_on('raw_belligerent_statements', 'statements') }} as known_on,
+        incidents_after_as_of.code is not null as is_incident_known_after_as_of,
+        {{ is_known_after_as_of(known_on('raw_belligerent_statements', 'statements'), 'incidents_after_as_of.code is not null') }}
+            as is_known_after_as_of
     from statements
     left join incident_codes
         on statements.incident_code = incident_codes.code
+    left join incidents_after_as_of
+        on
+            statements.incident_code = incidents_after_as_of.code
+            and incident_codes.incident_code is null
     left join incident_dates
         on incident_codes.incident_code = incident_dates.incident_code
 
 ),
 
-{%- set checks = id_checks('statement_id', 'raw_belligerent_statements') + [
+{%- set checks = known_after_as_of_checks('statement_date', 'is_incident_known_after_as_of')
+  + id_checks('statement_id', 'raw_belligerent_statements') + [
     incident_link_check(),
     {'rule': 'unknown_belligerent',
      'when': 'belligerent_id is null',

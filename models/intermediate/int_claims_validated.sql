@@ -82,6 +82,12 @@ registered_codes as (
 
 ),
 
+incidents_after_as_of as (
+
+    {{ incident_codes_known_after_as_of() }}
+
+),
+
 registered_sources as (
 
     select distinct source_id from {{ ref('int_sources_validated') }}
@@ -127,7 +133,12 @@ located as (
         incident_codes.incident_code as linked_incident_code,
         sources.source_id as registered_source_id,
         registered_codes.incident_code is not null as is_cited_code_in_register,
-        registered_sources.source_id is not null as is_source_in_registry
+        registered_sources.source_id is not null as is_source_in_registry,
+        -- as of var civcas_as_of (macros/as_of.sql): known on its report date, else its incident
+        -- date; a claim citing an incident registered after the as-of date is unlinked then
+        {{ known_on('raw_claims', 'claims') }} as known_on,
+        {{ is_known_after_as_of(known_on('raw_claims', 'claims')) }} as is_known_after_as_of,
+        incidents_after_as_of.code is not null as is_link_known_after_as_of
     from claims
     left join places
         on claims.place_id = places.place_id
@@ -143,6 +154,10 @@ located as (
         on claims.incident_code = registered_codes.incident_code
     left join registered_sources
         on claims.source_id = registered_sources.source_id
+    left join incidents_after_as_of
+        on
+            claims.incident_code = incidents_after_as_of.code
+            and incident_codes.incident_code is null
 
 ),
 
@@ -179,7 +194,8 @@ dated as (
 
 {{ coordinate_checks_cte('dated', 'countries') }},
 
-{%- set checks = id_checks('claim_id', 'raw_claims') + [
+{%- set checks = known_after_as_of_checks('date_reported or incident date')
+  + id_checks('claim_id', 'raw_claims') + [
     parse_check('unparseable_date', 'date_reported_raw', 'date_reported', 'date_reported', "a date; write YYYY-MM-DD"),
     {'rule': 'unparseable_date',
      'when': "nullif(" ~ trim_text('incident_date_raw') ~ ", '') is not null and incident_date_exact is null and incident_month is null",
@@ -207,7 +223,7 @@ dated as (
      'when': 'registered_source_id is null',
      'reason': "'source_id ' || " ~ quoted_value('source_id') ~ " || case when is_source_in_registry then ' is itself quarantined in raw_sources (see fct_quarantined_rows); fix that source row first' else ' is not in the source registry (raw_sources); register the source or fix the id' end"},
     {'rule': 'unknown_incident_code',
-     'when': 'incident_code is not null and linked_incident_code is null',
+     'when': 'incident_code is not null and linked_incident_code is null and not is_link_known_after_as_of',
      'reason': "'incident_code ' || " ~ quoted_value('incident_code') ~ " || case when is_cited_code_in_register then ' names an incident that is itself quarantined in raw_incidents (see fct_quarantined_rows); fix that incident first' else ' is not a current or previous code of any incident (raw_incidents); fix the code or clear it to leave the claim unlinked' end"},
 ] %}
 

@@ -27,7 +27,10 @@ located as (
     select
         strikes.*,
         coalesce(strikes.governorate_id, places.governorate_id) as resolved_governorate_id,
-        coalesce(strikes.country_id, places.country_id) as resolved_country_id
+        coalesce(strikes.country_id, places.country_id) as resolved_country_id,
+        -- as of var civcas_as_of (macros/as_of.sql)
+        {{ known_on('raw_declared_strikes', 'strikes') }} as known_on,
+        {{ is_known_after_as_of(known_on('raw_declared_strikes', 'strikes')) }} as is_known_after_as_of
     from strikes
     left join places
         on strikes.place_id = places.place_id
@@ -36,7 +39,8 @@ located as (
 
 {{ coordinate_checks_cte('located', 'countries') }},
 
-{%- set checks = id_checks('strike_release_id', 'raw_declared_strikes') + [
+{%- set checks = known_after_as_of_checks('strike_date')
+  + id_checks('strike_release_id', 'raw_declared_strikes') + [
     source_date_parse_check('raw_declared_strikes.strike_date', 'strike_date_raw', 'strike_date', 'strike_release_id', 'strike_date'),
     {'rule': 'missing_date',
      'when': 'strike_date_raw is null',

@@ -14,6 +14,12 @@ incident_codes as (
 
 ),
 
+incidents_after_as_of as (
+
+    {{ incident_codes_known_after_as_of() }}
+
+),
+
 incident_dates as (
 
     select * from {{ ref('int_incidents_validated') }}
@@ -26,16 +32,26 @@ linked as (
     select
         assessments.*,
         incident_codes.incident_code as linked_incident_code,
-        incident_dates.incident_date as linked_incident_date
+        incident_dates.incident_date as linked_incident_date,
+        -- as of var civcas_as_of (macros/as_of.sql): known on its date, its incident registered
+        {{ known_on('raw_incident_assessments', 'assessments') }} as known_on,
+        incidents_after_as_of.code is not null as is_incident_known_after_as_of,
+        {{ is_known_after_as_of(known_on('raw_incident_assessments', 'assessments'), 'incidents_after_as_of.code is not null') }}
+            as is_known_after_as_of
     from assessments
     left join incident_codes
         on assessments.incident_code = incident_codes.code
+    left join incidents_after_as_of
+        on
+            assessments.incident_code = incidents_after_as_of.code
+            and incident_codes.incident_code is null
     left join incident_dates
         on incident_codes.incident_code = incident_dates.incident_code
 
 ),
 
-{%- set checks = id_checks('assessment_id', 'raw_incident_assessments') + [
+{%- set checks = known_after_as_of_checks('assessed_on', 'is_incident_known_after_as_of')
+  + id_checks('assessment_id', 'raw_incident_assessments') + [
     incident_link_check(),
     parse_check('unparseable_date', 'assessed_on_raw', 'assessed_on', 'assessed_on', "a date; write YYYY-MM-DD"),
     {'rule': 'missing_date',

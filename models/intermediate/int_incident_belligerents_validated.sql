@@ -13,6 +13,12 @@ incident_codes as (
 
 ),
 
+incidents_after_as_of as (
+
+    {{ incident_codes_known_after_as_of() }}
+
+),
+
 named_belligerents as (
 
     select * from {{ ref('int_incident_belligerents_resolved') }}
@@ -36,16 +42,25 @@ linked as (
     select
         attributions.*,
         incident_codes.incident_code as linked_incident_code,
-        unresolved_belligerents.unresolved_belligerent_names
+        unresolved_belligerents.unresolved_belligerent_names,
+        -- as of var civcas_as_of (macros/as_of.sql): no date of its own; known with its incident
+        {{ known_on('raw_incident_belligerents', 'attributions') }} as known_on,
+        incidents_after_as_of.code is not null as is_incident_known_after_as_of,
+        {{ is_known_after_as_of(known_on('raw_incident_belligerents', 'attributions'), 'incidents_after_as_of.code is not null', needs_own_date=false) }}
+            as is_known_after_as_of
     from attributions
     left join incident_codes
         on attributions.incident_code = incident_codes.code
+    left join incidents_after_as_of
+        on
+            attributions.incident_code = incidents_after_as_of.code
+            and incident_codes.incident_code is null
     left join unresolved_belligerents
         on attributions.raw_row_key = unresolved_belligerents.raw_row_key
 
 ),
 
-{%- set checks = [
+{%- set checks = known_after_as_of_checks('incident', 'is_incident_known_after_as_of') + [
     {'rule': 'exact_duplicate',
      'when': 'raw_copy_number > 1',
      'reason': "'exact copy of another row of raw_incident_belligerents; the first copy is kept, delete this one'"},

@@ -32,7 +32,10 @@ located as (
     select
         incidents.*,
         coalesce(incidents.governorate_id, places.governorate_id) as resolved_governorate_id,
-        coalesce(incidents.country_id, governorates.country_id, places.country_id) as resolved_country_id
+        coalesce(incidents.country_id, governorates.country_id, places.country_id) as resolved_country_id,
+        -- as of var civcas_as_of (macros/as_of.sql): first published, else its own date
+        {{ known_on('raw_incidents', 'incidents') }} as known_on,
+        {{ is_known_after_as_of(known_on('raw_incidents', 'incidents')) }} as is_known_after_as_of
     from incidents
     left join places
         on incidents.place_id = places.place_id
@@ -66,7 +69,8 @@ dated as (
 
 {{ coordinate_checks_cte('dated', 'countries') }},
 
-{%- set checks = id_checks('incident_code', 'raw_incidents') + [
+{%- set checks = known_after_as_of_checks('first_published or incident date')
+  + id_checks('incident_code', 'raw_incidents') + [
     parse_check('unparseable_date', 'incident_date_raw', 'incident_date', 'incident_date', "a date; write YYYY-MM-DD, or YYYY-MM when only the month is known"),
     parse_check('unparseable_date', 'incident_date_end_raw', 'incident_date_end', 'incident_date_end', "a date; write YYYY-MM-DD"),
     {'rule': 'missing_date',

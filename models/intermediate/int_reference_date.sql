@@ -1,5 +1,6 @@
 -- The build's reference date (grain: one row): what "today" is for the data. Var
--- civcas_as_of_date when set; otherwise the latest record logged (a claim reported, an
+-- civcas_as_of_date when set; else var civcas_as_of (a build as known on that day,
+-- macros/as_of.sql: later records must not move its bounds); otherwise the latest record logged (a claim reported, an
 -- incident first published, an assessment, a belligerent's statement) that is neither
 -- before var civcas_earliest_plausible_date nor after the day the build runs, so a date
 -- typed into the future never raises its own bound. Dates of every raw table must not be
@@ -61,6 +62,9 @@ referenced as (
         {%- if var('civcas_as_of_date', none) %}
             cast('{{ var("civcas_as_of_date") }}' as date) as reference_date,
             'var civcas_as_of_date' as reference_date_basis,
+        {%- elif as_of_date() is not none %}
+            {{ as_of_date() }} as reference_date,
+            'var civcas_as_of' as reference_date_basis,
         {%- else %}
             -- no record at all (an empty intake): the run date
             coalesce(latest_logged_on, run_date) as reference_date,

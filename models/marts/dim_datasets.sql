@@ -15,7 +15,9 @@ final as (
         dataset_description,
         generated_by,
         generator_seed,
-        source_reference
+        source_reference,
+        -- the day the build is as of (var civcas_as_of, macros/as_of.sql); null: as of the build
+        {{ as_of_date() or 'cast(null as date)' }} as as_of_date
     from datasets
     where raw_copy_number = 1
 

@@ -59,7 +59,8 @@ final as (
         claims.claim_id,
         claims.source_id,
         claims.linked_incident_code as incident_code,
-        claims.incident_code as incident_code_as_written,
+        -- in a build as of var civcas_as_of, a link to an incident registered later was not made yet
+        case when not claims.is_link_known_after_as_of then claims.incident_code end as incident_code_as_written,
         {{ code_prefix('claims.linked_incident_code') }} as campaign_code_prefix,
         claims.linked_incident_code is not null as is_linked,
         -- the machine's suggestion for an unlinked claim; it never replaces an assessor's link

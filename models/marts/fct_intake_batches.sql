@@ -1,6 +1,8 @@
 -- One row per raw table of an accepted intake batch (the intake ledger): who handed the
 -- rows in, when, from which file, and what the preview found. A ledger row copied by hand
--- (raw_copy_number > 1) counts once.
+-- (raw_copy_number > 1) counts once. In a build as of var civcas_as_of only the batches accepted
+-- by the end of that day count (macros/as_of.sql); the others are counted apart by the
+-- reconciliation test.
 with
 
 ledger as (
@@ -32,7 +34,9 @@ final as (
         datasets.is_synthetic
     from ledger
     cross join datasets
-    where ledger.raw_copy_number = 1
+    where
+        ledger.raw_copy_number = 1
+        and not {{ is_known_after_as_of(known_on('raw_intake_batches', 'ledger')) }}
 
 )
 

@@ -35,3 +35,20 @@ def test_every_function_is_the_engines_own(engine: str, tmp_path: Path, monkeypa
     unknown = unknown_calls(compiled, known_functions(ROOT / "tests" / "portability" / f"{engine}.txt"))
     report = "\n".join(f"  {path}: {', '.join(sorted(names))}" for path, names in unknown.items())
     assert not unknown, f"{engine} has no such function (a macro lacks its {engine}__ version?):\n{report}"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_as_of_build_is_portable(engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SQL a build as of a day adds (macros/as_of.sql) compiles to the engine's own functions."""
+    monkeypatch.setenv("DO_NOT_TRACK", "1")
+    compiled = compile_offline(ROOT, engine, tmp_path / "target", dbt_vars="{civcas_as_of: '2017-04-30'}",
+                               select=["int_reference_date", "int_sources_validated+1", "int_claims_validated",
+                                       "int_incidents_validated+1", "int_incident_belligerents_validated",
+                                       "int_incident_assessments_validated", "int_belligerent_statements_validated",
+                                       "int_declared_strikes_validated", "dim_datasets", "fct_intake_batches",
+                                       "fct_claims", "assert_raw_tables_reconcile"])
+    as_of_sql = [p for p in compiled.rglob("*.sql") if "known_after_as_of" in p.read_text()]
+    assert as_of_sql, "no compiled model holds the as-of rule"
+    unknown = unknown_calls(compiled, known_functions(ROOT / "tests" / "portability" / f"{engine}.txt"))
+    report = "\n".join(f"  {path}: {', '.join(sorted(names))}" for path, names in unknown.items())
+    assert not unknown, f"{engine} has no such function (a macro lacks its {engine}__ version?):\n{report}"

@@ -33,14 +33,17 @@ counts as (
         (select count(*) from {{ ref('dim_datasets') }}) as clean_rows,
         0 as quarantined_rows
     union all
-    -- the ledger is written by civcas intake, never quarantined: a hand copy counts once
+    -- the ledger is written by civcas intake, never quarantined: a hand copy counts once, and
+    -- in a build as of var civcas_as_of a batch accepted later counts apart (macros/as_of.sql)
     select
         'raw_intake_batches' as raw_table,
         (select count(*) from {{ raw_relation('raw_intake_batches') }}) as raw_rows,
         (select count(*) from {{ ref('fct_intake_batches') }}) as clean_rows,
         (
-            select count(*) from {{ ref('stg_monitor__intake_batches') }}
-            where raw_copy_number > 1
+            select count(*) from {{ ref('stg_monitor__intake_batches') }} as ledger
+            where
+                ledger.raw_copy_number > 1
+                or {{ is_known_after_as_of(known_on('raw_intake_batches', 'ledger')) }}
         ) as quarantined_rows
 
 )
