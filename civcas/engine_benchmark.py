@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -603,6 +604,18 @@ def failures(target: Path, limit: int = 5) -> list[str]:
     return [line[:400] for line in failed_nodes(results)[:limit]]
 
 
+_DBT_DONE = re.compile(r"\b\d+ of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP|NO-OP)\b")
+
+
+def nodes_finished(log: Path) -> str:
+    """'<k> of <n> nodes finished', from dbt's progress lines in `log` (a stopped build's progress)."""
+    try:
+        matches = _DBT_DONE.findall(log.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        matches = []
+    return f"{len(matches)} of {matches[-1][0]} nodes finished" if matches else "no node finished"
+
+
 def _tail(path: Path, lines: int = 8) -> str:
     try:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
@@ -651,7 +664,8 @@ def benchmark_one(engine: str, size: Size, options: Options, work: Path, raw: Pa
     result["build"] = measured_dict(build)
     result["passed"] = build.returncode == 0 and not failed and not build.timed_out
     if build.timed_out:
-        result["error"] = f"stopped after the timeout of {options.timeout_seconds:.0f} s"
+        result["error"] = (f"stopped after the timeout of {options.timeout_seconds:.0f} s, "
+                           f"{nodes_finished(build.log)}; the last lines:\n{_tail(build.log)}")
     elif not result["passed"]:
         result["error"] = "\n".join(failed) if failed else _tail(build.log)
     result["fct_claims_rows"] = built_claims(engine, options, work) if not build.timed_out else None
