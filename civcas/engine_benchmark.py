@@ -682,13 +682,19 @@ def benchmark_one(engine: str, size: Size, options: Options, work: Path, raw: Pa
     return result
 
 
-def stop_backends(database: str) -> None:
-    """End the backends of `database` (after a timed-out build: the server would run its query on)."""
+def stop_backends(database: str) -> list[str]:
+    """End the backends of `database` (after a timed-out build: the server would run its query on);
+    the queries they were running, shortened."""
     from civcas.postgres import Settings, _literal, superuser_sql
 
-    superuser_sql(Settings.from_environment(database),
-                  "select pg_terminate_backend(pid) from pg_stat_activity "
-                  f"where datname = {_literal(database)} and pid <> pg_backend_pid();")
+    settings = Settings.from_environment(database)
+    running = superuser_sql(settings, "select now() - query_start || ' ' || regexp_replace(left(query, 300), "
+                                      "'\\s+', ' ', 'g') from pg_stat_activity "
+                                      f"where datname = {_literal(database)} and state = 'active' "
+                                      "and pid <> pg_backend_pid();")
+    superuser_sql(settings, "select pg_terminate_backend(pid) from pg_stat_activity "
+                            f"where datname = {_literal(database)} and pid <> pg_backend_pid();")
+    return [line for line in running.splitlines() if line.strip()]
 
 
 # --------------------------------------------------------------------------- the run and its report
@@ -757,7 +763,7 @@ def run(options: Options, say: Progress, write: Callable[[Mapping], object] | No
             result = benchmark_one(engine, size, options, work, raw, servers[engine], say)
             if engine == "postgres" and (result.get("build", {}).get("timed_out") or result.get("load", {}).get(
                     "timed_out")):
-                stop_backends(options.database)
+                result["running_when_stopped"] = stop_backends(options.database)
             result.update(raw_claims_rows=claims, raw_folder=str(source))
             report["runs"].append(result)
             if write:
@@ -859,7 +865,8 @@ def format_report(report: Mapping) -> str:
     ]
     for run in report["runs"]:
         if run.get("error"):
-            lines += ["", f"{run['size']} on {run['engine']}: {_status(run)}:", "", "```", run["error"], "```"]
+            lines += ["", f"{run['size']} on {run['engine']}: {_status(run)}:", "", "```", run["error"],
+                      *(f"running when stopped: {query}" for query in run.get("running_when_stopped", [])), "```"]
     return "\n".join(lines) + "\n"
 
 
