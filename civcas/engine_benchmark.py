@@ -669,7 +669,7 @@ def benchmark_one(engine: str, size: Size, options: Options, work: Path, raw: Pa
     elif not result["passed"]:
         result["error"] = "\n".join(failed) if failed else _tail(build.log)
     result["fct_claims_rows"] = built_claims(engine, options, work) if not build.timed_out else None
-    say(f"benchmark-engines {size_label(size)} {engine}: {'passed' if result['passed'] else 'FAILED'} in "
+    say(f"benchmark-engines {size_label(size)} {engine}: {_status(result)} after "
         f"{build.wall_seconds:.0f} s wall, CPU {build.client_cpu_seconds:.0f} s client"
         + ("" if build.server_cpu_seconds is None else f" + {build.server_cpu_seconds:.0f} s server"))
     if not options.keep and engine != "postgres":
