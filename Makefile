@@ -165,6 +165,22 @@ train-linking: $(STAMP) ## retrain the linkage model on simulated realistic inta
 benchmark: $(STAMP) ## time full and incremental builds against the DuckDB floor at SIZES (default 100k,1m,10m)
 	$(BIN)/civcas benchmark --sizes $(SIZES)
 
+# civcas benchmark-engines (issue 15): one full build per engine and size (the demo, N claims),
+# measured: wall and CPU seconds (client and server/JVM), peak memory, rows of claims, passed or
+# not; PostgreSQL's raw load apart. Writes reports/benchmark-engines.md and .json. Slow (tens of
+# minutes at 1M): never part of make test or CI. BENCH_DATA=<dir> reuses generated data
+# (<dir>/<N>/raw or <dir>/<N>); BENCH_TIMEOUT stops a build after that many seconds.
+ENGINE_SIZES ?= demo,1m
+ENGINES ?= duckdb,postgres,spark
+PG_BENCH_DATABASE ?= civcas_bench
+BENCH_TIMEOUT ?= 2700
+
+.PHONY: benchmark-engines
+
+benchmark-engines: $(STAMP) ## one full build per engine (ENGINES) and size (ENGINE_SIZES, default demo,1m): time, CPU, memory
+	$(BIN)/civcas benchmark-engines --sizes $(ENGINE_SIZES) --engines $(ENGINES) --database $(PG_BENCH_DATABASE) \
+		--timeout $(BENCH_TIMEOUT) $(if $(BENCH_DATA),--data-dir $(BENCH_DATA))
+
 # ---------------------------------------------------------------------------- PostgreSQL (issue 15)
 # The team server. The profile's postgres target reads CIVCAS_PG_HOST, CIVCAS_PG_PORT,
 # CIVCAS_PG_USER, CIVCAS_PG_PASSWORD and CIVCAS_PG_DATABASE; passwords the setup generates are in

@@ -1082,6 +1082,80 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- benchmark-engines
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
+    return value
+
+
+def _add_benchmark_engines(subparsers: argparse._SubParsersAction) -> None:
+    from civcas.engine_benchmark import DEFAULT_DATABASE, DEFAULT_SIZES, DEFAULT_TIMEOUT_SECONDS, ENGINES
+
+    parser = subparsers.add_parser(
+        "benchmark-engines",
+        parents=[_common()],
+        help="one full build per engine (DuckDB, PostgreSQL, Spark) and size: wall time, CPU, peak memory",
+        description="For each size (the demo, or N generated claims in files mode) and each engine: one full "
+        "dbt build (unit tests excluded, data tests run), measured: wall seconds, CPU seconds of the client "
+        "(dbt) and of the server (PostgreSQL's processes for the database, or Spark's JVM), peak memory (RSS "
+        "and PSS, client and server), rows of claims, and whether it passed. PostgreSQL's raw load is "
+        "measured apart. Writes <out>/benchmark-engines.md and benchmark-engines.json after every build. "
+        "Exits 0 when every build passed, 1 when one failed or timed out, 2 on bad options.",
+    )
+    parser.add_argument("--sizes", default=DEFAULT_SIZES,
+                        help=f"comma-separated: demo and/or claim counts such as 100k, 1m (default: {DEFAULT_SIZES})")
+    parser.add_argument("--engines", default=",".join(ENGINES),
+                        help=f"comma-separated engines (default: {','.join(ENGINES)})")
+    parser.add_argument("--data-dir", type=Path,
+                        help="generated data, <dir>/<N>/raw or <dir>/<N>, made with generate-scale when missing "
+                        f"(default: <project>/{BENCHMARK_DATA})")
+    parser.add_argument("--work-dir", type=Path,
+                        help="working folders, emptied on each run (default: <project>/warehouse/benchmark-engines)")
+    parser.add_argument("--out", type=Path, help=f"folder for the reports (default: <project>/{BENCHMARK_OUT})")
+    parser.add_argument("--database", default=DEFAULT_DATABASE,
+                        help=f"the PostgreSQL database, made afresh by the build (default: {DEFAULT_DATABASE})")
+    parser.add_argument("--timeout", type=_positive_seconds, default=DEFAULT_TIMEOUT_SECONDS,
+                        help="seconds after which a build (or load) is stopped and reported as timed out "
+                        f"(default: {DEFAULT_TIMEOUT_SECONDS:.0f})")
+    parser.add_argument("--keep", action="store_true", help="keep each build's warehouse in --work-dir")
+    parser.set_defaults(handler=_cmd_benchmark_engines)
+
+
+def _cmd_benchmark_engines(args: argparse.Namespace) -> int:
+    from civcas.engine_benchmark import (
+        EngineBenchmarkError,
+        Options,
+        format_report,
+        parse_engines,
+        parse_sizes,
+        run,
+        write_report,
+    )
+
+    project = _project_dir(args).resolve()
+    out = (args.out or project / BENCHMARK_OUT).resolve()
+    try:
+        options = Options(project_dir=project, sizes=parse_sizes(args.sizes), engines=parse_engines(args.engines),
+                          data_dir=args.data_dir.resolve() if args.data_dir else None,
+                          work_dir=args.work_dir.resolve() if args.work_dir else None, out_dir=out,
+                          database=args.database, timeout_seconds=args.timeout, keep=args.keep)
+        report = run(options, stderr_progress, write=lambda partial: write_report(partial, out))
+    except EngineBenchmarkError as exc:
+        print(f"civcas benchmark-engines: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text_path, json_path = write_report(report, out)
+    print(format_report(report), end="")
+    print(f"report written to {display(text_path)} and {display(json_path)}")
+    return EXIT_OK if all(result["passed"] for result in report["runs"]) else EXIT_DATA
+
+
 # --------------------------------------------------------------------------- spark-dbt
 
 
@@ -1218,6 +1292,7 @@ _SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_build_report,
     _add_intake,
     _add_benchmark,
+    _add_benchmark_engines,
     _add_postgres_setup,
     _add_postgres_load_raw,
     _add_spark_dbt,
