@@ -74,7 +74,13 @@
             1 as raw_copy_number,
             cast(single_rows.raw_row_hash as varchar) || '-1' as raw_row_key
         from {{ hashed }} as single_rows
-        where single_rows.raw_row_hash not in ({{ repeated_hashes }})
+        -- not exists, not `not in`: PostgreSQL plans `not in` as a list scanned per row once the
+        -- repeated hashes outgrow work_mem (quadratic at 1M claims); not exists is a hashed anti-join
+        where not exists (
+            select 1
+            from ({{ repeated_hashes }}) as repeated
+            where repeated.raw_row_hash = single_rows.raw_row_hash
+        )
         union all
         select
             {{ kept }},
