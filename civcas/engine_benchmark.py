@@ -260,12 +260,14 @@ def _kill_group(pgid: int, sig: int) -> None:
 
 
 def reap_orphans(pgid: int, grace: float = ORPHAN_GRACE_SECONDS) -> float:
-    """Wait for this process's remaining children (the build's orphans, reparented here) and
-    return their CPU seconds; those still alive after `grace` seconds are killed first."""
+    """Wait for this process's remaining children in the build's process group `pgid` (the
+    build's orphans, reparented here) and return their CPU seconds; those still alive after
+    `grace` seconds are killed first. Children of this process outside the group (a pytest
+    helper, a resource tracker) are neither waited for nor reaped."""
     cpu, deadline, killed = 0.0, time.monotonic() + grace, False
     while True:
         try:
-            pid, _, usage = os.wait4(-1, os.WNOHANG)
+            pid, _, usage = os.wait4(-pgid, os.WNOHANG)
         except ChildProcessError:
             return cpu
         if pid:

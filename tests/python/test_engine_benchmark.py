@@ -188,3 +188,19 @@ def test_the_report_has_a_row_per_build_with_client_and_server_apart():
     assert "| timed out |" in rows[2] and "20.0 + 5,000" in rows[2]
     assert "load average at start 1.5 1.0 0.5" in text
     assert "stopped after the timeout of 2700 s" in text
+
+
+def test_run_build_leaves_the_callers_other_children_alone(tmp_path):
+    # pytest has children of its own (multiprocessing's resource tracker): reaping the build's
+    # orphans must neither wait for them (a hang) nor reap them. Run in a child with a deadline.
+    script = tmp_path / "caller.py"
+    script.write_text(
+        "import subprocess, sys\nfrom pathlib import Path\nfrom civcas.engine_benchmark import run_build\n"
+        "other = subprocess.Popen(['sleep', '60'])\n"
+        f"burner = Path({str(tmp_path / 'burner.py')!r})\nburner.write_text({BURNER!r})\n"
+        "run = run_build([sys.executable, str(burner)], env={'PATH': '/usr/bin:/bin'}, cwd=burner.parent,\n"
+        "                log=burner.with_suffix('.out'), split_root=True)\n"
+        "print(other.poll() is None, run.server_cpu_seconds > 1.0)\nother.kill()\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
