@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-# (mart, what it holds, its rule column, the columns that say why); one row per raw row and rule
+# outcome -> (its mart, the mart's rule column, its reason column); one mart row per raw row and rule
 JUDGED = {
     "quarantined": ("fct_quarantined_rows", "quarantine_rule", "quarantine_reason"),
     "flagged": ("fct_field_issues", "rule", "reason"),

@@ -94,16 +94,20 @@ def query(warehouse):
     return run
 
 
-@pytest.fixture()
-def project_copy(tmp_path: Path) -> Path:
-    """A throw-away copy of the dbt project, for tests that damage its raw files."""
-    destination = tmp_path / "project"
+def copy_project(destination: Path) -> Path:
+    """A copy of the dbt project (its files dbt reads, no Python tests) at `destination`."""
     destination.mkdir()
     for name in ["dbt_project.yml", "profiles.yml"]:
         shutil.copy(PROJECT_DIR / name, destination / name)
     for name in ["models", "macros", "seeds", "tests", "analyses"]:
         shutil.copytree(PROJECT_DIR / name, destination / name, ignore=shutil.ignore_patterns("python"))
     return destination
+
+
+@pytest.fixture()
+def project_copy(tmp_path: Path) -> Path:
+    """A throw-away copy of the dbt project, for tests that damage its raw files."""
+    return copy_project(tmp_path / "project")
 
 
 _SESSION_STARTED = [0.0]

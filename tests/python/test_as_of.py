@@ -10,14 +10,13 @@ import csv
 import datetime as dt
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, run_dbt
+from conftest import PROJECT_DIR, copy_project, run_dbt
 
 from civcas import cli
 from civcas.revisions import FIGURES, read_side, revisions_by_month
@@ -31,15 +30,6 @@ SIDE, COUNTRY = "coalition", "syria"
 DATA_FILES = ("csv/", "parquet/", "charts/", "data_dictionary.csv", "data_dictionary.md")
 BUILD_RECORD_FILES = ("README.txt", "manifest.json", "SHA256SUMS", "docs/", "data_docs/")
 UPGRADED_KILLED = [(7, 9), (11, 15), (4, 4)]  # the synthetic figures the later Fair grades give
-
-
-def _copy_project(destination: Path) -> Path:
-    destination.mkdir()
-    for name in ["dbt_project.yml", "profiles.yml"]:
-        shutil.copy(PROJECT_DIR / name, destination / name)
-    for name in ["models", "macros", "seeds", "tests", "analyses"]:
-        shutil.copytree(PROJECT_DIR / name, destination / name, ignore=shutil.ignore_patterns("python"))
-    return destination
 
 
 def _build(project: Path, folder: Path, as_of: str | None) -> tuple[Path, Path]:
@@ -115,7 +105,7 @@ def as_of_builds(tmp_path_factory, demo_build):
     raw CSVs; built as of the same day again and released; and built as of now."""
     _, demo = demo_build
     root = tmp_path_factory.mktemp("as_of")
-    project = _copy_project(root / "project")
+    project = copy_project(root / "project")
     first = _build(project, root / "first", AS_OF)
     release_first = _release(project, *first, root / "release_first")
 
