@@ -142,7 +142,7 @@ class ExportSpec:
     database: str
     schema: str
     relation: str
-    description: str
+    description: str  # what the file is, in plain words: its exposure's description
     grain: str
     columns: tuple[ExportColumn, ...]
     order_by: tuple[str, ...]
@@ -237,14 +237,14 @@ def find_exports(manifest: Mapping) -> list[ExportSpec]:
         node = manifest["nodes"].get(models[0])
         if node is None:
             raise ReleaseError(f"exposure {name}: its model {models[0]} is not in the manifest")
-        specs[file] = _export_spec(file, name, node)
+        specs[file] = _export_spec(file, name, node, " ".join((exposure.get("description") or "").split()))
     if not specs:
         raise ReleaseError("the dbt manifest declares no release file: no exposure has meta.release_file "
                            "(models/exports/); build the project with its exports first")
     return [specs[file] for file in sorted(specs)]
 
 
-def _export_spec(file: str, exposure: str, node: Mapping) -> ExportSpec:
+def _export_spec(file: str, exposure: str, node: Mapping, summary: str = "") -> ExportSpec:
     model = node["name"]
     columns = tuple(
         ExportColumn(c["name"], (c.get("data_type") or "").strip(), " ".join((c.get("description") or "").split()))
@@ -279,7 +279,7 @@ def _export_spec(file: str, exposure: str, node: Mapping) -> ExportSpec:
         database=node.get("database") or "",
         schema=node["schema"],
         relation=node.get("alias") or model,
-        description=" ".join((node.get("description") or "").split()),
+        description=summary or " ".join((node.get("description") or "").split()),
         grain=grain,
         columns=columns,
         order_by=tuple(order_by),
@@ -503,17 +503,26 @@ def read_export(connection: duckdb.DuckDBPyConnection, spec: ExportSpec) -> pa.T
 # --------------------------------------------------------------------------- data dictionary
 
 
-DICTIONARY_COLUMNS = ("file", "file_description", "file_grain", "column_position", "column_name",
-                      "data_type", "description")
+# One row per file (column_position 0, no column name: what the file is and what one row is),
+# then one row per column. Every description comes from the export YAML (models/exports/), once.
+DICTIONARY_COLUMNS = ("file", "column_position", "column_name", "data_type", "description")
+
+# Why a release keeps its zero rows, said once in the dictionary (README.txt points to it).
+ZERO_ROWS_NOTE = (
+    "Zeros are real: the monthly files have a row for every month of the period, every belligerent and every "
+    "country where the data holds at least one incident or report. A zero means the monitor logged no claim "
+    "against that belligerent there that month, which is a finding, so the row is kept. A country the data "
+    "never covers (say Iraq, in data on Syria only) has no rows at all."
+)
 
 
 def data_dictionary_rows(specs: Sequence[ExportSpec]) -> list[tuple[object, ...]]:
-    return [
-        (f"csv/{spec.file}.csv", spec.description, spec.grain, position, column.name, column.data_type,
-         column.description)
-        for spec in specs
-        for position, column in enumerate(spec.columns, start=1)
-    ]
+    rows: list[tuple[object, ...]] = []
+    for spec in specs:
+        rows.append((f"csv/{spec.file}.csv", 0, "", "", f"{spec.description} {spec.grain}"))
+        rows += [(f"csv/{spec.file}.csv", position, column.name, column.data_type, column.description)
+                 for position, column in enumerate(spec.columns, start=1)]
+    return rows
 
 
 def _md_cell(text: str) -> str:
@@ -525,20 +534,20 @@ def data_dictionary_markdown(specs: Sequence[ExportSpec], rows: Mapping[str, int
     if is_synthetic:
         lines += [f"**{SYNTHETIC_WARNING}.** Every file of this release was built from a synthetic dataset.", ""]
     lines += [
-        "Every released file is in `csv/` (UTF-8, comma-separated, a header row, empty = unknown) and, "
-        "with the same rows and column types, in `parquet/`.",
+        "Every file is in `csv/` (UTF-8, comma-separated, a header row; an empty cell means unknown, never "
+        "zero) and, with the same rows and column types, in `parquet/`.",
+        "",
+        ZERO_ROWS_NOTE,
         "",
     ]
     for spec in specs:
         lines += [
             f"## {spec.file}",
             "",
-            f"Files: `csv/{spec.file}.csv`, `parquet/{spec.file}.parquet` ({rows.get(spec.file, 0):,} rows). "
-            f"Model `{spec.model}`.",
-            "",
-            f"**Grain:** {spec.grain}",
-            "",
             spec.description,
+            "",
+            f"**Each row:** {spec.grain} `csv/{spec.file}.csv` and `parquet/{spec.file}.parquet` have "
+            f"{rows.get(spec.file, 0):,} rows.",
             "",
             "| # | column | type | description |",
             "|---|---|---|---|",

@@ -37,8 +37,10 @@ from civcas.release import (
     COUNTING_RULES,
     MANIFEST_NAME,
     SYNTHETIC_WARNING,
+    ZERO_ROWS_NOTE,
     ReleaseError,
     check_order_is_total,
+    data_dictionary_rows,
     final_order_by,
     find_exports,
     format_value,
@@ -182,13 +184,70 @@ def test_data_dictionary_lists_every_released_column_with_a_description(demo_rel
     for file in EXPECTED_FILES:
         header = next(csv.reader((demo_release / "csv" / f"{file}.csv").open(encoding="utf-8")))
         rows = dictionary[dictionary["file"] == f"csv/{file}.csv"]
-        assert rows["column_name"].tolist() == header, file
-        assert (rows["description"].str.strip() != "").all(), file
-        assert (rows["data_type"].str.strip() != "").all(), file
-        assert rows["file_grain"].str.startswith("One row per").all(), file
+        file_rows, column_rows = rows[rows["column_position"] == "0"], rows[rows["column_position"] != "0"]
+        assert len(file_rows) == 1 and file_rows["column_name"].tolist() == [""], file
+        assert "One row per" in file_rows["description"].iloc[0], file
+        assert column_rows["column_name"].tolist() == header, file
+        assert (column_rows["description"].str.strip() != "").all(), file
+        assert (column_rows["data_type"].str.strip() != "").all(), file
     markdown = (demo_release / "data_dictionary.md").read_text(encoding="utf-8")
     for column in dictionary["column_name"]:
         assert f"`{column}`" in markdown
+    assert ZERO_ROWS_NOTE in markdown
+
+
+# Words a reader of the CSV files should never meet: the machinery of the warehouse.
+JARGON = re.compile(r"exposure|meta\.|byte-identical|\b(fct|dim|int|stg|export|ref)_|\bdbt\b|\bmacro|\bmodel\b|"
+                    r"\bvar\b|\bvars\b|seeds/|\.sql\b|\{\{|\bmart|\bcontract|civcas_|release_file|yaml|"
+                    r"\bnull\b|\bspine\b|\bpartition", re.IGNORECASE)
+MAX_COLUMN_DESCRIPTION = 200
+MAX_FILE_DESCRIPTION = 400
+
+
+def dictionary_problems(rows: list[tuple]) -> list[str]:
+    """What makes a data dictionary unfit for a journalist: a description repeated within a file
+    (or the file's own description repeated on its columns), one over the length limits, or
+    developer jargon."""
+    problems = []
+    files: dict[str, list[tuple]] = {}
+    for row in rows:
+        files.setdefault(row[0], []).append(row)
+    for file, file_rows in files.items():
+        described = [r for r in file_rows if r[1] == 0]
+        if len(described) != 1:
+            problems.append(f"{file}: {len(described)} file descriptions, not one")
+        seen: dict[str, str] = {}
+        for _, position, column, _, description in file_rows:
+            what = f"{file} {column or '(file)'}"
+            limit = MAX_FILE_DESCRIPTION if position == 0 else MAX_COLUMN_DESCRIPTION
+            if len(description) > limit:
+                problems.append(f"{what}: {len(description)} characters, over {limit}")
+            if description in seen:
+                problems.append(f"{what}: the same description as {seen[description]}")
+            seen.setdefault(description, what)
+            if JARGON.search(description):
+                problems.append(f"{what}: jargon {JARGON.search(description).group(0)!r}")
+    return problems
+
+
+def test_the_dictionary_is_short_plain_and_never_repeats_itself(manifest):
+    rows = data_dictionary_rows(find_exports(manifest))
+    assert dictionary_problems(rows) == []
+    # The checker fails where it must: a repeated, an over-long and a jargon description.
+    file, column = rows[1][0], rows[1][2]
+    assert dictionary_problems(rows + [(file, 99, "copy", "x", rows[1][4])]) == [
+        f"{file} copy: the same description as {file} {column}"]
+    assert "over 200" in dictionary_problems([(file, 0, "", "", "f"), (file, 1, "a", "x", "long " * 41)])[0]
+    assert "jargon 'exposure'" in dictionary_problems([(file, 0, "", "", "Built by the exposure.")])[0]
+
+
+def test_docs_and_dictionary_say_the_same(demo_release, manifest):
+    # One place: the export YAML's column descriptions are the dictionary's, word for word.
+    dictionary = pd.read_csv(demo_release / "data_dictionary.csv", dtype=str, keep_default_na=False)
+    for spec in find_exports(manifest):
+        node = manifest["nodes"][spec.unique_id]
+        rows = dictionary[(dictionary["file"] == f"csv/{spec.file}.csv") & (dictionary["column_position"] != "0")]
+        assert rows["description"].tolist() == [" ".join(c["description"].split()) for c in node["columns"].values()]
 
 
 def test_docs_site_embeds_the_build_manifest_and_a_catalog(demo_release, build_paths):
@@ -577,3 +636,39 @@ def test_a_held_warehouse_a_missing_file_and_a_full_disk_are_one_paragraph(build
         assert [p.name for p in (mount_point / "releases").iterdir()] == [".civcas-release.lock"]
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+# --------------------------------------------------------------------------- terms of use
+
+
+def test_the_demo_is_free_to_share_and_credited_as_synthetic(demo_release, release_manifest):
+    assert release_manifest["is_redistributable"] is True and release_manifest["licence_warnings"] == []
+    assert release_manifest["credit"] == "Synthetic demo data made by civcas, not real events"
+    readme = (demo_release / "README.txt").read_text(encoding="utf-8")
+    assert "Credit: Synthetic demo data made by civcas, not real events" in readme
+    assert "NOT licensed for redistribution" not in readme
+
+
+def test_data_not_licensed_for_redistribution_is_warned_about_on_the_console_and_in_the_readme(
+        build_paths, tmp_path, capsys):
+    # The demo warehouse with the Airwars archive's terms (what civcas import-archive writes).
+    from civcas.archive import CREDIT, LICENCE
+
+    warehouse, target = build_paths
+    copy = tmp_path / "db" / warehouse.name
+    copy.parent.mkdir()
+    shutil.copyfile(warehouse, copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("update main.dim_datasets set is_redistributable = false, licence = ?, credit = ?",
+                           [LICENCE, CREDIT])
+    out = tmp_path / "release"
+    assert cli.main(_release_command(copy, target, out)) == 0
+    console = capsys.readouterr().err
+    assert "release: warning: dataset civcas-demo is not licensed for redistribution" in console
+    assert "check its terms before publishing this release" in console
+    readme = (out / "README.txt").read_text(encoding="utf-8")
+    assert "Credit: Data: Airwars (airwars.org)" in readme
+    assert "civcas-demo: NOT licensed for redistribution" in readme
+    assert "check the source's terms before you" in readme
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["is_redistributable"] is False and len(manifest["licence_warnings"]) == 1
