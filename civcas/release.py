@@ -62,6 +62,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -959,6 +960,8 @@ def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, in
         "CSV conventions: UTF-8, comma-separated, one header row, an empty field is unknown (null), never",
         "zero; dates are YYYY-MM-DD; booleans are true/false.",
         "",
+        *textwrap.wrap(ZERO_ROWS_NOTE, width=100),
+        "",
         "Counting rules:",
     ]
     lines += [f"  - {rule}" for rule in COUNTING_RULES]
@@ -1168,7 +1171,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
     write_csv(staging / "data_dictionary.csv", DICTIONARY_COLUMNS, dictionary)
     (staging / "data_dictionary.md").write_bytes(
         data_dictionary_markdown(specs, rows, is_synthetic).encode("utf-8"))
-    say(f"release: data dictionary, {len(dictionary)} columns of {len(specs)} files")
+    say(f"release: data dictionary, {len(dictionary) - len(specs)} columns of {len(specs)} files")
 
     period, credit = contents.record.period, release_credit(datasets)
     try:
