@@ -38,19 +38,25 @@ from civcas.release import (
     MANIFEST_NAME,
     SYNTHETIC_WARNING,
     ZERO_ROWS_NOTE,
+    BuildRecord,
     ReleaseError,
+    chart_options,
     check_order_is_total,
     data_dictionary_rows,
     final_order_by,
     find_exports,
     format_value,
     read_export,
+    release_credit,
     verify_release,
     write_csv,
 )
 
 EXPECTED_FILES = {"public_incidents", "monthly_coalition_vs_russia", "monthly_belligerent_summary",
                   "grade_summary", "admitted_vs_alleged"}
+# The monitor comparison (UCDP, issue 17 part 3) is released once its export is in the project.
+if (PROJECT_DIR / "models" / "exports" / "export_monthly_monitor_comparison.sql").is_file():
+    EXPECTED_FILES.add("monthly_monitor_comparison")
 CHARTS = {"monthly_alleged_deaths_coalition_vs_russia", "grade_mix_per_month", "cumulative_admitted_vs_alleged"}
 # Files whose bytes depend only on the warehouse (the docs and data docs carry generation times).
 REPRODUCIBLE = ("csv/", "parquet/", "charts/", "data_dictionary.csv", "data_dictionary.md", "README.txt")
@@ -672,3 +678,29 @@ def test_data_not_licensed_for_redistribution_is_warned_about_on_the_console_and
     assert "check the source's terms before you" in readme
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert manifest["is_redistributable"] is False and len(manifest["licence_warnings"]) == 1
+
+
+# --------------------------------------------------------------------------- period and credit for the charts
+
+
+def test_charts_get_the_period_and_credit_when_they_take_them():
+    def before(frames, out_dir, *, dataset_is_synthetic=False):  # the charts of today
+        return []
+
+    def after(frames, out_dir, *, dataset_is_synthetic=False, period=None, credit=None):  # interface 2
+        return []
+
+    period = (dt.date(2017, 1, 1), dt.date(2017, 12, 1))
+    assert chart_options(before, True, period, "c") == {"dataset_is_synthetic": True}
+    assert chart_options(after, False, period, "c") == {"dataset_is_synthetic": False, "period": period, "credit": "c"}
+
+
+def test_the_release_period_is_the_builds_when_given_else_the_datas_months():
+    months = dict(first_month=dt.date(2014, 8, 1), last_month=dt.date(2019, 12, 1),
+                  first_incident_month=dt.date(2015, 1, 1), last_incident_month=dt.date(2019, 12, 1))
+    assert BuildRecord("i", {}, **months).period == (dt.date(2015, 1, 1), dt.date(2019, 12, 1))
+    given = BuildRecord("i", {"civcas_first_month": "2014-08-01"}, **months)
+    assert given.has_period_vars and given.period == (dt.date(2014, 8, 1), dt.date(2019, 12, 1))
+    assert release_credit([{"credit": "Data: Airwars (airwars.org)"}, {"credit": "Data: Airwars (airwars.org)"},
+                           {"credit": "Data: UCDP GED (CC BY 4.0)"}]) == \
+        "Data: Airwars (airwars.org); Data: UCDP GED (CC BY 4.0)"
