@@ -206,3 +206,17 @@ def test_figures_agree_with_airwars_published_numbers(aq):
 def test_nothing_from_the_archive_is_marked_synthetic(aq):
     assert not aq("select bool_or(is_synthetic) as any_synthetic from fct_incidents").any_synthetic.iloc[0]
     assert aq("select is_synthetic from dim_datasets").is_synthetic.tolist() == [False]
+
+
+def test_the_syria_only_archive_has_no_iraq_rows_and_is_not_free_to_share(aq):
+    # In scope: the countries with an incident or a claim. The archive covers Syria only (its two
+    # stray CI codes are placed in Syria), so no monthly file has all-zero Iraq rows.
+    in_scope = set(aq("select coalesce(country_id, 'unknown') as c from fct_incidents union "
+                      "select coalesce(country_id, 'unknown') from fct_claims").c)
+    assert in_scope == {"syria"}
+    for export in ("export_monthly_belligerent_summary", "export_grade_summary", "export_admitted_vs_alleged",
+                   "export_monthly_coalition_vs_russia"):
+        assert set(aq(f"select distinct country_id from exports.{export}").country_id) - {"all"} == in_scope, export
+    terms = aq("select is_redistributable, credit from dim_datasets")
+    assert terms.is_redistributable.tolist() == [False]
+    assert terms.credit.tolist() == ["Data: Airwars (airwars.org)"]
