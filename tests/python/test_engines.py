@@ -27,3 +27,15 @@ def test_null_is_not_zero_or_empty() -> None:
     left = pd.DataFrame({"a": [None], "b": [None]}, dtype=object)
     assert compare_frames("t", left, pd.DataFrame({"a": [0], "b": [None]}, dtype=object))
     assert compare_frames("t", left, pd.DataFrame({"a": [None], "b": [""]}, dtype=object))
+
+
+def test_the_build_record_is_compared_on_its_period_not_its_invocation():
+    import datetime
+
+    def record(invocation: str, last: datetime.date) -> dict[str, pd.DataFrame]:
+        return {"main.dim_builds": pd.DataFrame({
+            "invocation_id": [invocation], "dbt_version": ["1.11"], "build_started_at": [invocation],
+            "command_line_vars": [invocation], "first_month": [datetime.date(2017, 1, 1)], "last_month": [last]})}
+
+    assert compare(record("a", datetime.date(2017, 12, 1)), record("b", datetime.date(2017, 12, 1)), "l", "r").equal
+    assert not compare(record("a", datetime.date(2017, 12, 1)), record("a", datetime.date(2018, 1, 1)), "l", "r").equal
