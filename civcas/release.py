@@ -6,7 +6,15 @@ is built from a warehouse that ``dbt build`` has finished and from that build's
 ``target/manifest.json`` and ``run_results.json``. The warehouse is never changed and is
 locked only while it is copied: the release reads a snapshot (a copy taken under a
 read-only connection), so a ``dbt build`` started meanwhile is not blocked for long and
-cannot change what the release reads. A failed build (any node in error) is not released.
+cannot change what the release reads. A failed build (any node in error) is not released,
+and neither are run results that are not of one complete build of this very warehouse: they
+must build every export, run every data test of the exports and build ``dim_builds``, whose
+row (the build's dbt invocation id, its command-line vars, its period) must name the same
+invocation (a later ``dbt run -s <model> --vars ...`` is refused, with the command to run). The
+manifest records the vars as the warehouse states them. With a period (``--from-month``,
+``--to-month``), a build of another period is refused. Data not licensed for redistribution
+(``dim_datasets.is_redistributable``) is released with a warning on the console and in
+README.txt, which names the credit line (``dim_datasets.credit``).
 The release holds:
 
 - ``csv/<file>.csv`` for every export the dbt project declares: an exposure with
@@ -16,9 +24,9 @@ The release holds:
   read from the model's final top-level ``order by`` and checked to be total (no two
   different rows tie), so the same warehouse always gives byte-identical files;
 - ``parquet/<file>.parquet``: the same rows and columns with the contract's types;
-- ``data_dictionary.csv`` and ``data_dictionary.md``: every column of every released
-  file with its contract data type and description, and each file's description and
-  grain, all from the dbt YAML (via the manifest);
+- ``data_dictionary.csv`` and ``data_dictionary.md``: each released file (its exposure's
+  description and its grain) and every column with its contract data type and description,
+  each said once, in plain words, from the export YAML (via the manifest);
 - ``charts/``: PNG and SVG charts (``civcas.charts``);
 - ``docs/index.html``: the static dbt docs site (what ``dbt docs generate --static``
   writes) for the build's own manifest, with a catalog that dbt reads from a copy of the
