@@ -843,6 +843,20 @@ def check_period(record: BuildRecord, wanted: tuple[dt.date | None, dt.date | No
             f"and then `{release_command(warehouse, (first, last))}`")
 
 
+def check_months_of_the_build(record: BuildRecord, tables: Mapping[str, pa.Table], rebuild: str) -> None:
+    """Refuse monthly exports whose months are not the build's period: an export written again
+    by a later command with other month vars (and run results kept elsewhere)."""
+    for file, table in sorted(tables.items()):
+        if "month" not in table.column_names or table.num_rows == 0:
+            continue
+        months = [m for m in table.column("month").to_pylist() if m is not None]
+        if months and (min(months), max(months)) != (record.first_month, record.last_month):
+            raise ReleaseError(
+                f"release file {file} covers {month_text(min(months))}..{month_text(max(months))}, but the build "
+                f"that wrote the warehouse is of {month_text(record.first_month)}..{month_text(record.last_month)}: "
+                f"a later dbt command rewrote it; run `{rebuild}` and release straight after it")
+
+
 def check_same_build(record: BuildRecord, build: Mapping, dbt_target: Path, rebuild: str) -> None:
     """Refuse run results of another dbt invocation than the one that wrote the warehouse."""
     if record.invocation_id != build.get("invocation_id"):
@@ -1139,6 +1153,7 @@ def _build_in(building: Path, warehouse: Path, dbt_target: Path, out: Path | Non
         contents = _read_warehouse(snapshot, specs, build["rebuild"])
         # The warehouse may have been built again since it was first read: check the snapshot too.
         check_same_build(contents.record, build, dbt_target, build["rebuild"])
+        check_months_of_the_build(contents.record, contents.tables, build["rebuild"])
         build = {**build, "vars": contents.record.command_line_vars}
         if out is None:
             out = project_dir / "releases" / default_release_name(contents.datasets, build["generated_at"] or "",

@@ -115,3 +115,19 @@ def test_a_partial_dbt_run_after_the_build_is_not_released(window_build, tmp_pat
     error = capsys.readouterr().err
     assert "the warehouse was written by dbt invocation" in error and "release straight after it" in error
     assert not out.exists()
+
+
+def test_a_monthly_export_rewritten_for_other_months_is_not_released(window_build, tmp_path, capsys):
+    # The run results stay those of the full build (the later command wrote its own elsewhere),
+    # but the warehouse's export no longer covers the build's period.
+    copy = tmp_path / "copy" / "civcas.duckdb"
+    copy.parent.mkdir()
+    shutil.copyfile(window_build[0], copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("delete from exports.export_grade_summary where month = date '2017-03-01'")
+    out = tmp_path / "release"
+    assert _release(copy, window_build[1], out) == 1
+    error = capsys.readouterr().err
+    assert "release file grade_summary covers 2016-11..2017-02, but the build that wrote the warehouse is of " \
+           "2016-11..2017-03" in error
+    assert not out.exists()
