@@ -747,6 +747,8 @@ def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, in
         f"(invocation {build.get('invocation_id')}); civcas {__version__}.",
         as_of_line(release_as_of(datasets, build.get("vars") or {})),
         "",
+        "Open index.html first: the headline figures, the charts, the files and the counting rules.",
+        "",
         "Where the data came from:",
     ]
     for dataset in datasets:
@@ -760,6 +762,7 @@ def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, in
     for spec in specs:
         lines.append(f"  csv/{spec.file}.csv ({rows.get(spec.file, 0):,} rows): {spec.grain}")
     lines += [
+        "  index.html                 start here: headline figures, charts, files, rules, credits",
         "  parquet/<file>.parquet     the same tables as Parquet, with typed columns",
         "  data_dictionary.csv / .md  every column of every file: its type and what it means",
     ]
@@ -936,6 +939,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
                    command_line: Sequence[str], say: Progress) -> ReleaseResult:
     from civcas.charts import ChartDataError, render_charts
     from civcas.protection import scan_folder, unscannable_rasters
+    from civcas.release_page import page_for_release, release_credit, release_period, write_index
 
     datasets, tables = contents.datasets, contents.tables
     rows: dict[str, int] = {}
@@ -955,9 +959,14 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
         data_dictionary_markdown(specs, rows, is_synthetic).encode("utf-8"))
     say(f"release: data dictionary, {len(dictionary)} columns of {len(specs)} files")
 
+    frames = {file: table.to_pandas() for file, table in tables.items()}
+    comparison = frames.get("monthly_coalition_vs_russia")
+    period = release_period(build.get("vars") or {}, comparison) if comparison is not None else None
+    credit = release_credit(datasets, is_synthetic)
     try:
-        charts = render_charts({file: table.to_pandas() for file, table in tables.items()}, staging / "charts",
-                               dataset_is_synthetic=any(bool(d.get("is_synthetic")) for d in datasets))
+        charts = render_charts(frames, staging / "charts",
+                               dataset_is_synthetic=any(bool(d.get("is_synthetic")) for d in datasets),
+                               period=period, credit=credit)
     except ChartDataError as exc:
         raise ReleaseError(str(exc)) from None
     say(f"release: charts {', '.join(charts)} (PNG and SVG)")
@@ -971,6 +980,13 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
 
     (staging / "README.txt").write_bytes(
         release_readme(out.name, specs, rows, datasets, build, charts, is_synthetic).encode("utf-8"))
+    index = write_index(staging, page_for_release(
+        name=out.name, is_synthetic=is_synthetic, period=period, credit=credit, datasets=datasets, frames=frames,
+        charts=charts, exports=[(spec.file, spec.description, rows[spec.file]) for spec in specs],
+        as_of=release_as_of(datasets, build.get("vars") or {}),
+        built=f"Built by dbt {build.get('dbt_version')} at {build.get('generated_at')} (invocation "
+              f"{build.get('invocation_id')}); civcas {__version__}."))
+    say(f"release: {index.name}, the page to open first")
 
     listed = _file_entries(staging, rows)
     release_manifest = {
@@ -994,6 +1010,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
             for spec in specs
         ],
         "charts": [{"name": chart, "png": f"charts/{chart}.png", "svg": f"charts/{chart}.svg"} for chart in charts],
+        "index": index.name,
         "files": [dataclasses.asdict(f) if f.rows is not None else
                   {k: v for k, v in dataclasses.asdict(f).items() if k != "rows"} for f in listed],
     }
