@@ -198,7 +198,7 @@ def _frame(figure: Figure, title: str, subtitle: str, footer: str, synthetic: bo
     for text, size, weight, colour in lines:
         figure.text(0.01, y, text, fontsize=size, fontweight=weight, color=colour, ha="left", va="top")
         y -= size * 1.35 / height_pt
-    footer_lines = textwrap.wrap(footer, 170)
+    footer_lines = [line for paragraph in footer.split("\n") for line in textwrap.wrap(paragraph, 170)]
     for i, line in enumerate(reversed(footer_lines)):
         figure.text(0.01, (4 + i * 10) / height_pt, line, fontsize=7.5, color="#555555", ha="left", va="bottom")
     bottom = (8 + 10 * len(footer_lines)) / height_pt
@@ -212,7 +212,8 @@ def _frame(figure: Figure, title: str, subtitle: str, footer: str, synthetic: bo
 
 
 def _footer(source: str, credit: str) -> str:
-    return f"{source} {credit.rstrip('.')}."
+    """The source line, and the credit on a line of its own (never split)."""
+    return f"{source}\n{credit.rstrip('.')}."
 
 
 def _no_data(axes, message: str = "No rows in this release") -> None:
@@ -554,8 +555,10 @@ def render_charts(frames: Mapping[str, pd.DataFrame], out_dir: Path, *, dataset_
     if period is None:
         period = data_period(comparison)
     everything = [comparison, grades, summary, admitted, *([monitor] if monitor is not None else [])]
+    # The UCDP chart, drawn or not, belongs to a release whose data may be synthetic.
+    synthetic_release = is_synthetic(*everything, dataset_is_synthetic=dataset_is_synthetic)
     if credit is None:
-        credit = default_credit(is_synthetic(*everything, dataset_is_synthetic=dataset_is_synthetic))
+        credit = default_credit(synthetic_release)
     return [
         chart_monthly_deaths(comparison, out_dir,
                              is_synthetic(comparison, dataset_is_synthetic=dataset_is_synthetic), period, credit,
@@ -564,7 +567,5 @@ def render_charts(frames: Mapping[str, pd.DataFrame], out_dir: Path, *, dataset_
                         is_synthetic(grades, summary, dataset_is_synthetic=dataset_is_synthetic), period, credit),
         chart_cumulative_admitted(admitted, out_dir,
                                   is_synthetic(admitted, dataset_is_synthetic=dataset_is_synthetic), period, credit),
-        chart_monitor_comparison(monitor, out_dir, is_synthetic(
-            *([monitor] if monitor is not None else []), dataset_is_synthetic=dataset_is_synthetic), period, credit,
-            _campaign_starts(summary)),
+        chart_monitor_comparison(monitor, out_dir, synthetic_release, period, credit, _campaign_starts(summary)),
     ]
