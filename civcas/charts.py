@@ -247,9 +247,12 @@ def _band_and_line(axes, months: np.ndarray, low: np.ndarray, high: np.ndarray, 
             Patch(facecolor=colour, alpha=BAND_ALPHA, linewidth=0, label=f"{label}: up to (sum of maximums)"))
 
 
-def _period_words(period: Period | None) -> str:
+def period_words(period: Period | None) -> str:
+    """The period in words, as charts and the release page say it."""
     if period is None:
         return "no months"
+    if period[0] == period[1]:
+        return f"{period[0]:%B %Y}"
     return f"{period[0]:%B %Y} to {period[1]:%B %Y}"
 
 
@@ -298,7 +301,7 @@ def chart_monthly_deaths(frame: pd.DataFrame, out_dir: Path, synthetic: bool, pe
         # Below the plot, not on it: a peak month must never hide behind the legend.
         axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=2, frameon=False)
         _frame(figure, title,
-               f"{_period_words(period)}. Line: deaths reported by the lowest credible count (sum of minimums); "
+               f"{period_words(period)}. Line: deaths reported by the lowest credible count (sum of minimums); "
                "shaded: up to the highest (sum of maximums). An incident blamed on both sides counts for each.",
                _footer("Source: civcas release, file monthly_coalition_vs_russia.csv, Syria only (the coalition "
                        "also struck Iraq; Russia struck Syria only). Each line starts at the side's first strike.", credit),
@@ -373,7 +376,7 @@ def chart_grade_mix(grades: pd.DataFrame, summary: pd.DataFrame, out_dir: Path, 
         for axes in panels:
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         _frame(figure, title,
-               f"{_period_words(period)}, both panels on the same scale. Solid: grade given by an assessor. "
+               f"{period_words(period)}, both panels on the same scale. Solid: grade given by an assessor. "
                "Hatched: not yet graded, split by the grade the evidence suggests (a suggestion is not a grade; "
                "ungraded incidents are never counted as Weak).",
                _footer("Source: civcas release, files grade_summary.csv and monthly_belligerent_summary.csv, "
@@ -422,7 +425,7 @@ def chart_cumulative_admitted(frame: pd.DataFrame, out_dir: Path, synthetic: boo
         for axes in panels:
             axes.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         _frame(figure, title,
-               f"{_period_words(period)}, both panels on the same scale. Each line is the sum of maximums, its band "
+               f"{period_words(period)}, both panels on the same scale. Each line is the sum of maximums, its band "
                "runs down to the sum of minimums. Admitted = deaths the belligerent conceded in its own verdicts.",
                _footer("Source: civcas release, file admitted_vs_alleged.csv, every country. An incident "
                        "blamed on several belligerents counts for each.", credit), synthetic)
@@ -519,15 +522,16 @@ def chart_monitor_comparison(frame: pd.DataFrame | None, out_dir: Path, syntheti
             for axes in panels:
                 axes.set_ylim(0, 1)
                 axes.set_yticks([])
-            figure.text(0.5, 0.5, textwrap.fill(problem, 70), ha="center", va="center", fontsize=12,
+            figure.text(0.5, 0.64, textwrap.fill(problem, 70), ha="center", va="center", fontsize=12,
                         color="#333333", bbox={"facecolor": "white", "edgecolor": "#999999", "pad": 8})
         else:
             # Headroom above the highest month for each panel's totals.
             panels[0].set_ylim(0, max(highest, 1.0) * 1.22)
         _frame(figure, title,
-               f"{_period_words(period)}, both panels on the same scale. UCDP counts deaths in events it attributes "
+               f"{period_words(period)}, both panels on the same scale. UCDP counts deaths in events it attributes "
                "to a side from its own sources; the two counts differ in method, not only in number.",
-               _footer("Source: civcas release, file monthly_monitor_comparison.csv, Syria only.",
+               _footer("Source: civcas release, file monthly_monitor_comparison.csv, Syria only." if problem is None
+                       else "Source: civcas release; nothing of UCDP's to draw.",
                        credit if problem else f"{credit.rstrip('.')}; {UCDP_CREDIT}"), synthetic)
         _save(figure, out_dir, name, title)
     return name

@@ -32,6 +32,7 @@ from civcas.charts import (
     UCDP_CREDIT,
     Period,
     data_period,
+    period_words,
 )
 from civcas.release import COUNTING_RULES, SYNTHETIC_WARNING
 
@@ -201,14 +202,6 @@ def _range(pair: tuple[int | None, int | None]) -> str:
     if low is not None and low == high:
         return _number(low)
     return f"{_number(low)}\u2013{_number(high)}"
-
-
-def period_words(period: Period | None) -> str:
-    if period is None:
-        return "no months"
-    if period[0] == period[1]:
-        return f"{period[0]:%B %Y}"
-    return f"{period[0]:%B %Y} to {period[1]:%B %Y}"
 
 
 def _headline_card(headline: Headline, colour: str) -> str:
