@@ -24,8 +24,8 @@ from civcas.publish import publish
 # Two names: the catalog DuckDB gives a copy is the name of its file.
 COPY_NAMES = ("civcas", "archive")
 README_SECTION = "Which table answers my question"
-# A catalog before schema.table (civcas.main.x, "civcas"."main"."x"): what must not be compiled in.
-_CATALOG_REFERENCE = re.compile(r'"?\b(?:civcas|archive)"?\s*\.\s*"?(?:main|exports|reference)"?\s*\.', re.I)
+# A catalog before schema.table (civcas.main.x, "t"."main"."x"): what must not be compiled in.
+_CATALOG_REFERENCE = re.compile(r'(?:"[^"\s]+"|\b\w+)\s*\.\s*"?(?:main|exports|reference)"?\s*\.', re.I)
 _SQL_BLOCK = re.compile(r"^```sql\n(.*?)^```", re.S | re.M)
 
 
