@@ -51,17 +51,21 @@ def analyst_copies(build_copy: Path, tmp_path_factory: pytest.TempPathFactory) -
             for name in COPY_NAMES}
 
 
-@pytest.fixture(scope="module")
-def compiled_analyses(build_copy: Path) -> dict[str, str]:
-    """`dbt compile` of the saved analyses: analysis name -> compiled SQL."""
-    target = build_copy.parent / "compile_target"
-    result = run_dbt(["compile", "--select", "resource_type:analysis"], PROJECT_DIR, build_copy, target)
+def compile_analyses(build_file: Path, target: Path) -> dict[str, str]:
+    """`dbt compile` of the saved analyses against `build_file`: analysis name -> compiled SQL."""
+    result = run_dbt(["compile", "--select", "resource_type:analysis"], PROJECT_DIR, build_file, target)
     assert result.success, f"dbt compile of the analyses failed: {result.exception}"
     folder = target / "compiled" / "civcas" / "analyses"
     return {path.stem: path.read_text() for path in sorted(folder.glob("*.sql"))}
 
 
-def _run_read_only(link: Path, sql: str) -> list[tuple]:
+@pytest.fixture(scope="module")
+def compiled_analyses(build_copy: Path) -> dict[str, str]:
+    return compile_analyses(build_copy, build_copy.parent / "compile_target")
+
+
+def run_read_only(link: Path, sql: str) -> list[tuple]:
+    """The rows of `sql` on the database at `link`, opened read-only."""
     with duckdb.connect(str(link), read_only=True) as connection:
         return connection.execute(sql).fetchall()
 
@@ -85,7 +89,7 @@ def test_every_saved_analysis_runs_read_only_on_the_published_copy(compiled_anal
     empty = []
     for name, sql in compiled_analyses.items():
         try:
-            rows = _run_read_only(link, sql)
+            rows = run_read_only(link, sql)
         except duckdb.Error as exc:
             failures[name] = str(exc).splitlines()[0]
             continue
@@ -153,7 +157,7 @@ def test_the_readme_answers_eight_questions_with_sql():
 def test_each_readme_question_runs_on_the_published_copy_and_returns_rows(analyst_copies, index):
     sql = readme_section_sql()[index]
     try:
-        rows = _run_read_only(analyst_copies["civcas"], sql)
+        rows = run_read_only(analyst_copies["civcas"], sql)
     except duckdb.Error as exc:
         pytest.fail(f"README '{README_SECTION}' SQL block {index + 1} fails: {exc}\n{sql}")
     assert rows, f"README '{README_SECTION}' SQL block {index + 1} returns no row on the demo copy:\n{sql}"
