@@ -25,7 +25,9 @@ module maintains:
    renaming it. Tables carry no such reference. Column order, types, NOT NULL and
    the table and column comments (dbt's ``persist_docs``) are carried over;
    ``main._publication`` and ``main._publication_tables`` record when, from which
-   build and dbt run, and how many rows.
+   build and dbt run, and how many rows; their table and column comments come from
+   ``PUBLICATION_TABLE`` and ``PUBLICATION_TABLES_TABLE``, so every table and column of a
+   copy is described.
 3. It verifies each copy (every relation present with the same columns, types and
    row count; no views; no other schema, so no ``restricted`` in the analysts' copy)
    and scans every text column outside ``restricted`` for the values of the build's
