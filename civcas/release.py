@@ -776,14 +776,6 @@ class BuildRecord:
         command line."""
         return any(self.command_line_vars.get(v) for v in ("civcas_first_month", "civcas_last_month"))
 
-    @property
-    def period(self) -> tuple[dt.date, dt.date]:
-        """The months the release covers: the build's period when its month vars were given, else
-        the data's own first and last incident months (within the period)."""
-        if self.has_period_vars or self.first_incident_month is None or self.last_incident_month is None:
-            return self.first_month, self.last_month
-        return max(self.first_month, self.first_incident_month), min(self.last_month, self.last_incident_month)
-
 
 def read_build_record(connection: duckdb.DuckDBPyConnection, rebuild: str) -> BuildRecord:
     try:
@@ -956,6 +948,8 @@ def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, in
         "Terms of use:",
         *terms_lines(datasets),
         "",
+        "Open index.html first: the headline figures, the charts, the files and the counting rules.",
+        "",
         "Where the data came from:",
     ]
     for dataset in datasets:
@@ -969,6 +963,7 @@ def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, in
     for spec in specs:
         lines.append(f"  csv/{spec.file}.csv ({rows.get(spec.file, 0):,} rows): {spec.grain}")
     lines += [
+        "  index.html                 start here: headline figures, charts, files, rules, credits",
         "  parquet/<file>.parquet     the same tables as Parquet, with typed columns",
         "  data_dictionary.csv / .md  every column of every file: its type and what it means",
     ]
@@ -1177,6 +1172,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
                    command_line: Sequence[str], say: Progress) -> ReleaseResult:
     from civcas.charts import ChartDataError, render_charts
     from civcas.protection import scan_folder, unscannable_rasters
+    from civcas.release_page import page_for_release, release_period, write_index
 
     datasets, tables = contents.datasets, contents.tables
     rows: dict[str, int] = {}
@@ -1196,11 +1192,16 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
         data_dictionary_markdown(specs, rows, is_synthetic).encode("utf-8"))
     say(f"release: data dictionary, {len(dictionary) - len(specs)} columns of {len(specs)} files")
 
-    period, credit = contents.record.period, release_credit(datasets)
+    frames = {file: table.to_pandas() for file, table in tables.items()}
+    comparison = frames.get("monthly_coalition_vs_russia")
+    # The period: the build's month vars as the warehouse records them (dim_builds), else the data's
+    # own months; the credit: the datasets' own credit lines (dim_datasets.credit).
+    period = release_period(build.get("vars") or {}, comparison) if comparison is not None else None
+    credit = release_credit(datasets)
     try:
-        charts = render_charts({file: table.to_pandas() for file, table in tables.items()}, staging / "charts",
-                               **chart_options(render_charts, any(bool(d.get("is_synthetic")) for d in datasets),
-                                               period, credit))
+        charts = render_charts(frames, staging / "charts",
+                               dataset_is_synthetic=any(bool(d.get("is_synthetic")) for d in datasets),
+                               period=period, credit=credit)
     except ChartDataError as exc:
         raise ReleaseError(str(exc)) from None
     say(f"release: charts {', '.join(charts)} (PNG and SVG)")
@@ -1214,6 +1215,13 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
 
     (staging / "README.txt").write_bytes(
         release_readme(out.name, specs, rows, datasets, build, charts, is_synthetic, period).encode("utf-8"))
+    index = write_index(staging, page_for_release(
+        name=out.name, is_synthetic=is_synthetic, period=period, credit=credit, datasets=datasets, frames=frames,
+        charts=charts, exports=[(spec.file, spec.description, rows[spec.file]) for spec in specs],
+        as_of=release_as_of(datasets, build.get("vars") or {}),
+        built=f"Built by dbt {build.get('dbt_version')} at {build.get('generated_at')} (invocation "
+              f"{build.get('invocation_id')}); civcas {__version__}."))
+    say(f"release: {index.name}, the page to open first")
 
     listed = _file_entries(staging, rows)
     release_manifest = {
@@ -1228,7 +1236,8 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
         "build": {k: build[k] for k in ("generated_at", "invocation_id", "dbt_version", "dbt_command",
                                         "dbt_invocation_command", "vars")},
         "datasets": list(datasets),
-        "period": {"first_month": month_text(period[0]), "last_month": month_text(period[1]),
+        "period": {"first_month": month_text(period[0]) if period else None,
+                   "last_month": month_text(period[1]) if period else None,
                    "build_first_month": month_text(contents.record.first_month),
                    "build_last_month": month_text(contents.record.last_month),
                    "from_build_vars": contents.record.has_period_vars},
@@ -1244,6 +1253,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
             for spec in specs
         ],
         "charts": [{"name": chart, "png": f"charts/{chart}.png", "svg": f"charts/{chart}.svg"} for chart in charts],
+        "index": index.name,
         "files": [dataclasses.asdict(f) if f.rows is not None else
                   {k: v for k, v in dataclasses.asdict(f).items() if k != "rows"} for f in listed],
     }
@@ -1268,18 +1278,6 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
     say(f"release: protected-value scan passed ({scan.files_scanned + 2} files, {scan.values_searched} values, "
         f"{scan.values_too_short} shorter than 4 characters not searched)")
     return ReleaseResult(out=out, files=listed, exports=rows, is_synthetic=is_synthetic, elapsed=0.0)
-
-
-def chart_options(render: Callable, is_synthetic: bool, period: tuple[dt.date, dt.date],
-                  credit: str) -> dict:
-    """The keywords of render_charts (interface 2): the period and the credit line, passed only when
-    this civcas's charts take them (until the charts that draw them land)."""
-    import inspect
-
-    accepted = inspect.signature(render).parameters
-    options: dict = {"dataset_is_synthetic": is_synthetic}
-    options.update({k: v for k, v in (("period", period), ("credit", credit)) if k in accepted})
-    return options
 
 
 def _fail_on_hits(scan) -> None:

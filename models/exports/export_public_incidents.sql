@@ -30,7 +30,8 @@ final as (
         latitude,
         longitude,
         geo_precision_id,
-        belligerent_ids,
+        -- the release files' form of the list: ids joined by ';' (sorted: the list is)
+        {{ release_list_text('belligerent_ids') }} as belligerent_ids,
         blamed_belligerent_count,
         grade_id,
         grade_basis,

@@ -15,9 +15,11 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, run_dbt
+from test_analyst_copy import compile_analyses, readme_section_sql, run_read_only
 from test_archive_import import ARCHIVE, CENTCOM, DUTCH, has_verdict, require_external_data
 
 from civcas.archive import import_archive
+from civcas.publish import publish
 
 # Governorate values in the archive that are not a Syrian governorate at all (Hatay is in
 # Turkey, Haifa in Israel, the others name two governorates or a region): quarantined by
@@ -220,3 +222,25 @@ def test_the_syria_only_archive_has_no_iraq_rows_and_is_not_free_to_share(aq):
     terms = aq("select is_redistributable, credit from dim_datasets")
     assert terms.is_redistributable.tolist() == [False]
     assert terms.credit.tolist() == ["Data: Airwars (airwars.org)"]
+
+
+def test_saved_analyses_and_readme_questions_run_on_the_published_archive_copy(archive_build, tmp_path):
+    """The analyst's first hour on the real data: the archive published as the analysts' copy
+    archive.duckdb (catalog `archive`); every saved analysis, compiled against the build, and every
+    SQL block of the README's "Which table answers my question" run on it read-only. The archive is
+    Syria only, so a question about an Iraqi town may find no row here: errors fail, not emptiness."""
+    result, duckdb_path = archive_build
+    assert result.success
+    link = publish(duckdb_path, tmp_path / "published", name="archive",
+                   run_results=duckdb_path.parent / "target" / "run_results.json").link
+    analyses = compile_analyses(duckdb_path, tmp_path / "compile_target")
+    queries = {**analyses, **{f"README block {index + 1}": sql for index, sql in enumerate(readme_section_sql())}}
+    failures, rows = {}, {}
+    for name, sql in queries.items():
+        try:
+            rows[name] = len(run_read_only(link, sql))
+        except duckdb.Error as exc:
+            failures[name] = str(exc).splitlines()[0]
+    assert not failures, f"failing on the published archive copy: {failures}"
+    # the archive has Russia's and the coalition's incidents: the per-side analyses have rows
+    assert rows["record_month_per_side"] > 0 and rows["share_contested_per_belligerent"] > 0

@@ -23,15 +23,26 @@ with
 
 {%- for export_name, mart_name, export_filter, mart_filter in comparisons %}
     {%- set shared_columns = [] %}
+    {%- set mart_shared_columns = [] %}
     {%- if execute %}
-        {%- set mart_columns = adapter.get_columns_in_relation(ref(mart_name)) | map(attribute='name') | list %}
+        {%- set mart_types = {} %}
+        {%- for column in adapter.get_columns_in_relation(ref(mart_name)) %}
+            {%- do mart_types.update({column.name: column.dtype | lower}) %}
+        {%- endfor %}
         {%- for column in adapter.get_columns_in_relation(ref(export_name)) %}
-            {%- if column.name in mart_columns %}
+            {%- if column.name in mart_types %}
                 {%- do shared_columns.append(adapter.quote(column.name)) %}
+                {#- a list in the mart is joined into one text in the export (release_list_text) #}
+                {%- if is_list_type(mart_types[column.name]) and not is_list_type(column.dtype | lower) %}
+                    {%- do mart_shared_columns.append(release_list_text(adapter.quote(column.name)) ~ ' as ' ~ adapter.quote(column.name)) %}
+                {%- else %}
+                    {%- do mart_shared_columns.append(adapter.quote(column.name)) %}
+                {%- endif %}
             {%- endif %}
         {%- endfor %}
     {%- endif %}
     {%- set column_list = shared_columns | join(', ') if shared_columns else 'is_synthetic' %}
+    {%- set mart_column_list = mart_shared_columns | join(', ') if mart_shared_columns else 'is_synthetic' %}
 
     {{ export_name }}_only as (
 
@@ -40,7 +51,7 @@ with
             where {{ export_filter }}
         {%- endif %}
         except
-        select {{ column_list }} from {{ ref(mart_name) }}
+        select {{ mart_column_list }} from {{ ref(mart_name) }}
         {%- if mart_filter %}
             where {{ mart_filter }}
         {%- endif %}
@@ -49,7 +60,7 @@ with
 
     {{ export_name }}_missing as (
 
-        select {{ column_list }} from {{ ref(mart_name) }}
+        select {{ mart_column_list }} from {{ ref(mart_name) }}
         {%- if mart_filter %}
             where {{ mart_filter }}
         {%- endif %}
