@@ -31,7 +31,10 @@ EXPORT_COLUMNS = [
 ]
 
 UCDP_MODELS = "+fct_monthly_monitor_comparison +fct_monthly_governorate_comparison +export_monthly_monitor_comparison"
-UCDP_TESTS = "assert_ucdp_events_reconcile assert_monitor_comparison_reconciles assert_exports_agree_with_marts"
+# the reconciliation tests and the checks of the UCDP models (only tests whose every parent is built)
+UCDP_TESTS = ("assert_ucdp_events_reconcile assert_monitor_comparison_reconciles stg_ucdp__events "
+              "int_ucdp_events_validated int_ucdp_events_attributed fct_monthly_monitor_comparison "
+              "fct_monthly_governorate_comparison export_monthly_monitor_comparison")
 
 
 def _require_file() -> None:
@@ -54,9 +57,11 @@ def ucdp_build(tmp_path_factory: pytest.TempPathFactory):
     workdir = tmp_path_factory.mktemp("ucdp_build")
     duckdb_path = workdir / "ucdp.duckdb"
     variables = f"{{civcas_ucdp_path: '{UCDP_FILE}', civcas_last_month: '2019-12-01'}}"
-    run = run_dbt(["run", "--select", *UCDP_MODELS.split(), "--vars", variables],
+    run = run_dbt(["build", "--select", *UCDP_MODELS.split(), "--exclude-resource-type", "test",
+                   "--exclude-resource-type", "unit_test", "--vars", variables],
                   PROJECT_DIR, duckdb_path, workdir / "target")
-    tests = run_dbt(["test", "--select", *UCDP_TESTS.split(), "--vars", variables],
+    tests = run_dbt(["test", "--select", *UCDP_TESTS.split(), "--indirect-selection", "cautious",
+                     "--exclude-resource-type", "unit_test", "--vars", variables],
                     PROJECT_DIR, duckdb_path, workdir / "target")
     return run, tests, duckdb_path
 
@@ -72,8 +77,11 @@ def uq(ucdp_build) -> Iterator:
 def test_build_and_reconciliation_tests_pass(ucdp_build):
     run, tests, _ = ucdp_build
     assert run.success, run.exception
+    ran = [result.node.name for result in tests.result]
     failures = [result.node.name for result in tests.result if result.status != "pass"]
     assert tests.success and not failures, failures
+    assert {"assert_ucdp_events_reconcile", "assert_monitor_comparison_reconciles",
+            "export_monthly_monitor_comparison__checks"} <= set(ran), ran
 
 
 def test_every_line_of_the_file_is_one_clean_event(uq, ucdp_rows):
