@@ -48,7 +48,7 @@ from civcas.release import (
 )
 
 EXPECTED_FILES = {"public_incidents", "monthly_coalition_vs_russia", "monthly_belligerent_summary",
-                  "grade_summary", "admitted_vs_alleged"}
+                  "grade_summary", "admitted_vs_alleged", "monthly_monitor_comparison"}
 CHARTS = {"monthly_alleged_deaths_coalition_vs_russia", "grade_mix_per_month", "cumulative_admitted_vs_alleged"}
 # Files whose bytes depend only on the warehouse (the docs and data docs carry generation times).
 REPRODUCIBLE = ("csv/", "parquet/", "charts/", "data_dictionary.csv", "data_dictionary.md", "README.txt")
