@@ -7,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ ucdp_raw_events() }}
+    select * from {{ ucdp_raw_events() }} as raw_events
 
 ),
 
