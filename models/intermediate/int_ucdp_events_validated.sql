@@ -14,7 +14,7 @@ events as (
 event_ids as (
 
     select
-        event_id,
+        event_id_raw,
         raw_record_hash,
         -- the GED file is a published release, not a record of the monitor's own intake:
         -- var civcas_as_of does not cut it
@@ -23,7 +23,12 @@ event_ids as (
 
 ),
 
-{%- set checks = id_checks('event_id', 'the UCDP GED file') + [
+{#- the id as written (text, as every raw table's id): a written id that is no whole number is
+    unreadable_id -#}
+{%- set checks = id_checks('event_id_raw', 'the UCDP GED file') + [
+    {'rule': 'unreadable_id',
+     'when': 'event_id is null',
+     'reason': "'id ' || " ~ quoted_value('event_id_raw') ~ " || ' is not a whole number, as a UCDP event id is'"},
     {'rule': 'missing_date',
      'when': 'date_start is null or date_end is null',
      'reason': "'date_start ' || " ~ quoted_value('date_start_raw') ~ " || ' or date_end ' || " ~ quoted_value('date_end_raw') ~ " || ' is not a date YYYY-MM-DD; a UCDP event needs both'"},
@@ -40,7 +45,7 @@ event_ids as (
 
 id_conflicts as (
 
-    {{ id_conflicts('event_ids', 'event_id') }}
+    {{ id_conflicts('event_ids', 'event_id_raw') }}
 
 ),
 
@@ -51,7 +56,7 @@ validated as (
         {{ quarantine_columns(checks) }}
     from events
     left join id_conflicts
-        on {{ null_safe_equals('events.event_id', 'id_conflicts.checked_id') }}
+        on {{ null_safe_equals('events.event_id_raw', 'id_conflicts.checked_id') }}
 
 )
 
