@@ -176,3 +176,42 @@ def test_without_a_file_the_export_still_has_its_rows(demo_build):
     assert len(export) == 3 * months > 0
     assert (export.ucdp_events == 0).all() and not export.is_ucdp_covered.any()
     assert export.is_synthetic.all()
+
+
+def test_bad_lines_are_quarantined_with_their_rule(tmp_path: Path, ucdp_rows):
+    """Real lines of the file, changed into the faults the checks name (a synthetic test file,
+    in tmp only): every line is clean or quarantined with its rule, and the reconciliation holds."""
+    first, second, third = (dict(row) for row in ucdp_rows[:3])
+    broken = [
+        first, dict(first),                                          # an exact copy: the second quarantined
+        {**second, "date_start": "2017-02-31"},                      # no such day
+        {**third, "best": str(int(third["best"]) + 1)},              # best is not the sum of the deaths
+        {**ucdp_rows[3], "id": "x12"},                               # an id that is no number
+        {**ucdp_rows[4], "date_end": "2015-12-31"},                  # ends before it starts
+        {**ucdp_rows[5], "id": ucdp_rows[6]["id"]},                   # one id, two different lines
+        dict(ucdp_rows[6]),
+        dict(ucdp_rows[7]),                                          # clean
+    ]
+    path = tmp_path / "synthetic_ged_lines.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(ucdp_rows[0]))
+        writer.writeheader()
+        writer.writerows(broken)
+    duckdb_path = tmp_path / "bad.duckdb"
+    variables = f"{{civcas_ucdp_path: '{path}'}}"
+    result = run_dbt(["build", "--select", "ref_governorate_aliases", "stg_ucdp__events", "int_ucdp_events_validated",
+                      "int_ucdp_events_attributed", "assert_ucdp_events_reconcile", "--indirect-selection", "cautious",
+                      "--exclude-resource-type", "unit_test", "--vars", variables],
+                     PROJECT_DIR, duckdb_path, tmp_path / "target")
+    assert result.success, [r.node.name for r in result.result if r.status not in ("pass", "success")]
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        rules = connection.sql("select event_id_raw, quarantine_rule, quarantine_reason "
+                               "from intermediate.int_ucdp_events_validated order by raw_row_key").df()
+        clean = connection.sql("select count(*) from intermediate.int_ucdp_events_attributed").fetchone()[0]
+    assert len(rules) == len(broken)
+    assert Counter(rules.quarantine_rule.dropna()) == Counter({
+        "exact_duplicate": 1, "missing_date": 1, "deaths_do_not_add_up": 1, "unreadable_id": 1,
+        "date_end_before_start": 1, "conflicting_duplicate_id": 2,
+    })
+    assert rules.quarantine_rule.notna().eq(rules.quarantine_reason.notna()).all()
+    assert clean == 2  # the first copy of the copied line, and the clean line
