@@ -118,6 +118,10 @@ CENTCOM ?= ../shared/data/external/centcom-oir-strike-releases
 DUTCH ?= ../shared/data/external/dutch-oir-strikes
 ARCHIVE_RAW ?= data/archive/raw
 ARCHIVE_DUCKDB ?= warehouse/archive.duckdb
+# A second monitor (README, "A second monitor: UCDP GED"): the UCDP GED file, read where it lies
+# at build time (var civcas_ucdp_path), never copied. Absent, the UCDP models build empty.
+UCDP ?= ../shared/data/external/ucdp-ged-syria/ged_syria.csv
+UCDP_VARS := $(if $(wildcard $(UCDP)),$(comma) civcas_ucdp_path: "$(UCDP)")
 
 .PHONY: import-archive build-archive check-lock-archive
 
@@ -135,7 +139,7 @@ build-archive: check-period check-lock-archive import-archive ## build the real 
 	$(BIN)/civcas validate-raw --mode files --folder $(ARCHIVE_RAW)
 	@mkdir -p $(dir $(ARCHIVE_DUCKDB))
 	CIVCAS_DUCKDB_PATH=$(ARCHIVE_DUCKDB) $(DBT) build $(DBT_FLAGS) --full-refresh \
-		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"$(if $(PERIOD_VARS),$(comma) $(PERIOD_VARS))}' \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"$(UCDP_VARS)$(if $(PERIOD_VARS),$(comma) $(PERIOD_VARS))}' \
 		--exclude-resource-type unit_test
 	$(BIN)/civcas publish --from $(ARCHIVE_DUCKDB) --to $(PUBLISHED_DIR) --run-results target/run_results.json
 	@echo "==> real warehouse written to $(ARCHIVE_DUCKDB); analysts open $(PUBLISHED_DIR)/$(notdir $(ARCHIVE_DUCKDB)) read-only (the internal copy with restricted: $(PUBLISHED_DIR)/internal/, its owner alone)"
@@ -223,9 +227,10 @@ test-postgres: build-postgres ## build the demo on PostgreSQL; the role test and
 
 build-archive-postgres: import-archive ## build the real archive on PostgreSQL (database civcas_archive) and compare it with DuckDB's
 	$(BIN)/civcas postgres-setup --database $(PG_ARCHIVE_DATABASE)
-	$(BIN)/civcas postgres-load-raw --database $(PG_ARCHIVE_DATABASE) --folder $(ARCHIVE_RAW)
+	$(BIN)/civcas postgres-load-raw --database $(PG_ARCHIVE_DATABASE) --folder $(ARCHIVE_RAW) \
+		$(if $(wildcard $(UCDP)),--ucdp $(UCDP))
 	CIVCAS_PG_DATABASE=$(PG_ARCHIVE_DATABASE) $(DBT) build $(PG_DBT_FLAGS) --full-refresh \
-		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"$(UCDP_VARS)}' \
 		--exclude-resource-type unit_test
 	@[ -f $(ARCHIVE_DUCKDB) ] || $(MAKE) --no-print-directory build-archive
 	CIVCAS_REQUIRE_POSTGRES_ARCHIVE=1 CIVCAS_PG_ARCHIVE_DATABASE=$(PG_ARCHIVE_DATABASE) CIVCAS_ARCHIVE_DUCKDB=$(ARCHIVE_DUCKDB) \
@@ -254,9 +259,9 @@ build-spark-demo: validate-raw ## build the demo on a local Spark; every mart an
 build-spark-archive: import-archive ## build the real archive on a local Spark; every mart and export (monthly_coalition_vs_russia among them) equal to DuckDB's
 	rm -rf $(SPARK_DIR)/archive
 	CIVCAS_SPARK_DIR=$(SPARK_DIR)/archive $(BIN)/civcas spark-dbt build $(SPARK_DBT_FLAGS) \
-		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}'
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"$(UCDP_VARS)}'
 	CIVCAS_DUCKDB_PATH=$(SPARK_DIR)/archive.duckdb $(DBT) build $(DBT_FLAGS) --full-refresh --target-path target/compare-spark \
-		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"$(UCDP_VARS)}' \
 		--exclude-resource-type unit_test --exclude-resource-type test --quiet
 	$(BIN)/civcas compare-spark --duckdb $(SPARK_DIR)/archive.duckdb --spark-dir $(SPARK_DIR)/archive/tables
 

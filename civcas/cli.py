@@ -1268,15 +1268,20 @@ def _add_postgres_load_raw(subparsers: argparse._SubParsersAction) -> None:
         "source reads when dbt runs with --target postgres and var civcas_raw_source: files.",
     )
     parser.add_argument("--folder", type=Path, required=True, help="the raw folder (e.g. data/archive/raw)")
+    parser.add_argument("--ucdp", type=Path, help="also load the UCDP GED CSV file (var civcas_ucdp_path) into "
+                        "raw_files.raw_ucdp_ged_events")
     parser.add_argument("--database", help="the database (default: $CIVCAS_PG_DATABASE, else civcas)")
     parser.set_defaults(handler=_cmd_postgres_load_raw)
 
 
 def _cmd_postgres_load_raw(args: argparse.Namespace) -> int:
-    from civcas.postgres import Settings, load_raw
+    from civcas.postgres import UCDP_TABLE, Settings, load_raw, load_ucdp
 
     tables = load_raw_contract(_project_dir(args))
-    loaded = load_raw(args.folder, tables, Settings.from_environment(args.database))
+    settings = Settings.from_environment(args.database)
+    loaded = load_raw(args.folder, tables, settings)
+    if args.ucdp is not None:
+        loaded[UCDP_TABLE] = load_ucdp(args.ucdp, settings)
     for table, rows in loaded.items():
         print(f"postgres-load-raw: raw_files.{table}: {rows:,} rows")
     return EXIT_OK

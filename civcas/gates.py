@@ -86,6 +86,7 @@ RELEASE_FILES: dict[str, tuple[str, ...]] = {
     "monthly_belligerent_summary": ("month", "belligerent_id", "country_id"),
     "grade_summary": ("month", "belligerent_id", "country_id", "grade_group"),
     "admitted_vs_alleged": ("month", "belligerent_id", "country_id"),
+    "monthly_monitor_comparison": ("month", "side"),
 }
 
 

@@ -349,6 +349,35 @@ def load_raw(folder: Path, tables: dict[str, list[str]], settings: Settings) -> 
     return loaded
 
 
+UCDP_TABLE = "raw_ucdp_ged_events"
+
+
+def load_ucdp(path: Path, settings: Settings) -> int:
+    """Load the UCDP GED CSV file at `path` into raw_files.raw_ucdp_ged_events (a text column per
+    column of its header; an empty field null, as DuckDB reads it), which stg_ucdp__events reads
+    on PostgreSQL (macros/postgres/ucdp.sql); rows loaded."""
+    import csv
+
+    from psycopg2.extras import execute_values
+
+    if not path.is_file():
+        raise OperationalError(f"postgres-load-raw: no UCDP file at {path}; give the GED CSV file "
+                               "(e.g. ../shared/data/external/ucdp-ged-syria/ged_syria.csv) or leave --ucdp out")
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if not header:
+            raise OperationalError(f"postgres-load-raw: {path} is empty; it needs the GED header line")
+        rows = [tuple(value if value != "" else None for value in row) for row in reader]
+    with connect(settings) as connection, connection.cursor() as cursor:
+        cursor.execute("create schema if not exists raw_files")
+        quoted = ", ".join(f'"{column}" text' for column in header)
+        cursor.execute(f'drop table if exists raw_files."{UCDP_TABLE}" cascade')
+        cursor.execute(f'create table raw_files."{UCDP_TABLE}" ({quoted})')
+        execute_values(cursor, f'insert into raw_files."{UCDP_TABLE}" values %s', rows, page_size=5000)
+    return len(rows)
+
+
 def dbt_environment(project_dir: Path) -> dict[str, str]:
     """The environment for dbt --target postgres: the password file, unless one is configured."""
     environment = dict(os.environ)

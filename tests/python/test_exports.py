@@ -27,6 +27,7 @@ EXPORT_KEYS: dict[str, list[str]] = {
     "monthly_belligerent_summary": ["month", "belligerent_id", "country_id"],
     "grade_summary": ["month", "belligerent_id", "country_id", "grade_group_sort_order", "grade_group"],
     "admitted_vs_alleged": ["month", "belligerent_id", "country_id"],
+    "monthly_monitor_comparison": ["month", "side"],
 }
 PUBLICATION_OWNER = {"name": "civcas publication team", "email": "publication@civcas.invalid"}
 SCANNED_SCHEMAS = ("main", "exports")

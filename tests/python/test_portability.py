@@ -52,3 +52,18 @@ def test_an_as_of_build_is_portable(engine: str, tmp_path: Path, monkeypatch: py
     unknown = unknown_calls(compiled, known_functions(ROOT / "tests" / "portability" / f"{engine}.txt"))
     report = "\n".join(f"  {path}: {', '.join(sorted(names))}" for path, names in unknown.items())
     assert not unknown, f"{engine} has no such function (a macro lacks its {engine}__ version?):\n{report}"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_ucdp_build_is_portable(engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a UCDP file configured (var civcas_ucdp_path), its reading (macros/ucdp.sql and the
+    engine's twin), the attribution rule's regular expressions and the comparison compile to the
+    engine's own functions."""
+    monkeypatch.setenv("DO_NOT_TRACK", "1")
+    compiled = compile_offline(ROOT, engine, tmp_path / "target", dbt_vars="{civcas_ucdp_path: 'ged_syria.csv'}",
+                               select=["stg_ucdp__events+", "assert_ucdp_events_reconcile"])
+    read = {"postgres": "raw_ucdp_ged_events", "spark": "civcas_ucdp_ged_events"}[engine]
+    assert any(read in p.read_text() for p in compiled.rglob("*.sql")), "no compiled model reads the UCDP file"
+    unknown = unknown_calls(compiled, known_functions(ROOT / "tests" / "portability" / f"{engine}.txt"))
+    report = "\n".join(f"  {path}: {', '.join(sorted(names))}" for path, names in unknown.items())
+    assert not unknown, f"{engine} has no such function (a macro lacks its {engine}__ version?):\n{report}"

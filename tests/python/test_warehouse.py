@@ -25,6 +25,8 @@ MARTS = [
     "fct_quarantined_rows",
     "fct_field_issues",
     "monthly_coalition_vs_russia",
+    "fct_monthly_monitor_comparison",
+    "fct_monthly_governorate_comparison",
 ]
 RAW_TABLES = {
     "raw_claims": ("fct_claims", None),

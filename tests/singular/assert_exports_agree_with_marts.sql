@@ -11,6 +11,7 @@
     ('export_monthly_coalition_vs_russia', 'monthly_coalition_vs_russia', none, none),
     ('export_monthly_belligerent_summary', 'fct_monthly_belligerent_summary', none, none),
     ('export_grade_summary', 'fct_monthly_grade_summary', none, none),
+    ('export_monthly_monitor_comparison', 'fct_monthly_monitor_comparison', none, none),
     ('export_admitted_vs_alleged', 'fct_monthly_belligerent_summary', "country_id <> 'all'", none),
 ] %}
 {%- set side_measures = [

@@ -28,12 +28,15 @@
 -- depends_on: {{ ref('fct_monthly_assessment_backlog') }}
 -- depends_on: {{ ref('fct_monthly_belligerent_summary') }}
 -- depends_on: {{ ref('fct_monthly_grade_summary') }}
+-- depends_on: {{ ref('fct_monthly_governorate_comparison') }}
+-- depends_on: {{ ref('fct_monthly_monitor_comparison') }}
 -- depends_on: {{ ref('fct_quarantined_rows') }}
 -- depends_on: {{ ref('monthly_coalition_vs_russia') }}
 -- depends_on: {{ ref('export_admitted_vs_alleged') }}
 -- depends_on: {{ ref('export_grade_summary') }}
 -- depends_on: {{ ref('export_monthly_belligerent_summary') }}
 -- depends_on: {{ ref('export_monthly_coalition_vs_russia') }}
+-- depends_on: {{ ref('export_monthly_monitor_comparison') }}
 -- depends_on: {{ ref('export_public_incidents') }}
 {%- set text_columns = [] %}
 {%- if execute %}
