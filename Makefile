@@ -9,20 +9,31 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+#> PYTHON the Python 3.11 that creates .venv (default python3.11)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+#> CIVCAS_DUCKDB_PATH the warehouse file dbt builds (default warehouse/civcas.duckdb); its folder is created
 export CIVCAS_DUCKDB_PATH ?= warehouse/civcas.duckdb
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 
 .PHONY: help install build test lint demo check-lock check-raw validate-raw lock clean
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+# `make help` lists every target with a `## ` comment and every variable documented by a `#> NAME
+# what it does` line (each just above the variable it documents; tests/python/test_first_hour.py
+# checks that every variable a user may set has one).
+#> FROM the first month of a build or release, YYYY-MM (civcas_first_month; default 2014-08)
+#> TO the last month of a build or release, YYYY-MM (civcas_last_month; default the latest incident's)
+help: ## list the targets and the variables they read
+	@echo "Targets (make <target>):"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
+	@echo "Variables (make <target> NAME=value):"
+	@grep -E '^#> ' $(MAKEFILE_LIST) | sed -E 's/^#> //' | \
+		awk '{name = $$1; sub(/^[^ ]+ +/, ""); printf "  %-22s %s\n", name, $$0}'
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
@@ -62,6 +73,7 @@ build: check-lock validate-raw ## build the warehouse on the demo dataset and pu
 	@echo "==> warehouse built in $(CIVCAS_DUCKDB_PATH); analysts open $(PUBLISHED_DIR)/$(notdir $(CIVCAS_DUCKDB_PATH)) read-only (the internal copy with restricted: $(PUBLISHED_DIR)/internal/, its owner alone)"
 
 # Analysts read the published copy (civcas/publish.py), never the build file dbt writes.
+#> PUBLISHED_DIR where make build/publish put the analysts' read-only copy (default warehouse/published)
 PUBLISHED_DIR ?= warehouse/published
 .PHONY: publish
 
@@ -70,6 +82,8 @@ publish: $(STAMP) ## publish the last build again as the analysts' read-only cop
 
 # A release folder (civcas/release.py) of the last build: its warehouse and its target/ artifacts.
 # RELEASE_OUT=<folder> chooses the folder, FORCE=1 replaces a previous release there.
+#> RELEASE_OUT the folder make release writes (default releases/civcas-<dataset id>-<build date>)
+#> FORCE FORCE=1: make release replaces a previous release in that folder
 .PHONY: release
 
 release: $(STAMP) ## write a release of the last build (CSV, Parquet, dictionary, charts, docs) into releases/
@@ -98,10 +112,15 @@ clean: ## remove the build outputs and the virtual environment
 
 # ---------------------------------------------------------------------------- the real archive
 # The archive is read from beside the checkout and never copied into the repository.
+#> ARCHIVE the real Airwars Syria archive, read in place (default ../shared/data/external/airwars-syria-archive)
 ARCHIVE ?= ../shared/data/external/airwars-syria-archive
+#> CENTCOM the CENTCOM strike releases imported with it, when the folder exists
 CENTCOM ?= ../shared/data/external/centcom-oir-strike-releases
+#> DUTCH the Dutch strike releases imported with it, when the folder exists
 DUTCH ?= ../shared/data/external/dutch-oir-strikes
+#> ARCHIVE_RAW where make import-archive writes the archive's Parquet raw files (default data/archive/raw)
 ARCHIVE_RAW ?= data/archive/raw
+#> ARCHIVE_DUCKDB the real warehouse make build-archive writes (default warehouse/archive.duckdb)
 ARCHIVE_DUCKDB ?= warehouse/archive.duckdb
 
 .PHONY: import-archive build-archive check-lock-archive
@@ -128,8 +147,11 @@ build-archive: check-lock-archive import-archive ## build the real warehouse fro
 # ---------------------------------------------------------------------------- data at scale
 # N synthetic claims in the demo's shape (issue 6), written as Parquet and built like the
 # archive (files mode). The data is made once per N; `make generate-scale` remakes it.
+#> N claims of synthetic data for generate-scale and build-scale (default 1000000, up to 10000000)
 N ?= 1000000
+#> SCALE_RAW where the N claims are written (default data/scale/N/raw)
 SCALE_RAW ?= data/scale/$(N)/raw
+#> SCALE_DUCKDB the warehouse make build-scale writes (default warehouse/scale.duckdb)
 SCALE_DUCKDB ?= warehouse/scale.duckdb
 
 .PHONY: generate-scale build-scale
@@ -151,6 +173,7 @@ build-scale: $(SCALE_RAW)/_scale_manifest.json ## build the N-claim data into wa
 # civcas benchmark (issue 6): per size, a full build and a one-day incremental refresh (wall
 # time, peak RSS, slowest nodes) against the same SQL in DuckDB alone; the data is made once per
 # size in data/scale/<N>/raw. Writes reports/benchmark.txt and reports/benchmark.json.
+#> SIZES the sizes make benchmark times (default 100k,1m,10m)
 SIZES ?= 100k,1m,10m
 
 .PHONY: benchmark
@@ -170,9 +193,14 @@ benchmark: $(STAMP) ## time full and incremental builds against the DuckDB floor
 # not; PostgreSQL's raw load apart. Writes reports/benchmark-engines.md and .json. Slow (tens of
 # minutes at 1M): never part of make test or CI. BENCH_DATA=<dir> reuses generated data
 # (<dir>/<N>/raw or <dir>/<N>); BENCH_TIMEOUT stops a build after that many seconds.
+#> ENGINE_SIZES the sizes make benchmark-engines builds (default demo,1m)
 ENGINE_SIZES ?= demo,1m
+#> ENGINES the engines make benchmark-engines builds on (default duckdb,postgres,spark)
 ENGINES ?= duckdb,postgres,spark
+#> PG_BENCH_DATABASE the PostgreSQL database of make benchmark-engines (default civcas_bench)
 PG_BENCH_DATABASE ?= civcas_bench
+#> BENCH_DATA a folder of generated data make benchmark-engines reuses (<dir>/<N>/raw or <dir>/<N>)
+#> BENCH_TIMEOUT seconds after which make benchmark-engines stops a build (default 2700)
 BENCH_TIMEOUT ?= 2700
 
 .PHONY: benchmark-engines
@@ -185,8 +213,10 @@ benchmark-engines: $(STAMP) ## one full build per engine (ENGINES) and size (ENG
 # The team server. The profile's postgres target reads CIVCAS_PG_HOST, CIVCAS_PG_PORT,
 # CIVCAS_PG_USER, CIVCAS_PG_PASSWORD and CIVCAS_PG_DATABASE; passwords the setup generates are in
 # warehouse/postgres/pgpass (git-ignored), which libpq reads through PGPASSFILE.
+#> PGPASSFILE the passwords file libpq reads (default warehouse/postgres/pgpass, written by postgres-setup)
 export PGPASSFILE ?= $(CURDIR)/warehouse/postgres/pgpass
 PG_DBT_FLAGS := $(DBT_FLAGS) --target postgres --target-path target/postgres
+#> PG_ARCHIVE_DATABASE the PostgreSQL database of make build-archive-postgres (default civcas_archive)
 PG_ARCHIVE_DATABASE ?= civcas_archive
 
 .PHONY: postgres-setup build-postgres test-postgres build-archive-postgres
@@ -199,6 +229,7 @@ build-postgres: postgres-setup validate-raw ## build the demo on PostgreSQL (the
 	$(DBT) build $(PG_DBT_FLAGS) --full-refresh --exclude-resource-type unit_test
 
 # The comparison builds the demo on DuckDB too, into a file of its own (the build file is left alone).
+#> PG_COMPARE_DUCKDB the DuckDB file make test-postgres compares PostgreSQL with (default warehouse/postgres/compare.duckdb)
 PG_COMPARE_DUCKDB ?= warehouse/postgres/compare.duckdb
 
 test-postgres: build-postgres ## build the demo on PostgreSQL; the role test and PostgreSQL equal to DuckDB, row for row
@@ -221,8 +252,10 @@ build-archive-postgres: import-archive ## build the real archive on PostgreSQL (
 # method session): `civcas spark-dbt` starts the session and registers civcas's functions, then
 # runs dbt. Each build has its folder (tables and metastore), CIVCAS_SPARK_DIR. The comparison
 # builds the same input on DuckDB into a file of its own and fails on any difference.
+#> SPARK_DIR the folder of the Spark builds: tables and metastore (default warehouse/spark)
 SPARK_DIR ?= warehouse/spark
 SPARK_DBT_FLAGS := --full-refresh --exclude-resource-type unit_test --target-path target/spark
+#> SPARK_COMPARE_DUCKDB the DuckDB file the Spark demo is compared with (default SPARK_DIR/compare.duckdb)
 SPARK_COMPARE_DUCKDB ?= $(SPARK_DIR)/compare.duckdb
 
 .PHONY: build-spark build-spark-demo build-spark-archive
@@ -248,6 +281,7 @@ build-spark-archive: import-archive ## build the real archive on a local Spark; 
 # "As known on date X" (macros/as_of.sql): the demo as it stood at the end of day AS_OF, in its
 # own file; `make release CIVCAS_DUCKDB_PATH=warehouse/as-of-<AS_OF>.duckdb` releases it.
 .PHONY: build-as-of
+#> AS_OF the day make build-as-of builds as known at its end (YYYY-MM-DD; required there)
 AS_OF ?=
 
 build-as-of: $(STAMP) validate-raw ## build the demo as known at the end of day AS_OF (YYYY-MM-DD) into warehouse/as-of-AS_OF.duckdb
