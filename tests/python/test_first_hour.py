@@ -5,6 +5,7 @@ documents every variable a user may set."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -72,7 +73,7 @@ def test_a_plain_dbt_build_in_a_fresh_clone_creates_the_warehouse_folder(tmp_pat
     warehouse/civcas.duckdb. Known vars, and a var that is not civcas's (a package's, say), pass."""
     project = copy_project(tmp_path / "clone")
     assert not (project / "warehouse").exists()
-    result = _dbt(["build", "--select", "+dim_datasets",
+    result = _dbt(["build", "--select", "+dim_datasets", "--indirect-selection", "cautious",
                    "--vars", "{civcas_run_date: 2026-01-01, some_package_setting: 3}"], project, tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
@@ -106,3 +107,31 @@ def test_make_help_lists_every_target_and_every_variable_a_user_may_set() -> Non
     assert targets == shown, f"targets missing from make help: {sorted(targets - shown)}"
     for line in listed.splitlines():
         assert len(line.split()) >= 2, f"a line of make help says nothing: {line!r}"
+
+
+def test_make_test_s_build_stands_in_for_the_session_build_only_when_it_is_a_full_demo_build(tmp_path: Path,
+                                                                                               monkeypatch) -> None:
+    """conftest.demo_build copies the build make test made (CIVCAS_TEST_DEMO_BUILD) and reads its
+    run_results.json back: a failed node fails test_warehouse as dbt's own result would."""
+    from conftest import SHARED_BUILD_VARIABLE, _shared_demo_build
+
+    build, target = tmp_path / "warehouse" / "civcas.duckdb", tmp_path / "target"
+    build.parent.mkdir()
+    build.write_bytes(b"not really a database")
+    (target / "sqlfluff").mkdir(parents=True)
+    results = [{"unique_id": "unit_test.civcas.m.t", "status": "pass", "message": None},
+               {"unique_id": "model.civcas.m", "status": "error", "message": "boom"}]
+    (target / "run_results.json").write_text(json.dumps({"results": results}), encoding="utf-8")
+    monkeypatch.delenv(SHARED_BUILD_VARIABLE, raising=False)
+    assert _shared_demo_build(tmp_path / "none") is None
+    monkeypatch.setenv(SHARED_BUILD_VARIABLE, f"{build}:{target}")
+    (tmp_path / "copy").mkdir()
+    recorded, copy = _shared_demo_build(tmp_path / "copy")
+    assert copy.read_bytes() == build.read_bytes()
+    assert not (tmp_path / "copy" / "target" / "sqlfluff").exists()
+    assert [(r.node.resource_type, r.status) for r in recorded.result] == [("unit_test", "pass"), ("model", "error")]
+    assert not recorded.success
+    # a build without unit tests (a selection, the archive) is not the session's build
+    (target / "run_results.json").write_text(json.dumps({"results": results[1:]}), encoding="utf-8")
+    (tmp_path / "again").mkdir()
+    assert _shared_demo_build(tmp_path / "again") is None
