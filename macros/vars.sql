@@ -48,7 +48,7 @@
     {%- if cli_vars is string -%}
         {%- set cli_vars = fromyaml(cli_vars) or {} -%}
     {%- endif -%}
-    {%- set known = known_var_names() -%}
+    {%- set known = known_var_names() if cli_vars else [] -%}
     {%- if not known -%}
         {{ return(none) }}
     {%- endif -%}
