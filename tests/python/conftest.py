@@ -60,6 +60,8 @@ def _release_duckdb_handle() -> None:
 # `make test` has just built the demo (dbt build, every node passed) when it runs pytest: it names
 # that build here, and the session copies it instead of building the demo a second time.
 SHARED_BUILD_VARIABLE = "CIVCAS_TEST_DEMO_BUILD"
+BUILD_ARTIFACTS = ("manifest.json", "run_results.json", "semantic_manifest.json", "graph.gpickle", "graph_summary.json",
+                   "compiled", "run")
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,14 @@ def _shared_demo_build(workdir: Path) -> tuple[RecordedRun, Path] | None:
     if not any(r.node.resource_type == "unit_test" for r in recorded.result):
         return None  # not a full build of the demo
     shutil.copy(source, workdir / "civcas.duckdb")
-    shutil.copytree(source_target, workdir / "target",
-                    ignore=shutil.ignore_patterns("sqlfluff", "partial_parse.msgpack", "postgres", "spark", "compare*"))
+    # what a build writes into a new target folder, not what earlier commands left there
+    (workdir / "target").mkdir()
+    for name in BUILD_ARTIFACTS:
+        path = source_target / name
+        if path.is_dir():
+            shutil.copytree(path, workdir / "target" / name)
+        elif path.is_file():
+            shutil.copy(path, workdir / "target" / name)
     return recorded, workdir / "civcas.duckdb"
 
 
