@@ -26,14 +26,28 @@ DBT_FLAGS := --profiles-dir . --project-dir .
 # `make help` lists every target with a `## ` comment and every variable documented by a `#> NAME
 # what it does` line (each just above the variable it documents; tests/python/test_first_hour.py
 # checks that every variable a user may set has one).
-#> FROM the first month of a build or release, YYYY-MM (civcas_first_month; default 2014-08)
-#> TO the last month of a build or release, YYYY-MM (civcas_last_month; default the latest incident's)
 help: ## list the targets and the variables they read
 	@echo "Targets (make <target>):"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
 	@echo "Variables (make <target> NAME=value):"
 	@grep -E '^#> ' $(MAKEFILE_LIST) | sed -E 's/^#> //' | \
 		awk '{name = $$1; sub(/^[^ ]+ +/, ""); printf "  %-22s %s\n", name, $$0}'
+	@echo "  A period: make build FROM=2017-01 TO=2017-12 (also build-archive) builds the monthly marts and exports"
+	@echo "  of those months only; make release FROM=2017-01 TO=2017-12 releases that build and refuses another."
+
+# The build's period (macros/release_period.sql): FROM=YYYY-MM and TO=YYYY-MM become the dbt vars
+# civcas_first_month and civcas_last_month; either may be left out (the defaults of dbt_project.yml).
+#> FROM the first month of a build or release, YYYY-MM (civcas_first_month; default 2014-08)
+FROM ?=
+#> TO the last month of a build or release, YYYY-MM (civcas_last_month; default the latest incident's)
+TO ?=
+comma := ,
+PERIOD_VARS := $(strip $(if $(FROM),civcas_first_month: $(FROM)-01)$(if $(and $(FROM),$(TO)),$(comma) )$(if $(TO),civcas_last_month: $(TO)-01))
+.PHONY: check-period
+
+check-period:
+	@for month in "$(FROM)" "$(TO)"; do [[ -z "$$month" || "$$month" =~ ^[0-9]{4}-(0[1-9]|1[0-2])$$ ]] || \
+		{ echo "make: FROM/TO $$month is not a month; write YYYY-MM, e.g. make build FROM=2017-01 TO=2017-12" >&2; exit 2; }; done
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
@@ -65,12 +79,12 @@ check-raw: $(STAMP) ## check the raw files (header, encoding, row shape, quotes,
 validate-raw: check-raw ## Great Expectations raw gate: stop when a raw table is unusable as a whole
 	$(BIN)/civcas validate-raw --folder seeds/raw
 
-build: check-lock validate-raw ## build the warehouse on the demo dataset and publish it for analysts
+build: check-period check-lock validate-raw ## build the warehouse on the demo dataset (FROM=YYYY-MM TO=YYYY-MM: those months) and publish it for analysts
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
 	@# In full: the demo seeds are edited in place, and the incremental claim chain only takes added rows.
 	@# The rows quarantined or flagged so far, to say after the build what it did to the new ones.
 	@$(BIN)/civcas build-report --before --warehouse $(CIVCAS_DUCKDB_PATH)
-	$(DBT) build $(DBT_FLAGS) --full-refresh
+	$(DBT) build $(DBT_FLAGS) --full-refresh $(if $(PERIOD_VARS),--vars '{$(PERIOD_VARS)}')
 	@# Reached only when dbt build passed (the shell stops at the first failure).
 	$(BIN)/civcas publish --from $(CIVCAS_DUCKDB_PATH) --to $(PUBLISHED_DIR) --run-results target/run_results.json
 	@$(BIN)/civcas build-report --warehouse $(CIVCAS_DUCKDB_PATH)
@@ -90,9 +104,10 @@ publish: $(STAMP) ## publish the last build again as the analysts' read-only cop
 #> FORCE FORCE=1: make release replaces a previous release in that folder
 .PHONY: release
 
-release: $(STAMP) ## write a release of the last build (CSV, Parquet, dictionary, charts, docs) into releases/
+release: $(STAMP) check-period ## write a release of the last build into releases/ (FROM=YYYY-MM TO=YYYY-MM: refuse a build of another period)
 	$(BIN)/civcas release --warehouse $(CIVCAS_DUCKDB_PATH) --dbt-target target \
-		$(if $(RELEASE_OUT),--out $(RELEASE_OUT)) $(if $(FORCE),--force)
+		$(if $(RELEASE_OUT),--out $(RELEASE_OUT)) $(if $(FORCE),--force) \
+		$(if $(FROM),--from-month $(FROM)) $(if $(TO),--to-month $(TO))
 
 # sqlfluff (.sqlfluff: dialect duckdb, dbt templater) lints the SQL files split over LINT_PROCESSES
 # sqlfluff processes at once, every other file to each: each parses the dbt project, renders its
@@ -168,12 +183,12 @@ import-archive: $(STAMP) ## import ARCHIVE (+ CENTCOM, DUTCH strike releases) in
 check-lock-archive: $(STAMP)
 	$(BIN)/civcas check-lock --warehouse $(ARCHIVE_DUCKDB)
 
-build-archive: check-lock-archive import-archive ## build the real warehouse from ARCHIVE into warehouse/archive.duckdb
+build-archive: check-period check-lock-archive import-archive ## build the real warehouse from ARCHIVE into warehouse/archive.duckdb (FROM=YYYY-MM TO=YYYY-MM: those months)
 	$(BIN)/civcas check-raw --mode files --folder $(ARCHIVE_RAW)
 	$(BIN)/civcas validate-raw --mode files --folder $(ARCHIVE_RAW)
 	@mkdir -p $(dir $(ARCHIVE_DUCKDB))
 	CIVCAS_DUCKDB_PATH=$(ARCHIVE_DUCKDB) $(DBT) build $(DBT_FLAGS) --full-refresh \
-		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"}' \
+		--vars '{civcas_raw_source: files, civcas_raw_path: "$(ARCHIVE_RAW)"$(if $(PERIOD_VARS),$(comma) $(PERIOD_VARS))}' \
 		--exclude-resource-type unit_test
 	$(BIN)/civcas publish --from $(ARCHIVE_DUCKDB) --to $(PUBLISHED_DIR) --run-results target/run_results.json
 	@echo "==> real warehouse written to $(ARCHIVE_DUCKDB); analysts open $(PUBLISHED_DIR)/$(notdir $(ARCHIVE_DUCKDB)) read-only (the internal copy with restricted: $(PUBLISHED_DIR)/internal/, its owner alone)"

@@ -4,8 +4,10 @@
 -- its own verdicts, and the gaps (maximum minus conceded maximum), for the year and
 -- cumulative to the year's last month. Belligerents with no alleged incident, and years
 -- before a belligerent's first strike, are left out.
--- From exports.export_admitted_vs_alleged, the release file of the same figures. Compile
--- with `dbt compile`, then run the SQL in target/compiled/ against the warehouse.
+-- From exports.export_admitted_vs_alleged, the release file of the same figures. Compile with `dbt compile`, then run
+-- target/compiled/civcas/analyses/admitted_vs_alleged_gap.sql read-only against the analysts'
+-- published copy, never the build file: `duckdb -readonly warehouse/published/civcas.duckdb
+-- < <that file>` (or archive.duckdb: the compiled SQL names no catalog).
 with
 
 admitted as (

@@ -1,6 +1,8 @@
 -- Which month had the most alleged incidents for each side, and how many alleged deaths
--- (sum of minimums to sum of maximums) it had. Compile with `dbt compile`, then run the
--- SQL in target/compiled/ against the warehouse.
+-- (sum of minimums to sum of maximums) it had. Compile with `dbt compile`, then run
+-- target/compiled/civcas/analyses/record_month_per_side.sql read-only against the analysts'
+-- published copy, never the build file: `duckdb -readonly warehouse/published/civcas.duckdb
+-- < <that file>` (or archive.duckdb: the compiled SQL names no catalog).
 with
 
 monthly as (

@@ -2,8 +2,10 @@
 -- several belligerents blamed, or ground forces may be responsible)? Counted over every
 -- alleged incident (civilian harm reported), all countries and months together; an incident
 -- blamed on several belligerents counts for each. Ungraded incidents are counted apart and
--- left out of the share of graded incidents. Compile with `dbt compile`, then run the SQL in
--- target/compiled/ against the warehouse.
+-- left out of the share of graded incidents. Compile with `dbt compile`, then run
+-- target/compiled/civcas/analyses/share_contested_per_belligerent.sql read-only against the analysts'
+-- published copy, never the build file: `duckdb -readonly warehouse/published/civcas.duckdb
+-- < <that file>` (or archive.duckdb: the compiled SQL names no catalog).
 with
 
 incident_belligerents as (

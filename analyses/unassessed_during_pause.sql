@@ -10,6 +10,10 @@
 -- civcas_pause_start_date (2017-03-01) and civcas_pause_end_date (2017-06-30), e.g.
 --   dbt compile --select unassessed_during_pause
 --     --vars '{civcas_pause_belligerent_id: coalition, civcas_pause_start_date: 2017-01-01}'
+-- then run target/compiled/civcas/analyses/unassessed_during_pause.sql read-only against the
+-- analysts' published copy, never the build file: `duckdb -readonly
+-- warehouse/published/civcas.duckdb < <that file>` (or archive.duckdb: the compiled SQL names
+-- no catalog).
 {%- set belligerent_id = var('civcas_pause_belligerent_id', 'russia') %}
 {%- set start_date = var('civcas_pause_start_date', '2017-03-01') %}
 {%- set end_date = var('civcas_pause_end_date', '2017-06-30') %}

@@ -5,8 +5,10 @@
 -- conceded counts as zero). Duplicate verdicts (assessed under another report) and incidents
 -- not yet assessed are left out: they have conceded nothing yet, or elsewhere. The 20 widest gaps,
 -- ties broken by incident code, with the incident's own assessed or claimed range beside
--- them. Compile with `dbt compile`, then run the SQL in target/compiled/ against the
--- warehouse.
+-- them. Compile with `dbt compile`, then run
+-- target/compiled/civcas/analyses/widest_claimed_vs_conceded_gap.sql read-only against the analysts'
+-- published copy, never the build file: `duckdb -readonly warehouse/published/civcas.duckdb
+-- < <that file>` (or archive.duckdb: the compiled SQL names no catalog).
 {%- set top_n = var('civcas_widest_gap_top_n', 20) %}
 
 with

@@ -178,6 +178,10 @@ from civcas.raw_contract import LEDGER_TABLES, ContractError, load_raw_contract
 DATASET_ID = "airwars-syria-archive"
 DATASET_NAME = "Airwars incident archive: Syria"
 GENERATED_BY = f"civcas.archive {__version__}"
+# The archive's terms (its README, "licence"): no open licence; public, credited to Airwars.
+LICENCE = ("none stated: public Airwars data, not openly licensed; credit Airwars and check Airwars' terms "
+           "before redistributing")
+CREDIT = "Data: Airwars (airwars.org)"
 MANIFEST_NAME = "_import_manifest.json"
 CENTCOM_BELLIGERENT = "CJTF-OIR"
 DUTCH_BELLIGERENT = "netherlands"
@@ -660,6 +664,9 @@ def import_archive(
         "description": [_description(counts, inc, bel, src, strikes_centcom, strikes_dutch)],
         "generated_by": [GENERATED_BY],
         "source_reference": [_source_reference(archive, centcom, dutch)],
+        "licence": [LICENCE],
+        "may_redistribute": ["false"],
+        "credit": [CREDIT],
     }
     counts["raw_dataset"] = 1
     warnings = _check_against_contract(tables, contract, str(project_dir / "seeds" / "raw" / "_raw__seeds.yml"))

@@ -688,6 +688,11 @@ def _add_release(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path,
                         help=f"release folder (default: <project>/{RELEASES_DIR}/civcas-<dataset id>-<build date>)")
     parser.add_argument("--force", action="store_true", help="replace a previous release in --out")
+    parser.add_argument("--from-month", metavar="YYYY-MM",
+                        help="release only a build whose period starts in this month (var civcas_first_month); "
+                        "refuse another build, saying what to run")
+    parser.add_argument("--to-month", metavar="YYYY-MM",
+                        help="release only a build whose period ends in this month (var civcas_last_month)")
     parser.add_argument("--verify", type=Path, metavar="FOLDER",
                         help="re-check every file of the release in FOLDER against its SHA256SUMS and manifest.json; "
                         "exit 1 on any mismatch")
@@ -696,10 +701,11 @@ def _add_release(subparsers: argparse._SubParsersAction) -> None:
 
 def _cmd_release(args: argparse.Namespace) -> int:
     # Imported here so that the other subcommands do not pay for duckdb, pyarrow and matplotlib.
-    from civcas.release import ReleaseError, ReleaseUsageError, build_release, verify_release
+    from civcas.release import ReleaseError, ReleaseUsageError, build_release, parse_month, verify_release
 
     if args.verify is not None:
-        if any(v is not None for v in (args.warehouse, args.dbt_target, args.out)) or args.force:
+        if any(v is not None for v in (args.warehouse, args.dbt_target, args.out, args.from_month,
+                                       args.to_month)) or args.force:
             print("civcas release: --verify takes only the release folder", file=sys.stderr)
             return EXIT_USAGE
         try:
@@ -724,9 +730,13 @@ def _cmd_release(args: argparse.Namespace) -> int:
     command_line = ["civcas", "release", "--warehouse", str(warehouse), "--dbt-target", str(dbt_target)]
     command_line += ["--out", str(args.out)] if args.out else []
     command_line += ["--force"] if args.force else []
+    command_line += ["--from-month", args.from_month] if args.from_month else []
+    command_line += ["--to-month", args.to_month] if args.to_month else []
     try:
+        period = (parse_month(args.from_month, "--from-month") if args.from_month else None,
+                  parse_month(args.to_month, "--to-month") if args.to_month else None)
         result = build_release(warehouse, dbt_target, args.out, project, force=args.force,
-                               command_line=command_line, progress=stderr_progress)
+                               command_line=command_line, progress=stderr_progress, period=period)
     except ReleaseUsageError as exc:
         print(f"civcas release: {exc}", file=sys.stderr)
         return EXIT_USAGE

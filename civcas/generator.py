@@ -77,6 +77,9 @@ DESCRIPTION = (
     "incident, casualty figure, assessment, verdict and strike release is invented."
 )
 SYNTHETIC_URL = "https://example.org/synthetic"
+# The terms of the synthetic data: made by civcas, so free to share under civcas's own licence.
+LICENCE = "MIT (made by civcas; synthetic, free to share)"
+CREDIT = "Synthetic demo data made by civcas, not real events"
 LAST_DAY = dt.date(2019, 12, 31)
 # The coalition's first strike in Syria; ref_belligerents gives only its first strike overall.
 COALITION_SYRIA_START = dt.date(2014, 9, 23)
@@ -2612,6 +2615,9 @@ def _dataset_table(n_claims: int, seed: int, command: str) -> pa.Table:
         "generated_by": [f"civcas.generator {__version__}"],
         "generator_seed": [str(seed)],
         "source_reference": [f"civcas {command}{options}"],
+        "licence": [LICENCE],
+        "may_redistribute": ["true"],
+        "credit": [CREDIT],
     })
 
 

@@ -25,7 +25,9 @@ module maintains:
    renaming it. Tables carry no such reference. Column order, types, NOT NULL and
    the table and column comments (dbt's ``persist_docs``) are carried over;
    ``main._publication`` and ``main._publication_tables`` record when, from which
-   build and dbt run, and how many rows.
+   build and dbt run, and how many rows; their table and column comments come from
+   ``PUBLICATION_TABLE`` and ``PUBLICATION_TABLES_TABLE``, so every table and column of a
+   copy is described.
 3. It verifies each copy (every relation present with the same columns, types and
    row count; no views; no other schema, so no ``restricted`` in the analysts' copy)
    and scans every text column outside ``restricted`` for the values of the build's
@@ -446,6 +448,57 @@ def _verify(connection: duckdb.DuckDBPyConnection, source: str, target: str, rel
     return published
 
 
+@dataclass(frozen=True)
+class DescribedColumn:
+    name: str
+    definition: str  # its type and constraints, as DuckDB's create table says them
+    description: str
+
+
+@dataclass(frozen=True)
+class DescribedTable:
+    description: str
+    columns: tuple[DescribedColumn, ...]
+
+
+# main._publication and main._publication_tables, which only a publication writes: their
+# columns and descriptions, one place (the tables are created, and commented, from these).
+PUBLICATION_TABLE = DescribedTable(
+    "This publication: when it was made (UTC), from which build file and dbt run, whether its data is "
+    "synthetic, and how many tables and rows it holds. Grain: one row.",
+    (
+        DescribedColumn("publication_id", "varchar not null",
+                        "The publication's id, <UTC time>-<random hex>; also in the copy's folder name."),
+        DescribedColumn("published_at", "timestamp with time zone not null", "When the copy was published."),
+        DescribedColumn("published_file", "varchar not null",
+                        "The copy's file, relative to the published folder (<name>-<publication_id>/<name>.duckdb)."),
+        DescribedColumn("build_file", "varchar not null", "The dbt build file the copy was made from."),
+        DescribedColumn("build_file_modified_at", "timestamp with time zone not null",
+                        "When the build file was last written, i.e. when its dbt build ended."),
+        DescribedColumn("dbt_invocation_id", "varchar",
+                        "The id of the dbt run that built it (run_results.json); null when not given."),
+        DescribedColumn("dbt_generated_at", "varchar", "When that dbt run ended, as dbt wrote it; null when not given."),
+        DescribedColumn("is_synthetic", "boolean",
+                        "True when the data is synthetic (the demo), not real events (main.dim_datasets); "
+                        "null when the copy has no dim_datasets."),
+        DescribedColumn("table_count", "integer not null", "How many tables the copy holds (main._publication_tables)."),
+        DescribedColumn("row_count", "bigint not null", "How many rows they hold together."),
+        DescribedColumn("published_by", "varchar not null", "The civcas version that published it."),
+    ),
+)
+PUBLICATION_TABLES_TABLE = DescribedTable(
+    "Every table of this publication with its row count, checked equal to the build, and what it was in the "
+    "build (table, or a view materialised here). Grain: one row per table.",
+    (
+        DescribedColumn("schema_name", "varchar not null", "The table's schema: main, exports or reference."),
+        DescribedColumn("table_name", "varchar not null", "The table's name."),
+        DescribedColumn("row_count", "bigint not null", "Its rows, equal to the build's."),
+        DescribedColumn("built_as", "varchar not null",
+                        "What it was in the build file: table, or view (materialised as a table here)."),
+    ),
+)
+
+
 def _write_publication_tables(connection: duckdb.DuckDBPyConnection, target: str, *, publication_id: str,
                               copy_name: str, published_at: datetime, build_file: Path,
                               run_results: dict | None, tables: list[PublishedTable]) -> None:
@@ -457,52 +510,27 @@ def _write_publication_tables(connection: duckdb.DuckDBPyConnection, target: str
         if has_datasets else None)
     build_modified_at = datetime.fromtimestamp(build_file.stat().st_mtime, tz=UTC)
     publication = _qualified(target, "main", "_publication")
-    connection.execute(
-        f"""
-        create table {publication} (
-            publication_id varchar not null,
-            published_at timestamp with time zone not null,
-            published_file varchar not null,
-            build_file varchar not null,
-            build_file_modified_at timestamp with time zone not null,
-            dbt_invocation_id varchar,
-            dbt_generated_at varchar,
-            is_synthetic boolean,
-            table_count integer not null,
-            row_count bigint not null,
-            published_by varchar not null
-        )
-        """
-    )
+    _create_described_table(connection, publication, PUBLICATION_TABLE)
     connection.execute(
         f"insert into {publication} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [publication_id, published_at, copy_name, str(build_file.resolve()),
          build_modified_at, metadata.get("invocation_id"), metadata.get("generated_at"), is_synthetic,
          len(tables), sum(t.rows for t in tables), f"civcas {__version__}"],
     )
-    connection.execute(
-        f"comment on table {publication} is "
-        + _literal("This publication: when it was made (UTC), from which build file and dbt run, whether "
-                   "its data is synthetic, and how many tables and rows it holds. Grain: one row.")
-    )
     per_table = _qualified(target, "main", "_publication_tables")
-    connection.execute(
-        f"""
-        create table {per_table} (
-            schema_name varchar not null,
-            table_name varchar not null,
-            row_count bigint not null,
-            built_as varchar not null
-        )
-        """
-    )
+    _create_described_table(connection, per_table, PUBLICATION_TABLES_TABLE)
     connection.executemany(f"insert into {per_table} values (?, ?, ?, ?)",
                            [[t.schema, t.name, t.rows, t.built_as] for t in tables])
-    connection.execute(
-        f"comment on table {per_table} is "
-        + _literal("Every table of this publication with its row count, checked equal to the build, and "
-                   "what it was in the build (table, or a view materialised here). Grain: one row per table.")
-    )
+
+
+def _create_described_table(connection: duckdb.DuckDBPyConnection, qualified: str,
+                            table: DescribedTable) -> None:
+    """Create ``table`` at ``qualified`` with its table and column comments."""
+    columns = ",\n".join(f"{_ident(column.name)} {column.definition}" for column in table.columns)
+    connection.execute(f"create table {qualified} (\n{columns}\n)")
+    connection.execute(f"comment on table {qualified} is {_literal(table.description)}")
+    for column in table.columns:
+        connection.execute(f"comment on column {qualified}.{_ident(column.name)} is {_literal(column.description)}")
 
 
 def _build_copy(build_file: Path, partial: Path, *, publication_id: str, copy_name: str,

@@ -6,7 +6,15 @@ is built from a warehouse that ``dbt build`` has finished and from that build's
 ``target/manifest.json`` and ``run_results.json``. The warehouse is never changed and is
 locked only while it is copied: the release reads a snapshot (a copy taken under a
 read-only connection), so a ``dbt build`` started meanwhile is not blocked for long and
-cannot change what the release reads. A failed build (any node in error) is not released.
+cannot change what the release reads. A failed build (any node in error) is not released,
+and neither are run results that are not of one complete build of this very warehouse: they
+must build every export, run every data test of the exports and build ``dim_builds``, whose
+row (the build's dbt invocation id, its command-line vars, its period) must name the same
+invocation (a later ``dbt run -s <model> --vars ...`` is refused, with the command to run). The
+manifest records the vars as the warehouse states them. With a period (``--from-month``,
+``--to-month``), a build of another period is refused. Data not licensed for redistribution
+(``dim_datasets.is_redistributable``) is released with a warning on the console and in
+README.txt, which names the credit line (``dim_datasets.credit``).
 The release holds:
 
 - ``csv/<file>.csv`` for every export the dbt project declares: an exposure with
@@ -16,9 +24,9 @@ The release holds:
   read from the model's final top-level ``order by`` and checked to be total (no two
   different rows tie), so the same warehouse always gives byte-identical files;
 - ``parquet/<file>.parquet``: the same rows and columns with the contract's types;
-- ``data_dictionary.csv`` and ``data_dictionary.md``: every column of every released
-  file with its contract data type and description, and each file's description and
-  grain, all from the dbt YAML (via the manifest);
+- ``data_dictionary.csv`` and ``data_dictionary.md``: each released file (its exposure's
+  description and its grain) and every column with its contract data type and description,
+  each said once, in plain words, from the export YAML (via the manifest);
 - ``charts/``: PNG and SVG charts (``civcas.charts``);
 - ``docs/index.html``: the static dbt docs site (what ``dbt docs generate --static``
   writes) for the build's own manifest, with a catalog that dbt reads from a copy of the
@@ -62,6 +70,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -142,7 +151,7 @@ class ExportSpec:
     database: str
     schema: str
     relation: str
-    description: str
+    description: str  # what the file is, in plain words: its exposure's description
     grain: str
     columns: tuple[ExportColumn, ...]
     order_by: tuple[str, ...]
@@ -237,14 +246,14 @@ def find_exports(manifest: Mapping) -> list[ExportSpec]:
         node = manifest["nodes"].get(models[0])
         if node is None:
             raise ReleaseError(f"exposure {name}: its model {models[0]} is not in the manifest")
-        specs[file] = _export_spec(file, name, node)
+        specs[file] = _export_spec(file, name, node, " ".join((exposure.get("description") or "").split()))
     if not specs:
         raise ReleaseError("the dbt manifest declares no release file: no exposure has meta.release_file "
                            "(models/exports/); build the project with its exports first")
     return [specs[file] for file in sorted(specs)]
 
 
-def _export_spec(file: str, exposure: str, node: Mapping) -> ExportSpec:
+def _export_spec(file: str, exposure: str, node: Mapping, summary: str = "") -> ExportSpec:
     model = node["name"]
     columns = tuple(
         ExportColumn(c["name"], (c.get("data_type") or "").strip(), " ".join((c.get("description") or "").split()))
@@ -279,7 +288,7 @@ def _export_spec(file: str, exposure: str, node: Mapping) -> ExportSpec:
         database=node.get("database") or "",
         schema=node["schema"],
         relation=node.get("alias") or model,
-        description=" ".join((node.get("description") or "").split()),
+        description=summary or " ".join((node.get("description") or "").split()),
         grain=grain,
         columns=columns,
         order_by=tuple(order_by),
@@ -503,17 +512,26 @@ def read_export(connection: duckdb.DuckDBPyConnection, spec: ExportSpec) -> pa.T
 # --------------------------------------------------------------------------- data dictionary
 
 
-DICTIONARY_COLUMNS = ("file", "file_description", "file_grain", "column_position", "column_name",
-                      "data_type", "description")
+# One row per file (column_position 0, no column name: what the file is and what one row is),
+# then one row per column. Every description comes from the export YAML (models/exports/), once.
+DICTIONARY_COLUMNS = ("file", "column_position", "column_name", "data_type", "description")
+
+# Why a release keeps its zero rows, said once in the dictionary (README.txt points to it).
+ZERO_ROWS_NOTE = (
+    "Zeros are real: the monthly files have a row for every month of the period, every belligerent and every "
+    "country where the data holds at least one incident or report. A zero means the monitor logged no claim "
+    "against that belligerent there that month, which is a finding, so the row is kept. A country the data "
+    "never covers (say Iraq, in data on Syria only) has no rows at all."
+)
 
 
 def data_dictionary_rows(specs: Sequence[ExportSpec]) -> list[tuple[object, ...]]:
-    return [
-        (f"csv/{spec.file}.csv", spec.description, spec.grain, position, column.name, column.data_type,
-         column.description)
-        for spec in specs
-        for position, column in enumerate(spec.columns, start=1)
-    ]
+    rows: list[tuple[object, ...]] = []
+    for spec in specs:
+        rows.append((f"csv/{spec.file}.csv", 0, "", "", f"{spec.description} {spec.grain}"))
+        rows += [(f"csv/{spec.file}.csv", position, column.name, column.data_type, column.description)
+                 for position, column in enumerate(spec.columns, start=1)]
+    return rows
 
 
 def _md_cell(text: str) -> str:
@@ -525,20 +543,20 @@ def data_dictionary_markdown(specs: Sequence[ExportSpec], rows: Mapping[str, int
     if is_synthetic:
         lines += [f"**{SYNTHETIC_WARNING}.** Every file of this release was built from a synthetic dataset.", ""]
     lines += [
-        "Every released file is in `csv/` (UTF-8, comma-separated, a header row, empty = unknown) and, "
-        "with the same rows and column types, in `parquet/`.",
+        "Every file is in `csv/` (UTF-8, comma-separated, a header row; an empty cell means unknown, never "
+        "zero) and, with the same rows and column types, in `parquet/`.",
+        "",
+        ZERO_ROWS_NOTE,
         "",
     ]
     for spec in specs:
         lines += [
             f"## {spec.file}",
             "",
-            f"Files: `csv/{spec.file}.csv`, `parquet/{spec.file}.parquet` ({rows.get(spec.file, 0):,} rows). "
-            f"Model `{spec.model}`.",
-            "",
-            f"**Grain:** {spec.grain}",
-            "",
             spec.description,
+            "",
+            f"**Each row:** {spec.grain} `csv/{spec.file}.csv` and `parquet/{spec.file}.parquet` have "
+            f"{rows.get(spec.file, 0):,} rows.",
             "",
             "| # | column | type | description |",
             "|---|---|---|---|",
@@ -639,13 +657,17 @@ def check_release_folder(out: Path, project_dir: Path, force: bool) -> None:
                                 "output, write it under releases/ (git-ignored) or outside the checkout")
 
 
-def default_release_name(datasets: Sequence[Mapping], build_generated_at: str) -> str:
-    """`civcas-<dataset id>-<build date>`, the dataset id without a repeated `civcas-`, and
-    `-as-of-<day>` for a build as known on a day (var civcas_as_of)."""
+def default_release_name(datasets: Sequence[Mapping], build_generated_at: str,
+                         record: BuildRecord | None = None) -> str:
+    """`civcas-<dataset id>-<build date>`, the dataset id without a repeated `civcas-`,
+    `-<first month>-to-<last month>` for a build given its period (vars civcas_first_month,
+    civcas_last_month) and `-as-of-<day>` for a build as known on a day (var civcas_as_of)."""
     ids = [re.sub(r"[^A-Za-z0-9._-]+", "-", str(d["dataset_id"])).strip("-") for d in datasets] or ["unknown"]
     ids = [i[len("civcas-"):] if i.startswith("civcas-") else i for i in ids]
     as_of = release_as_of(datasets, {})
-    return f"civcas-{'+'.join(ids)}-{build_generated_at[:10]}" + (f"-as-of-{as_of}" if as_of else "")
+    period = (f"-{month_text(record.first_month)}-to-{month_text(record.last_month)}"
+              if record is not None and record.has_period_vars else "")
+    return f"civcas-{'+'.join(ids)}-{build_generated_at[:10]}{period}" + (f"-as-of-{as_of}" if as_of else "")
 
 
 AS_OF_MEANING = ("every figure counts only what was known by the end of this day: claims reported, sources and "
@@ -668,24 +690,48 @@ def release_as_of(datasets: Sequence[Mapping], build_vars: Mapping) -> str | Non
 # --------------------------------------------------------------------------- build facts
 
 
-def build_facts(manifest: Mapping, run_results: Mapping, specs: Sequence[ExportSpec]) -> tuple[dict, list[str]]:
-    """The build the release comes from; fails when that build failed. Returns (facts, warnings)."""
+# The model that records the build in the warehouse (models/marts/dim_builds.sql).
+BUILD_RECORD_MODEL = "dim_builds"
+# The results that mean a node was built or its test held.
+DONE_STATUSES = frozenset({"success", "pass", "warn"})
+# How to rebuild, per dataset id; another dataset is rebuilt with dbt build itself.
+REBUILD_TARGETS = {"civcas-demo": "make build", "airwars-syria-archive": "make build-archive"}
+
+
+def release_nodes(manifest: Mapping, specs: Sequence[ExportSpec]) -> list[str]:
+    """The dbt nodes a release needs from one complete build: every export, every data test of an
+    export, and the build record (dim_builds), which ties the run results to the warehouse."""
+    exports = {spec.unique_id for spec in specs}
+    tests = [uid for uid, node in manifest.get("nodes", {}).items()
+             if node.get("resource_type") == "test" and exports & set(node.get("depends_on", {}).get("nodes", []))]
+    record = [uid for uid, node in manifest.get("nodes", {}).items()
+              if node.get("resource_type") == "model" and node.get("name") == BUILD_RECORD_MODEL]
+    return sorted(exports) + sorted(tests) + record
+
+
+def build_facts(manifest: Mapping, run_results: Mapping, specs: Sequence[ExportSpec],
+                rebuild: str = "make build") -> tuple[dict, list[str]]:
+    """The build the release comes from; fails when that build failed or when the run results are
+    not of one complete build (a later `dbt run -s <model>` writes run results of that command
+    alone). Returns (facts, warnings)."""
     statuses = {r["unique_id"]: r.get("status") for r in run_results.get("results", [])}
     failed = sorted(uid for uid, status in statuses.items() if status in FAILED_STATUSES)
     if failed:
         shown = ", ".join(f"{uid} ({statuses[uid]})" for uid in failed[:5])
         raise ReleaseError(f"the dbt build failed on {len(failed)} node(s): {shown}"
                            f"{', ...' if len(failed) > 5 else ''}; fix them and build again before releasing")
-    warnings = []
-    for spec in specs:
-        status = statuses.get(spec.unique_id)
-        if status is None:
-            warnings.append(f"run_results.json does not record building {spec.model}; the build facts are "
-                            "those of its last dbt command")
-        elif status != "success":
-            raise ReleaseError(f"the dbt build did not build {spec.model} (status {status}); fix the build first")
-    metadata = run_results.get("metadata", {})
     args = run_results.get("args", {})
+    command = args.get("invocation_command") or args.get("which") or "a dbt command"
+    needed = release_nodes(manifest, specs)
+    not_done = [uid for uid in needed if statuses.get(uid) not in DONE_STATUSES]
+    if not_done:
+        shown = ", ".join(f"{uid.split('.')[-1]} ({statuses.get(uid) or 'not run'})" for uid in not_done[:4])
+        raise ReleaseError(
+            f"the run results are not of a complete build: `{command}` did not build or test "
+            f"{len(not_done)} of the {len(needed)} nodes a release needs ({shown}"
+            f"{', ...' if len(not_done) > 4 else ''}); run `{rebuild}` and release straight after it")
+    warnings: list[str] = []
+    metadata = run_results.get("metadata", {})
     facts = {
         "generated_at": metadata.get("generated_at") or manifest.get("metadata", {}).get("generated_at"),
         "invocation_id": metadata.get("invocation_id") or manifest.get("metadata", {}).get("invocation_id"),
@@ -698,6 +744,138 @@ def build_facts(manifest: Mapping, run_results: Mapping, specs: Sequence[ExportS
     if facts["manifest_invocation_id"] != facts["invocation_id"]:
         warnings.append("manifest.json and run_results.json come from different dbt invocations")
     return facts, warnings
+
+
+def month_text(month: dt.date | str) -> str:
+    """A month as YYYY-MM."""
+    return str(month)[:7]
+
+
+def parse_month(text: str, option: str) -> dt.date:
+    """A month given as YYYY-MM (or YYYY-MM-01) as the date of its first day."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-01)?", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ReleaseUsageError(f"{option} {text!r} is not a month; write YYYY-MM, e.g. {option} 2017-01")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """What the warehouse says about the build that wrote it (main.dim_builds)."""
+
+    invocation_id: str
+    command_line_vars: dict
+    first_month: dt.date
+    last_month: dt.date
+    first_incident_month: dt.date | None
+    last_incident_month: dt.date | None
+
+    @property
+    def has_period_vars(self) -> bool:
+        """True when the build was given its period (civcas_first_month or civcas_last_month) on its
+        command line."""
+        return any(self.command_line_vars.get(v) for v in ("civcas_first_month", "civcas_last_month"))
+
+
+def read_build_record(connection: duckdb.DuckDBPyConnection, rebuild: str) -> BuildRecord:
+    try:
+        rows = connection.execute(
+            f"select invocation_id, command_line_vars, first_month, last_month, first_incident_month, "
+            f"last_incident_month from main.{BUILD_RECORD_MODEL}").fetchall()
+    except duckdb.Error:
+        raise ReleaseError(f"main.{BUILD_RECORD_MODEL} is not in the warehouse (built by an older civcas, or the "
+                           f"build stopped early); run `{rebuild}` and release straight after it") from None
+    if len(rows) != 1:
+        raise ReleaseError(f"main.{BUILD_RECORD_MODEL} holds {len(rows)} rows, not one; run `{rebuild}` again")
+    invocation_id, command_line_vars, first, last, first_incident, last_incident = rows[0]
+    try:
+        variables = json.loads(command_line_vars or "{}")
+    except json.JSONDecodeError:
+        variables = {"unreadable": command_line_vars}
+    return BuildRecord(invocation_id, variables if isinstance(variables, dict) else {}, first, last,
+                       first_incident, last_incident)
+
+
+def rebuild_command(datasets: Sequence[Mapping], warehouse: Path,
+                    period: tuple[dt.date, dt.date] | None) -> str:
+    """The command that builds this warehouse again (for the period, when one is given)."""
+    ids = {str(d.get("dataset_id")) for d in datasets}
+    target = REBUILD_TARGETS.get(ids.pop()) if len(ids) == 1 else None
+    months = f" FROM={month_text(period[0])} TO={month_text(period[1])}" if period else ""
+    if target == "make build":
+        place = "" if str(warehouse) == "warehouse/civcas.duckdb" else f" CIVCAS_DUCKDB_PATH={warehouse}"
+        return f"make build{place}{months}"
+    if target == "make build-archive":
+        place = "" if str(warehouse) == "warehouse/archive.duckdb" else f" ARCHIVE_DUCKDB={warehouse}"
+        return f"make build-archive{place}{months}"
+    variables = (f" --vars '{{civcas_first_month: {period[0]}, civcas_last_month: {period[1]}}}'"
+                 if period else "")
+    return f"CIVCAS_DUCKDB_PATH={warehouse} dbt build --profiles-dir . --project-dir . --full-refresh{variables}"
+
+
+def release_command(warehouse: Path, period: tuple[dt.date, dt.date]) -> str:
+    place = "" if str(warehouse) == "warehouse/civcas.duckdb" else f" CIVCAS_DUCKDB_PATH={warehouse}"
+    return f"make release{place} FROM={month_text(period[0])} TO={month_text(period[1])}"
+
+
+def check_period(record: BuildRecord, wanted: tuple[dt.date | None, dt.date | None], datasets: Sequence[Mapping],
+                 warehouse: Path) -> None:
+    """Refuse when the build is not of the period the release was asked for (--from-month/--to-month)."""
+    first, last = wanted
+    if first is None and last is None:
+        return
+    first = first or record.first_month
+    last = last or record.last_month
+    if first > last:
+        raise ReleaseUsageError(f"the period {month_text(first)}..{month_text(last)} ends before it starts")
+    if (record.first_month, record.last_month) != (first, last):
+        raise ReleaseError(
+            f"{warehouse} is a build of {month_text(record.first_month)}..{month_text(record.last_month)}, not of "
+            f"{month_text(first)}..{month_text(last)}; run `{rebuild_command(datasets, warehouse, (first, last))}` "
+            f"and then `{release_command(warehouse, (first, last))}`")
+
+
+def check_months_of_the_build(record: BuildRecord, tables: Mapping[str, pa.Table], rebuild: str) -> None:
+    """Refuse monthly exports whose months are not the build's period: an export written again
+    by a later command with other month vars (and run results kept elsewhere)."""
+    for file, table in sorted(tables.items()):
+        if "month" not in table.column_names or table.num_rows == 0:
+            continue
+        months = [m for m in table.column("month").to_pylist() if m is not None]
+        if months and (min(months), max(months)) != (record.first_month, record.last_month):
+            raise ReleaseError(
+                f"release file {file} covers {month_text(min(months))}..{month_text(max(months))}, but the build "
+                f"that wrote the warehouse is of {month_text(record.first_month)}..{month_text(record.last_month)}: "
+                f"a later dbt command rewrote it; run `{rebuild}` and release straight after it")
+
+
+def check_same_build(record: BuildRecord, build: Mapping, dbt_target: Path, rebuild: str) -> None:
+    """Refuse run results of another dbt invocation than the one that wrote the warehouse."""
+    if record.invocation_id != build.get("invocation_id"):
+        command = build.get("dbt_invocation_command") or build.get("dbt_command") or "another dbt command"
+        raise ReleaseError(
+            f"the warehouse was written by dbt invocation {record.invocation_id}, but "
+            f"{dbt_target / 'run_results.json'} is of invocation {build.get('invocation_id')} (`{command}`); "
+            f"run `{rebuild}` and release straight after it")
+
+
+# --------------------------------------------------------------------------- terms and credit
+
+
+def release_credit(datasets: Sequence[Mapping]) -> str:
+    """The credit line of a release: the datasets' own credit lines (dim_datasets.credit), once each."""
+    credits = list(dict.fromkeys(str(d["credit"]) for d in datasets if d.get("credit")))
+    return "; ".join(credits) if credits else "Source not stated"
+
+
+def licence_warnings(datasets: Sequence[Mapping]) -> list[str]:
+    """One warning per dataset that is not licensed for redistribution (unknown terms count as not)."""
+    return [
+        f"dataset {d.get('dataset_id')} is not licensed for redistribution (licence: "
+        f"{d.get('licence') or 'not stated'}); credit it ({d.get('credit') or 'source not stated'}) and check "
+        "its terms before publishing this release"
+        for d in datasets if not d.get("is_redistributable")
+    ]
 
 
 def read_datasets(connection: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -730,8 +908,26 @@ def as_of_line(as_of: str | None) -> str:
             "later revisions are not in it.")
 
 
+def terms_lines(datasets: Sequence[Mapping]) -> list[str]:
+    """README.txt's plain words on credit and redistribution, per dataset."""
+    lines = [f"Credit: {release_credit(datasets)}", ""]
+    for dataset in datasets:
+        if dataset.get("is_redistributable"):
+            lines.append(f"  - {dataset.get('dataset_id')}: free to share (licence: {dataset.get('licence')}).")
+        else:
+            lines += [
+                f"  - {dataset.get('dataset_id')}: NOT licensed for redistribution "
+                f"(licence: {dataset.get('licence') or 'not stated'}).",
+                f"    Credit \"{dataset.get('credit') or 'the source'}\" wherever you use it, and check the "
+                "source's terms before you",
+                "    publish or pass on these files.",
+            ]
+    return lines
+
+
 def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, int], datasets: Sequence[Mapping],
-                   build: Mapping, chart_names: Sequence[str], is_synthetic: bool) -> str:
+                   build: Mapping, chart_names: Sequence[str], is_synthetic: bool,
+                   period: tuple[dt.date, dt.date] | None = None) -> str:
     lines: list[str] = []
     if is_synthetic:
         banner = f"*** {SYNTHETIC_WARNING.upper()} ***"
@@ -746,6 +942,13 @@ def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, in
         f"Built by dbt {build.get('dbt_version')} at {build.get('generated_at')} "
         f"(invocation {build.get('invocation_id')}); civcas {__version__}.",
         as_of_line(release_as_of(datasets, build.get("vars") or {})),
+        *([f"Period: {month_text(period[0])} to {month_text(period[1])} (the months of incidents counted)."]
+          if period else []),
+        "",
+        "Terms of use:",
+        *terms_lines(datasets),
+        "",
+        "Open index.html first: the headline figures, the charts, the files and the counting rules.",
         "",
         "Where the data came from:",
     ]
@@ -760,6 +963,7 @@ def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, in
     for spec in specs:
         lines.append(f"  csv/{spec.file}.csv ({rows.get(spec.file, 0):,} rows): {spec.grain}")
     lines += [
+        "  index.html                 start here: headline figures, charts, files, rules, credits",
         "  parquet/<file>.parquet     the same tables as Parquet, with typed columns",
         "  data_dictionary.csv / .md  every column of every file: its type and what it means",
     ]
@@ -772,6 +976,8 @@ def release_readme(name: str, specs: Sequence[ExportSpec], rows: Mapping[str, in
         "",
         "CSV conventions: UTF-8, comma-separated, one header row, an empty field is unknown (null), never",
         "zero; dates are YYYY-MM-DD; booleans are true/false.",
+        "",
+        *textwrap.wrap(ZERO_ROWS_NOTE, width=100),
         "",
         "Counting rules:",
     ]
@@ -797,15 +1003,7 @@ def snapshot_warehouse(warehouse: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     # The same file name: DuckDB names the database after the file, and views embed that name.
     copy = folder / warehouse.name
-    try:
-        lock = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.Error as exc:
-        from civcas.faults import is_lock_conflict
-
-        if is_lock_conflict(exc):
-            raise  # the CLI explains a held lock (civcas.faults)
-        raise ReleaseUsageError(f"{warehouse}: cannot open the warehouse read-only ({exc}); "
-                                "is a dbt build writing to it?") from None
+    lock = _open_read_only(warehouse)
     try:
         shutil.copyfile(warehouse, copy)
         wal = warehouse.with_name(warehouse.name + ".wal")
@@ -816,6 +1014,28 @@ def snapshot_warehouse(warehouse: Path, folder: Path) -> Path:
     return copy
 
 
+def _open_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error as exc:
+        from civcas.faults import is_lock_conflict
+
+        if is_lock_conflict(exc):
+            raise  # the CLI explains a held lock (civcas.faults)
+        raise ReleaseUsageError(f"{warehouse}: cannot open the warehouse read-only ({exc}); "
+                                "is a dbt build writing to it?") from None
+
+
+def _peek_warehouse(warehouse: Path) -> tuple[list[dict], BuildRecord]:
+    """The datasets and the build record, read before anything is written, to refuse early."""
+    connection = _open_read_only(warehouse)
+    try:
+        datasets = read_datasets(connection)
+        return datasets, read_build_record(connection, rebuild_command(datasets, warehouse, None))
+    finally:
+        connection.close()
+
+
 @dataclass
 class _WarehouseContents:
     """What the release reads from the warehouse."""
@@ -823,15 +1043,17 @@ class _WarehouseContents:
     datasets: list[dict]
     protected: list
     tables: dict[str, pa.Table]
+    record: BuildRecord
 
 
-def _read_warehouse(snapshot: Path, specs: Sequence[ExportSpec]) -> _WarehouseContents:
+def _read_warehouse(snapshot: Path, specs: Sequence[ExportSpec], rebuild: str) -> _WarehouseContents:
     from civcas.protection import load_protected_values
 
     connection = duckdb.connect(str(snapshot), read_only=True)
     try:
         connection.execute("set TimeZone = 'UTC'")  # timestamps with time zone print the same everywhere
         datasets = read_datasets(connection)
+        record = read_build_record(connection, rebuild)
         try:
             protected = load_protected_values(connection)
         except LookupError as exc:
@@ -839,7 +1061,7 @@ def _read_warehouse(snapshot: Path, specs: Sequence[ExportSpec]) -> _WarehouseCo
         tables = {spec.file: read_export(connection, spec) for spec in specs}
     finally:
         connection.close()
-    return _WarehouseContents(datasets, protected, tables)
+    return _WarehouseContents(datasets, protected, tables, record)
 
 
 def build_release(
@@ -851,8 +1073,10 @@ def build_release(
     force: bool = False,
     command_line: Sequence[str] = (),
     progress: Progress | None = None,
+    period: tuple[dt.date | None, dt.date | None] = (None, None),
 ) -> ReleaseResult:
-    """Write a release of `warehouse` to `out` (default releases/<name>) atomically."""
+    """Write a release of `warehouse` to `out` (default releases/<name>) atomically. With a
+    `period` (first month, last month; either may be None), refuse a build of another period."""
     started = time.perf_counter()
     say = _say(progress)
     warehouse, dbt_target, project_dir = Path(warehouse), Path(dbt_target), Path(project_dir)
@@ -868,7 +1092,14 @@ def build_release(
         raise ReleaseUsageError(f"{dbt_target} holds the artifacts of a build into "
                                 f"{', '.join(d + '.duckdb' for d in built_into)}, not {warehouse.name}; pass "
                                 "--dbt-target with the target folder of the build that wrote the warehouse")
-    build, warnings = build_facts(manifest, run_results, specs)
+    datasets, record = _peek_warehouse(warehouse)
+    check_period(record, period, datasets, warehouse)
+    rebuild = rebuild_command(datasets, warehouse, (record.first_month, record.last_month)
+                              if record.has_period_vars else None)
+    build, warnings = build_facts(manifest, run_results, specs, rebuild)
+    check_same_build(record, build, dbt_target, rebuild)
+    build["rebuild"] = rebuild
+    warnings += licence_warnings(datasets)
     for warning in warnings:
         say(f"release: warning: {warning}")
     if out is not None:
@@ -914,9 +1145,14 @@ def _build_in(building: Path, warehouse: Path, dbt_target: Path, out: Path | Non
         snapshot = snapshot_warehouse(warehouse, work / "db")
         pause_point("release-snapshot")
         say(f"release: reading {len(specs)} exports from a snapshot of {warehouse}")
-        contents = _read_warehouse(snapshot, specs)
+        contents = _read_warehouse(snapshot, specs, build["rebuild"])
+        # The warehouse may have been built again since it was first read: check the snapshot too.
+        check_same_build(contents.record, build, dbt_target, build["rebuild"])
+        check_months_of_the_build(contents.record, contents.tables, build["rebuild"])
+        build = {**build, "vars": contents.record.command_line_vars}
         if out is None:
-            out = project_dir / "releases" / default_release_name(contents.datasets, build["generated_at"] or "")
+            out = project_dir / "releases" / default_release_name(contents.datasets, build["generated_at"] or "",
+                                                                  contents.record)
             check_release_folder(out, project_dir, force)
         out = Path(out)
         staging = building / "release"
@@ -936,6 +1172,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
                    command_line: Sequence[str], say: Progress) -> ReleaseResult:
     from civcas.charts import ChartDataError, render_charts
     from civcas.protection import scan_folder, unscannable_rasters
+    from civcas.release_page import page_for_release, release_period, write_index
 
     datasets, tables = contents.datasets, contents.tables
     rows: dict[str, int] = {}
@@ -953,11 +1190,18 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
     write_csv(staging / "data_dictionary.csv", DICTIONARY_COLUMNS, dictionary)
     (staging / "data_dictionary.md").write_bytes(
         data_dictionary_markdown(specs, rows, is_synthetic).encode("utf-8"))
-    say(f"release: data dictionary, {len(dictionary)} columns of {len(specs)} files")
+    say(f"release: data dictionary, {len(dictionary) - len(specs)} columns of {len(specs)} files")
 
+    frames = {file: table.to_pandas() for file, table in tables.items()}
+    comparison = frames.get("monthly_coalition_vs_russia")
+    # The period: the build's month vars as the warehouse records them (dim_builds), else the data's
+    # own months; the credit: the datasets' own credit lines (dim_datasets.credit).
+    period = release_period(build.get("vars") or {}, comparison) if comparison is not None else None
+    credit = release_credit(datasets)
     try:
-        charts = render_charts({file: table.to_pandas() for file, table in tables.items()}, staging / "charts",
-                               dataset_is_synthetic=any(bool(d.get("is_synthetic")) for d in datasets))
+        charts = render_charts(frames, staging / "charts",
+                               dataset_is_synthetic=any(bool(d.get("is_synthetic")) for d in datasets),
+                               period=period, credit=credit)
     except ChartDataError as exc:
         raise ReleaseError(str(exc)) from None
     say(f"release: charts {', '.join(charts)} (PNG and SVG)")
@@ -970,7 +1214,14 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
     _run_release_gate(staging, staging / "data_docs")
 
     (staging / "README.txt").write_bytes(
-        release_readme(out.name, specs, rows, datasets, build, charts, is_synthetic).encode("utf-8"))
+        release_readme(out.name, specs, rows, datasets, build, charts, is_synthetic, period).encode("utf-8"))
+    index = write_index(staging, page_for_release(
+        name=out.name, is_synthetic=is_synthetic, period=period, credit=credit, datasets=datasets, frames=frames,
+        charts=charts, exports=[(spec.file, spec.description, rows[spec.file]) for spec in specs],
+        as_of=release_as_of(datasets, build.get("vars") or {}),
+        built=f"Built by dbt {build.get('dbt_version')} at {build.get('generated_at')} (invocation "
+              f"{build.get('invocation_id')}); civcas {__version__}."))
+    say(f"release: {index.name}, the page to open first")
 
     listed = _file_entries(staging, rows)
     release_manifest = {
@@ -985,6 +1236,14 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
         "build": {k: build[k] for k in ("generated_at", "invocation_id", "dbt_version", "dbt_command",
                                         "dbt_invocation_command", "vars")},
         "datasets": list(datasets),
+        "period": {"first_month": month_text(period[0]) if period else None,
+                   "last_month": month_text(period[1]) if period else None,
+                   "build_first_month": month_text(contents.record.first_month),
+                   "build_last_month": month_text(contents.record.last_month),
+                   "from_build_vars": contents.record.has_period_vars},
+        "credit": credit,
+        "is_redistributable": all(bool(d.get("is_redistributable")) for d in datasets),
+        "licence_warnings": licence_warnings(datasets),
         "as_of": release_as_of(datasets, build.get("vars") or {}),
         "as_of_meaning": AS_OF_MEANING,
         "exports": [
@@ -994,6 +1253,7 @@ def _write_release(staging: Path, out: Path, specs: Sequence[ExportSpec], conten
             for spec in specs
         ],
         "charts": [{"name": chart, "png": f"charts/{chart}.png", "svg": f"charts/{chart}.svg"} for chart in charts],
+        "index": index.name,
         "files": [dataclasses.asdict(f) if f.rows is not None else
                   {k: v for k, v in dataclasses.asdict(f).items() if k != "rows"} for f in listed],
     }

@@ -84,8 +84,10 @@ import pyarrow.parquet as pq
 from civcas import __version__
 from civcas.archive import (
     CENTCOM,
+    CREDIT,
     DUTCH,
     INCIDENTS,
+    LICENCE,
     SOURCES,
     InputFile,
     InputSpec,
@@ -656,6 +658,10 @@ def simulate_intake(
         "generated_by": [GENERATED_BY],
         "generator_seed": [str(seed)],
         "source_reference": [_source_reference(archive, centcom, dutch)],
+        # claims made up from real Airwars incidents: the archive's terms and credit hold
+        "licence": [LICENCE],
+        "may_redistribute": ["false"],
+        "credit": [f"{CREDIT}; claims made up from it by civcas (synthetic)"],
     }
     counts["raw_dataset"] = 1
     warnings = [w.replace("archive import", "intake simulation")

@@ -76,3 +76,48 @@
 {% macro default__single_item_set(expr) -%}
     list_value({{ expr }})
 {%- endmacro %}
+
+{#- The distinct values of `expr` in a group that are not null, as a list sorted in byte
+    order (the list type: civcas_type('varchar[]')); null when there is none, as listagg.
+    belligerent_ids in the marts. -#}
+{% macro sorted_id_list(expr) -%}
+    {{ return(adapter.dispatch('sorted_id_list', 'civcas')(expr)) }}
+{%- endmacro %}
+
+{% macro default__sorted_id_list(expr) -%}
+    list_sort(list(distinct {{ expr }}) filter (where {{ expr }} is not null))
+{%- endmacro %}
+
+{#- A list as one text, its elements in list order separated by `delimiter_text` (a SQL
+    literal); nulls skipped; null for a null list. The release files' form of a list
+    (export_public_incidents.belligerent_ids). -#}
+{% macro list_to_text(list_expr, delimiter_text) -%}
+    {{ return(adapter.dispatch('list_to_text', 'civcas')(list_expr, delimiter_text)) }}
+{%- endmacro %}
+
+{% macro default__list_to_text(list_expr, delimiter_text) -%}
+    array_to_string({{ list_expr }}, {{ delimiter_text }})
+{%- endmacro %}
+
+{#- One output row per element of a list, used in a select list:
+    select id, {{ list_to_rows('belligerent_ids') }} as belligerent_id from t -#}
+{% macro list_to_rows(list_expr) -%}
+    {{ return(adapter.dispatch('list_to_rows', 'civcas')(list_expr)) }}
+{%- endmacro %}
+
+{% macro default__list_to_rows(list_expr) -%}
+    unnest({{ list_expr }})
+{%- endmacro %}
+
+{#- The release files' form of a list column (export_public_incidents.belligerent_ids): its
+    elements joined by ';', in the list's (sorted) order; null for a null list. One place: the
+    export and the test that compares it with its mart (assert_exports_agree_with_marts) use it. -#}
+{% macro release_list_text(list_expr) -%}
+    {{ list_to_text(list_expr, "';'") }}
+{%- endmacro %}
+
+{#- Is a column type, as the adapter reports it (lower case), a list: DuckDB varchar[],
+    PostgreSQL ARRAY / text[], Spark array<string>? -#}
+{% macro is_list_type(data_type) -%}
+    {{ return(data_type.endswith('[]') or data_type.startswith('array')) }}
+{%- endmacro %}

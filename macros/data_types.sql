@@ -14,7 +14,7 @@
 {%- endmacro %}
 
 {% macro postgres__civcas_type(type_name) -%}
-    {%- set words = {'double': 'double precision', 'varchar[]': 'varchar[]', 'double[]': 'double precision[]'} -%}
+    {%- set words = {'double': 'double precision', 'varchar[]': 'text[]', 'double[]': 'double precision[]'} -%}
     {{ return(words.get(type_name | trim | lower, type_name)) }}
 {%- endmacro %}
 

@@ -30,3 +30,18 @@
 {% macro postgres__single_item_set(expr) -%}
     array[cast({{ expr }} as text)]
 {%- endmacro %}
+
+{#- Byte order (collation "C"), as DuckDB sorts text; null when no value, as array_agg. -#}
+{% macro postgres__sorted_id_list(expr) -%}
+    array_agg(distinct cast({{ expr }} as text) collate "C" order by cast({{ expr }} as text) collate "C")
+        filter (where {{ expr }} is not null)
+{%- endmacro %}
+
+{% macro postgres__list_to_text(list_expr, delimiter_text) -%}
+    array_to_string({{ list_expr }}, {{ delimiter_text }})
+{%- endmacro %}
+
+{#- unnest in a select list: one row per element (none for an empty or null array). -#}
+{% macro postgres__list_to_rows(list_expr) -%}
+    unnest({{ list_expr }})
+{%- endmacro %}

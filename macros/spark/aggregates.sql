@@ -72,3 +72,17 @@
             )
     end
 {%- endmacro %}
+
+{#- collect_set drops nulls; an empty group gives null, as DuckDB's list() does. array_sort
+    orders strings by their UTF-8 bytes, as DuckDB does. -#}
+{% macro spark__sorted_id_list(expr) -%}
+    case when count({{ expr }}) > 0 then array_sort(collect_set({{ expr }})) end
+{%- endmacro %}
+
+{% macro spark__list_to_text(list_expr, delimiter_text) -%}
+    array_join({{ list_expr }}, {{ delimiter_text }})
+{%- endmacro %}
+
+{% macro spark__list_to_rows(list_expr) -%}
+    explode({{ list_expr }})
+{%- endmacro %}

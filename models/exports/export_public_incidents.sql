@@ -1,4 +1,4 @@
--- The public incident list: every registered incident (fct_incidents), with its grade and
+-- The public incident list: every registered incident (fct_incidents) of the build's period, with its grade and
 -- whether an assessor gave it or the evidence only suggests one, its casualty ranges, the
 -- belligerents blamed and their own verdicts, and where and when it happened. Candidate
 -- incidents (claims the linking rules grouped, not yet registered by an assessor) are not
@@ -30,7 +30,8 @@ final as (
         latitude,
         longitude,
         geo_precision_id,
-        belligerent_ids,
+        -- the release files' form of the list: ids joined by ';' (sorted: the list is)
+        {{ release_list_text('belligerent_ids') }} as belligerent_ids,
         blamed_belligerent_count,
         grade_id,
         grade_basis,
@@ -56,6 +57,8 @@ final as (
         needs_review,
         is_synthetic
     from incidents
+    -- the incidents of the build's period (macros/release_period.sql)
+    where {{ in_release_period('incident_month') }}
 
 )
 

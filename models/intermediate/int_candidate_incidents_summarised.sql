@@ -62,7 +62,7 @@ blame as (
 
     select
         candidate_incident_id,
-        {{ dbt.listagg('belligerent_id', "';'", 'order by belligerent_id') }} as belligerent_ids
+        {{ sorted_id_list('belligerent_id') }} as belligerent_ids
     from candidate_belligerents
     group by candidate_incident_id
 
@@ -93,7 +93,7 @@ final as (
 
     select
         summarised.*,
-        coalesce(blame.belligerent_ids, 'unknown') as belligerent_ids
+        coalesce(blame.belligerent_ids, {{ single_item_set("'unknown'") }}) as belligerent_ids
     from summarised
     left join blame
         on summarised.candidate_incident_id = blame.candidate_incident_id

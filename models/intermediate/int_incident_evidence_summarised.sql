@@ -35,7 +35,7 @@ blame as (
         count(*) as blamed_belligerent_count,
         count(distinct case when belligerent_id <> 'unknown' then belligerent_id end) as known_belligerent_count,
         max(case when belligerent_id = 'ground_forces' then 1 else 0 end) = 1 as is_ground_forces_blamed,
-        {{ dbt.listagg('belligerent_id', "';'", 'order by belligerent_id') }} as belligerent_ids,
+        {{ sorted_id_list('belligerent_id') }} as belligerent_ids,
         min(attribution_basis) as attribution_basis
     from incident_belligerents
     group by incident_code

@@ -17,7 +17,11 @@ final as (
         generator_seed,
         source_reference,
         -- the day the build is as of (var civcas_as_of, macros/as_of.sql); null: as of the build
-        {{ as_of_date() or 'cast(null as date)' }} as as_of_date
+        {{ as_of_date() or 'cast(null as date)' }} as as_of_date,
+        -- the terms and the credit line (civcas import-archive and generate-demo write them)
+        licence,
+        is_redistributable,
+        credit
     from datasets
     where raw_copy_number = 1
 

@@ -47,7 +47,7 @@ blame_lists as (
     select
         list_key,
         count(distinct belligerent_id) as blamed_belligerent_count,
-        {{ dbt.listagg('distinct belligerent_id', "';'", 'order by belligerent_id') }} as belligerent_ids
+        {{ sorted_id_list('belligerent_id') }} as belligerent_ids
     from claim_lists
     group by list_key
 

@@ -20,7 +20,7 @@ blamed as (
         civilians_killed_max,
         days_waiting,
         is_synthetic,
-        {{ split_to_rows("coalesce(belligerent_ids, 'unknown')", "';'") }} as belligerent_id
+        {{ list_to_rows("coalesce(belligerent_ids, " ~ single_item_set("'unknown'") ~ ")") }} as belligerent_id
     from backlog
 
 ),

@@ -1,5 +1,6 @@
--- One row per month, belligerent and country, for every month in range, zeros where
--- nothing happened. Counts only incidents where civilian harm was reported. An incident
+-- One row per month, belligerent and country, for every month of the build's period and
+-- every country in scope of the build (macros/release_period.sql), zeros where nothing
+-- happened. Counts only incidents where civilian harm was reported. An incident
 -- blamed on several belligerents counts for each of them. Totals are sums of minimums and
 -- sums of maximums; an unknown figure adds nothing and is counted in *_unknown_killed.
 with
@@ -19,10 +20,9 @@ belligerents as (
 
 countries as (
 
-    select country_id from {{ ref('ref_countries') }}
-    union all
-    -- incidents whose country could not be resolved still count, under "unknown"
-    select 'unknown' as country_id
+    -- the countries in scope of the build (macros/release_period.sql): a country with an
+    -- incident or a claim; incidents whose country could not be resolved count under "unknown"
+    {{ countries_in_scope() }}
 
 ),
 
@@ -34,11 +34,8 @@ datasets as (
 
 months as (
 
-    {{ month_series(
-        "cast('" ~ var('civcas_first_month') ~ "' as date)",
-        ("cast('" ~ var('civcas_last_month') ~ "' as date)") if var('civcas_last_month')
-        else "(select max(incident_month) from " ~ ref('fct_incidents') ~ ")"
-    ) }}
+    -- the build's period (macros/release_period.sql)
+    {{ month_series(release_period_first(), release_period_last()) }}
 
 ),
 

@@ -20,10 +20,15 @@ renamed as (
         {{ clean_text('source.description') }} as dataset_description,
         {{ clean_text('source.generated_by') }} as generated_by,
         {{ clean_text('source.generator_seed') }} as generator_seed,
-        {{ clean_text('source.source_reference') }} as source_reference
+        {{ clean_text('source.source_reference') }} as source_reference,
+        {{ clean_text('source.licence') }} as licence,
+        -- Only a recognised "true" allows publishing the data again: unknown terms never do.
+        coalesce(redistribute_codes.code = 'true', false) as is_redistributable,
+        {{ clean_text('source.credit') }} as credit
 
     from source
     {{ code_join('boolean', 'source.is_synthetic', 'synthetic_codes') }}
+    {{ code_join('boolean', 'source.may_redistribute', 'redistribute_codes') }}
 
 )
 

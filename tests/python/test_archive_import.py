@@ -379,6 +379,10 @@ def test_dataset_row_describes_real_unlicensed_data(raw: dict[str, Table]) -> No
     assert str(ARCHIVE) in reference and str(CENTCOM) in reference and str(DUTCH) in reference
     assert "carsspacee88-crypto/syrian-archive-airwars" in reference
     assert "e6a44ca8a7925acde7cd0d14b854f3613f4e9c6f" in reference
+    # The archive's README states no licence: a release of it must warn and credit Airwars.
+    assert row["may_redistribute"] == "false"
+    assert row["licence"].startswith("none stated") and "check Airwars' terms" in row["licence"]
+    assert row["credit"] == "Data: Airwars (airwars.org)"
 
 
 # --------------------------------------------------------------------------- failures leave the output alone

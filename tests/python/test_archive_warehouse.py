@@ -15,9 +15,11 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, run_dbt
+from test_analyst_copy import compile_analyses, readme_section_sql, run_read_only
 from test_archive_import import ARCHIVE, CENTCOM, DUTCH, has_verdict, require_external_data
 
 from civcas.archive import import_archive
+from civcas.publish import publish
 
 # Governorate values in the archive that are not a Syrian governorate at all (Hatay is in
 # Turkey, Haifa in Israel, the others name two governorates or a region): quarantined by
@@ -206,3 +208,39 @@ def test_figures_agree_with_airwars_published_numbers(aq):
 def test_nothing_from_the_archive_is_marked_synthetic(aq):
     assert not aq("select bool_or(is_synthetic) as any_synthetic from fct_incidents").any_synthetic.iloc[0]
     assert aq("select is_synthetic from dim_datasets").is_synthetic.tolist() == [False]
+
+
+def test_the_syria_only_archive_has_no_iraq_rows_and_is_not_free_to_share(aq):
+    # In scope: the countries with an incident or a claim. The archive covers Syria only (its two
+    # stray CI codes are placed in Syria), so no monthly file has all-zero Iraq rows.
+    in_scope = set(aq("select coalesce(country_id, 'unknown') as c from fct_incidents union "
+                      "select coalesce(country_id, 'unknown') from fct_claims").c)
+    assert in_scope == {"syria"}
+    for export in ("export_monthly_belligerent_summary", "export_grade_summary", "export_admitted_vs_alleged",
+                   "export_monthly_coalition_vs_russia"):
+        assert set(aq(f"select distinct country_id from exports.{export}").country_id) - {"all"} == in_scope, export
+    terms = aq("select is_redistributable, credit from dim_datasets")
+    assert terms.is_redistributable.tolist() == [False]
+    assert terms.credit.tolist() == ["Data: Airwars (airwars.org)"]
+
+
+def test_saved_analyses_and_readme_questions_run_on_the_published_archive_copy(archive_build, tmp_path):
+    """The analyst's first hour on the real data: the archive published as the analysts' copy
+    archive.duckdb (catalog `archive`); every saved analysis, compiled against the build, and every
+    SQL block of the README's "Which table answers my question" run on it read-only. The archive is
+    Syria only, so a question about an Iraqi town may find no row here: errors fail, not emptiness."""
+    result, duckdb_path = archive_build
+    assert result.success
+    link = publish(duckdb_path, tmp_path / "published", name="archive",
+                   run_results=duckdb_path.parent / "target" / "run_results.json").link
+    analyses = compile_analyses(duckdb_path, tmp_path / "compile_target")
+    queries = {**analyses, **{f"README block {index + 1}": sql for index, sql in enumerate(readme_section_sql())}}
+    failures, rows = {}, {}
+    for name, sql in queries.items():
+        try:
+            rows[name] = len(run_read_only(link, sql))
+        except duckdb.Error as exc:
+            failures[name] = str(exc).splitlines()[0]
+    assert not failures, f"failing on the published archive copy: {failures}"
+    # the archive has Russia's and the coalition's incidents: the per-side analyses have rows
+    assert rows["record_month_per_side"] > 0 and rows["share_contested_per_belligerent"] > 0

@@ -222,6 +222,9 @@ def test_dataset_row_declares_synthetic_data(tables: Tables) -> None:
     assert re.fullmatch(r"civcas\.generator \d+\.\d+\.\d+", row["generated_by"])
     assert row["generator_seed"] == str(DEFAULT_SEED)
     assert row["source_reference"] == "civcas generate-demo"
+    # Made by civcas: free to share, and credited as synthetic wherever it goes.
+    assert row["may_redistribute"] == "true"
+    assert row["credit"] == "Synthetic demo data made by civcas, not real events"
 
 
 def test_sources_and_links_are_obviously_fictional(tables: Tables) -> None:

@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from browser import require_chromium, visit
 from conftest import PROJECT_DIR, start_paused
 
 from civcas import cli
@@ -37,21 +38,30 @@ from civcas.release import (
     COUNTING_RULES,
     MANIFEST_NAME,
     SYNTHETIC_WARNING,
+    ZERO_ROWS_NOTE,
+    BuildRecord,
     ReleaseError,
     check_order_is_total,
+    data_dictionary_rows,
     final_order_by,
     find_exports,
     format_value,
     read_export,
+    release_credit,
     verify_release,
     write_csv,
 )
 
 EXPECTED_FILES = {"public_incidents", "monthly_coalition_vs_russia", "monthly_belligerent_summary",
                   "grade_summary", "admitted_vs_alleged"}
-CHARTS = {"monthly_alleged_deaths_coalition_vs_russia", "grade_mix_per_month", "cumulative_admitted_vs_alleged"}
+# The monitor comparison (UCDP, issue 17 part 3) is released once its export is in the project.
+if (PROJECT_DIR / "models" / "exports" / "export_monthly_monitor_comparison.sql").is_file():
+    EXPECTED_FILES.add("monthly_monitor_comparison")
+CHARTS = {"monthly_alleged_deaths_coalition_vs_russia", "grade_mix_per_month", "cumulative_admitted_vs_alleged",
+          "monthly_deaths_monitor_vs_ucdp"}
 # Files whose bytes depend only on the warehouse (the docs and data docs carry generation times).
-REPRODUCIBLE = ("csv/", "parquet/", "charts/", "data_dictionary.csv", "data_dictionary.md", "README.txt")
+REPRODUCIBLE = ("csv/", "parquet/", "charts/", "data_dictionary.csv", "data_dictionary.md", "README.txt",
+                "index.html")
 
 
 def _sha256(path: Path) -> str:
@@ -127,7 +137,7 @@ def test_release_holds_every_expected_file(demo_release, manifest):
         assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and png.stat().st_size > 20_000, chart
         assert b"<svg" in svg.read_bytes()[:2000] and svg.stat().st_size > 10_000, chart
     for name in ("data_dictionary.csv", "data_dictionary.md", "README.txt", MANIFEST_NAME, CHECKSUMS_NAME,
-                 "docs/index.html", "data_docs/index.html"):
+                 "docs/index.html", "data_docs/index.html", "index.html"):
         assert (demo_release / name).is_file(), name
     assert not list(demo_release.parent.glob(".demo-release.*")), "a staging folder was left behind"
 
@@ -182,13 +192,70 @@ def test_data_dictionary_lists_every_released_column_with_a_description(demo_rel
     for file in EXPECTED_FILES:
         header = next(csv.reader((demo_release / "csv" / f"{file}.csv").open(encoding="utf-8")))
         rows = dictionary[dictionary["file"] == f"csv/{file}.csv"]
-        assert rows["column_name"].tolist() == header, file
-        assert (rows["description"].str.strip() != "").all(), file
-        assert (rows["data_type"].str.strip() != "").all(), file
-        assert rows["file_grain"].str.startswith("One row per").all(), file
+        file_rows, column_rows = rows[rows["column_position"] == "0"], rows[rows["column_position"] != "0"]
+        assert len(file_rows) == 1 and file_rows["column_name"].tolist() == [""], file
+        assert "One row per" in file_rows["description"].iloc[0], file
+        assert column_rows["column_name"].tolist() == header, file
+        assert (column_rows["description"].str.strip() != "").all(), file
+        assert (column_rows["data_type"].str.strip() != "").all(), file
     markdown = (demo_release / "data_dictionary.md").read_text(encoding="utf-8")
     for column in dictionary["column_name"]:
-        assert f"`{column}`" in markdown
+        assert not column or f"`{column}`" in markdown
+    assert ZERO_ROWS_NOTE in markdown
+
+
+# Words a reader of the CSV files should never meet: the machinery of the warehouse.
+JARGON = re.compile(r"exposure|meta\.|byte-identical|\b(fct|dim|int|stg|export|ref)_|\bdbt\b|\bmacro|\bmodel\b|"
+                    r"\bvar\b|\bvars\b|seeds/|\.sql\b|\{\{|\bmart|\bcontract|civcas_|release_file|yaml|"
+                    r"\bnull\b|\bspine\b|\bpartition", re.IGNORECASE)
+MAX_COLUMN_DESCRIPTION = 200
+MAX_FILE_DESCRIPTION = 400
+
+
+def dictionary_problems(rows: list[tuple]) -> list[str]:
+    """What makes a data dictionary unfit for a journalist: a description repeated within a file
+    (or the file's own description repeated on its columns), one over the length limits, or
+    developer jargon."""
+    problems = []
+    files: dict[str, list[tuple]] = {}
+    for row in rows:
+        files.setdefault(row[0], []).append(row)
+    for file, file_rows in files.items():
+        described = [r for r in file_rows if r[1] == 0]
+        if len(described) != 1:
+            problems.append(f"{file}: {len(described)} file descriptions, not one")
+        seen: dict[str, str] = {}
+        for _, position, column, _, description in file_rows:
+            what = f"{file} {column or '(file)'}"
+            limit = MAX_FILE_DESCRIPTION if position == 0 else MAX_COLUMN_DESCRIPTION
+            if len(description) > limit:
+                problems.append(f"{what}: {len(description)} characters, over {limit}")
+            if description in seen:
+                problems.append(f"{what}: the same description as {seen[description]}")
+            seen.setdefault(description, what)
+            if JARGON.search(description):
+                problems.append(f"{what}: jargon {JARGON.search(description).group(0)!r}")
+    return problems
+
+
+def test_the_dictionary_is_short_plain_and_never_repeats_itself(manifest):
+    rows = data_dictionary_rows(find_exports(manifest))
+    assert dictionary_problems(rows) == []
+    # The checker fails where it must: a repeated, an over-long and a jargon description.
+    file, column = rows[1][0], rows[1][2]
+    assert dictionary_problems(rows + [(file, 99, "copy", "x", rows[1][4])]) == [
+        f"{file} copy: the same description as {file} {column}"]
+    assert "over 200" in dictionary_problems([(file, 0, "", "", "f"), (file, 1, "a", "x", "long " * 41)])[0]
+    assert "jargon 'exposure'" in dictionary_problems([(file, 0, "", "", "Built by the exposure.")])[0]
+
+
+def test_docs_and_dictionary_say_the_same(demo_release, manifest):
+    # One place: the export YAML's column descriptions are the dictionary's, word for word.
+    dictionary = pd.read_csv(demo_release / "data_dictionary.csv", dtype=str, keep_default_na=False)
+    for spec in find_exports(manifest):
+        node = manifest["nodes"][spec.unique_id]
+        rows = dictionary[(dictionary["file"] == f"csv/{spec.file}.csv") & (dictionary["column_position"] != "0")]
+        assert rows["description"].tolist() == [" ".join(c["description"].split()) for c in node["columns"].values()]
 
 
 def test_docs_site_embeds_the_build_manifest_and_a_catalog(demo_release, build_paths):
@@ -217,6 +284,59 @@ def test_manifest_records_build_sources_and_every_file(demo_release, release_man
         assert listed[f"csv/{file}.csv"]["rows"] == rows
         assert listed[f"parquet/{file}.parquet"]["rows"] == rows
     assert release_manifest["protection_scan"]["hits"] == 0
+
+
+# --------------------------------------------------------------------------- index.html
+
+
+def _syria_totals(demo_release: Path) -> dict[str, dict[str, int]]:
+    """Each side's alleged incidents and deaths in Syria over the months from the first to the last
+    with an alleged incident, summed here from the released CSV (not by civcas.release_page)."""
+    with (demo_release / "csv" / "monthly_coalition_vs_russia.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    active = [r["month"] for r in rows if int(r["coalition_alleged_incidents"]) or int(r["russia_alleged_incidents"])]
+    syria = [r for r in rows if r["country_id"] == "syria" and min(active) <= r["month"] <= max(active)]
+    return {side: {what: sum(int(r[f"{side}_{what}"]) for r in syria if r[f"{side}_{what}"] != "")
+                   for what in ("alleged_incidents", "alleged_killed_min", "alleged_killed_max",
+                                "likely_killed_min", "likely_killed_max")}
+            for side in ("coalition", "russia")}
+
+
+def test_index_page_is_listed_like_every_file_and_states_the_headline_figures(demo_release, release_manifest):
+    assert release_manifest["index"] == "index.html"
+    assert "index.html" in {entry["path"] for entry in release_manifest["files"]}
+    sums = (demo_release / CHECKSUMS_NAME).read_text(encoding="utf-8")
+    assert f"{_sha256(demo_release / 'index.html')}  index.html\n" in sums
+    page = (demo_release / "index.html").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and not re.search(r"(src|href)=\"(https?:)?//", page)
+    assert SYNTHETIC_WARNING in page
+    for side, totals in _syria_totals(demo_release).items():
+        card = re.search(rf'data-side="{side}">(.*?)</section>', page, flags=re.S).group(1)
+        assert f"{totals['alleged_killed_min']:,}\u2013{totals['alleged_killed_max']:,}" in card, side
+        assert f"in {totals['alleged_incidents']:,} incidents" in card, side
+        assert f"{totals['likely_killed_min']:,}\u2013{totals['likely_killed_max']:,}" in card, side
+    for chart in CHARTS:
+        assert f'src="charts/{chart}.png"' in page, chart
+    for file in EXPECTED_FILES:
+        assert f'href="csv/{file}.csv"' in page, file
+    assert "Open index.html first" in (demo_release / "README.txt").read_text(encoding="utf-8")
+
+
+def test_index_page_opens_in_chromium_with_every_chart_and_no_request_off_the_machine(demo_release,
+                                                                                        tmp_path_factory):
+    require_chromium()
+    screenshot = tmp_path_factory.mktemp("screenshots") / "release_index.png"
+    seen = visit(demo_release / "index.html", screenshot)
+    print(f"screenshot of the release page: {screenshot}")
+    assert not seen.outside, f"the page asked for something off the machine: {seen.outside}"
+    assert {image["src"] for image in seen.images} == {f"charts/{chart}.png" for chart in CHARTS}
+    broken = [image["src"] for image in seen.images if not image["complete"] or image["naturalWidth"] <= 0]
+    assert not broken, f"images that did not load: {broken}"
+    assert not [m for m in seen.console if "Content Security Policy" in m or "Failed to load" in m], seen.console
+    assert "Headline figures" in seen.text and SYNTHETIC_WARNING in seen.text
+    coalition = _syria_totals(demo_release)["coalition"]
+    assert f"{coalition['alleged_killed_min']:,}\u2013{coalition['alleged_killed_max']:,}" in seen.text
+    assert screenshot.stat().st_size > 50_000
 
 
 # --------------------------------------------------------------------------- synthetic warning
@@ -559,7 +679,8 @@ def test_a_held_warehouse_a_missing_file_and_a_full_disk_are_one_paragraph(build
         holder.wait(timeout=30)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert f"Could not set lock on file {warehouse}" in done.stderr and f"ps -p {holder.pid}" in done.stderr
-    assert [p.name for p in (tmp_path / "releases").iterdir()] == [".civcas-release.lock"]
+    # The build record is read first, so a held warehouse stops the release before it writes anything.
+    assert not (tmp_path / "releases").exists()
 
     done = _cli(*_release_command(tmp_path / "civcas.duckdb", target, tmp_path / "releases" / "missing"))
     assert done.returncode == 1 and "Traceback" not in done.stderr and "warehouse not found" in done.stderr
@@ -577,3 +698,53 @@ def test_a_held_warehouse_a_missing_file_and_a_full_disk_are_one_paragraph(build
         assert [p.name for p in (mount_point / "releases").iterdir()] == [".civcas-release.lock"]
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+# --------------------------------------------------------------------------- terms of use
+
+
+def test_the_demo_is_free_to_share_and_credited_as_synthetic(demo_release, release_manifest):
+    assert release_manifest["is_redistributable"] is True and release_manifest["licence_warnings"] == []
+    assert release_manifest["credit"] == "Synthetic demo data made by civcas, not real events"
+    readme = (demo_release / "README.txt").read_text(encoding="utf-8")
+    assert "Credit: Synthetic demo data made by civcas, not real events" in readme
+    assert "NOT licensed for redistribution" not in readme
+
+
+def test_data_not_licensed_for_redistribution_is_warned_about_on_the_console_and_in_the_readme(
+        build_paths, tmp_path, capsys):
+    # The demo warehouse with the Airwars archive's terms (what civcas import-archive writes).
+    from civcas.archive import CREDIT, LICENCE
+
+    warehouse, target = build_paths
+    copy = tmp_path / "db" / warehouse.name
+    copy.parent.mkdir()
+    shutil.copyfile(warehouse, copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("update main.dim_datasets set is_redistributable = false, licence = ?, credit = ?",
+                           [LICENCE, CREDIT])
+    out = tmp_path / "release"
+    assert cli.main(_release_command(copy, target, out)) == 0
+    console = capsys.readouterr().err
+    assert "release: warning: dataset civcas-demo is not licensed for redistribution" in console
+    assert "check its terms before publishing this release" in console
+    readme = (out / "README.txt").read_text(encoding="utf-8")
+    assert "Credit: Data: Airwars (airwars.org)" in readme
+    assert "civcas-demo: NOT licensed for redistribution" in readme
+    assert "check the source's terms before you" in readme
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["is_redistributable"] is False and len(manifest["licence_warnings"]) == 1
+
+
+# --------------------------------------------------------------------------- period and credit
+
+
+def test_the_build_says_whether_it_was_given_its_period_and_the_credit_comes_from_the_datasets():
+    months = dict(first_month=dt.date(2014, 8, 1), last_month=dt.date(2019, 12, 1),
+                  first_incident_month=dt.date(2015, 1, 1), last_incident_month=dt.date(2019, 12, 1))
+    assert not BuildRecord("i", {}, **months).has_period_vars
+    assert not BuildRecord("i", {"civcas_as_of": "2017-04-30"}, **months).has_period_vars
+    assert BuildRecord("i", {"civcas_first_month": "2014-08-01"}, **months).has_period_vars
+    assert release_credit([{"credit": "Data: Airwars (airwars.org)"}, {"credit": "Data: Airwars (airwars.org)"},
+                           {"credit": "Data: UCDP GED (CC BY 4.0)"}]) == \
+        "Data: Airwars (airwars.org); Data: UCDP GED (CC BY 4.0)"

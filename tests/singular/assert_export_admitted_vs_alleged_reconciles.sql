@@ -2,7 +2,8 @@
 -- cumulative column equals the sum of its monthly column up to that month; the scope `all`
 -- equals the sum of the countries; the gaps are the differences they claim to be; and the
 -- last month's cumulative conceded and alleged deaths equal those summed from the incidents
--- themselves (fct_incident_belligerents, civilian harm reported, months in range).
+-- themselves (fct_incident_belligerents, civilian harm reported, months in the build's period:
+-- macros/release_period.sql).
 {%- set running = [
     ('cumulative_alleged_killed_min', 'alleged_killed_min'),
     ('cumulative_alleged_killed_max', 'alleged_killed_max'),
@@ -29,10 +30,10 @@ incident_belligerents as (
 
 months_in_range as (
 
+    -- the build's period (macros/release_period.sql)
     select
-        min(month) as first_month,
-        max(month) as last_month
-    from admitted
+        {{ release_period_first() }} as first_month,
+        {{ release_period_last() }} as last_month
 
 ),
 
@@ -140,8 +141,7 @@ from_incidents as (
         coalesce(sum(incident_belligerents.civilians_killed_min), 0) as alleged_killed_min,
         coalesce(sum(incident_belligerents.civilians_killed_max), 0) as alleged_killed_max
     from incident_belligerents
-    cross join months_in_range
-    where incident_belligerents.incident_month between months_in_range.first_month and months_in_range.last_month
+    where {{ in_release_period('incident_belligerents.incident_month') }}
     group by incident_belligerents.belligerent_id
 
 ),

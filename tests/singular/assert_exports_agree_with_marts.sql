@@ -4,12 +4,14 @@
 -- export_monthly_coalition_vs_russia equal the belligerents' rows of
 -- export_monthly_belligerent_summary, for each country and for all countries together.
 -- Each row returned names the export and how it differs.
+{#- (export, mart, filter on the export's rows, filter on the mart's rows): the public incident
+    list holds the incidents of the build's period (macros/release_period.sql). -#}
 {%- set comparisons = [
-    ('export_public_incidents', 'fct_incidents', none),
-    ('export_monthly_coalition_vs_russia', 'monthly_coalition_vs_russia', none),
-    ('export_monthly_belligerent_summary', 'fct_monthly_belligerent_summary', none),
-    ('export_grade_summary', 'fct_monthly_grade_summary', none),
-    ('export_admitted_vs_alleged', 'fct_monthly_belligerent_summary', "country_id <> 'all'"),
+    ('export_public_incidents', 'fct_incidents', none, in_release_period('incident_month')),
+    ('export_monthly_coalition_vs_russia', 'monthly_coalition_vs_russia', none, none),
+    ('export_monthly_belligerent_summary', 'fct_monthly_belligerent_summary', none, none),
+    ('export_grade_summary', 'fct_monthly_grade_summary', none, none),
+    ('export_admitted_vs_alleged', 'fct_monthly_belligerent_summary', "country_id <> 'all'", none),
 ] %}
 {%- set side_measures = [
     'alleged_incidents', 'alleged_killed_min', 'alleged_killed_max',
@@ -19,17 +21,28 @@
 
 with
 
-{%- for export_name, mart_name, export_filter in comparisons %}
+{%- for export_name, mart_name, export_filter, mart_filter in comparisons %}
     {%- set shared_columns = [] %}
+    {%- set mart_shared_columns = [] %}
     {%- if execute %}
-        {%- set mart_columns = adapter.get_columns_in_relation(ref(mart_name)) | map(attribute='name') | list %}
+        {%- set mart_types = {} %}
+        {%- for column in adapter.get_columns_in_relation(ref(mart_name)) %}
+            {%- do mart_types.update({column.name: column.dtype | lower}) %}
+        {%- endfor %}
         {%- for column in adapter.get_columns_in_relation(ref(export_name)) %}
-            {%- if column.name in mart_columns %}
+            {%- if column.name in mart_types %}
                 {%- do shared_columns.append(adapter.quote(column.name)) %}
+                {#- a list in the mart is joined into one text in the export (release_list_text) #}
+                {%- if is_list_type(mart_types[column.name]) and not is_list_type(column.dtype | lower) %}
+                    {%- do mart_shared_columns.append(release_list_text(adapter.quote(column.name)) ~ ' as ' ~ adapter.quote(column.name)) %}
+                {%- else %}
+                    {%- do mart_shared_columns.append(adapter.quote(column.name)) %}
+                {%- endif %}
             {%- endif %}
         {%- endfor %}
     {%- endif %}
     {%- set column_list = shared_columns | join(', ') if shared_columns else 'is_synthetic' %}
+    {%- set mart_column_list = mart_shared_columns | join(', ') if mart_shared_columns else 'is_synthetic' %}
 
     {{ export_name }}_only as (
 
@@ -38,13 +51,19 @@ with
             where {{ export_filter }}
         {%- endif %}
         except
-        select {{ column_list }} from {{ ref(mart_name) }}
+        select {{ mart_column_list }} from {{ ref(mart_name) }}
+        {%- if mart_filter %}
+            where {{ mart_filter }}
+        {%- endif %}
 
     ),
 
     {{ export_name }}_missing as (
 
-        select {{ column_list }} from {{ ref(mart_name) }}
+        select {{ mart_column_list }} from {{ ref(mart_name) }}
+        {%- if mart_filter %}
+            where {{ mart_filter }}
+        {%- endif %}
         except
         select {{ column_list }} from {{ ref(export_name) }}
         {%- if export_filter %}
@@ -114,7 +133,7 @@ side_mismatches as (
 
 differences as (
 
-    {%- for export_name, mart_name, export_filter in comparisons %}
+    {%- for export_name, mart_name, export_filter, mart_filter in comparisons %}
         select
             '{{ export_name }}' as export_name,
             'rows not in {{ mart_name }}' as difference,

@@ -13,6 +13,7 @@
 -- dbt stops with "unable to infer all dependencies" and names the line to add.
 -- depends_on: {{ ref('restricted_protected_values') }}
 -- depends_on: {{ ref('dim_belligerents') }}
+-- depends_on: {{ ref('dim_builds') }}
 -- depends_on: {{ ref('dim_datasets') }}
 -- depends_on: {{ ref('dim_sources') }}
 -- depends_on: {{ ref('fct_assessment_backlog') }}
