@@ -9,26 +9,37 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+#> PYTHON the Python 3.11 that creates .venv (default python3.11)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+#> CIVCAS_DUCKDB_PATH the warehouse file dbt builds (default warehouse/civcas.duckdb); its folder is created
 export CIVCAS_DUCKDB_PATH ?= warehouse/civcas.duckdb
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 
 .PHONY: help install build test lint demo check-lock check-raw validate-raw lock clean
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+# `make help` lists every target with a `## ` comment and every variable documented by a `#> NAME
+# what it does` line (each just above the variable it documents; tests/python/test_first_hour.py
+# checks that every variable a user may set has one).
+help: ## list the targets and the variables they read
+	@echo "Targets (make <target>):"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
+	@echo "Variables (make <target> NAME=value):"
+	@grep -E '^#> ' $(MAKEFILE_LIST) | sed -E 's/^#> //' | \
+		awk '{name = $$1; sub(/^[^ ]+ +/, ""); printf "  %-22s %s\n", name, $$0}'
 	@echo "  A period: make build FROM=2017-01 TO=2017-12 (also build-archive) builds the monthly marts and exports"
 	@echo "  of those months only; make release FROM=2017-01 TO=2017-12 releases that build and refuses another."
 
 # The build's period (macros/release_period.sql): FROM=YYYY-MM and TO=YYYY-MM become the dbt vars
 # civcas_first_month and civcas_last_month; either may be left out (the defaults of dbt_project.yml).
+#> FROM the first month of a build or release, YYYY-MM (civcas_first_month; default 2014-08)
 FROM ?=
+#> TO the last month of a build or release, YYYY-MM (civcas_last_month; default the latest incident's)
 TO ?=
 comma := ,
 PERIOD_VARS := $(strip $(if $(FROM),civcas_first_month: $(FROM)-01)$(if $(and $(FROM),$(TO)),$(comma) )$(if $(TO),civcas_last_month: $(TO)-01))
@@ -42,13 +53,17 @@ $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
 	@if ! command -v uv >/dev/null 2>&1 && [ ! -x $(VENV)/bin/uv ]; then \
 		echo "==> bootstrapping uv with pip"; \
-		$(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet --disable-pip-version-check uv; \
+		$(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --disable-pip-version-check uv; \
 	fi
-	@UV=$$(command -v uv || echo $(BIN)/uv); \
-	echo "==> creating $(VENV) from requirements.lock"; \
+	@# uv says what it does, phase by phase (resolved, prepared: downloaded and built, installed,
+	@# bytecode compiled), with progress bars on a terminal: no silent minutes.
+	@UV=$$(command -v uv || echo $(BIN)/uv); started=$$SECONDS; \
+	echo "==> creating $(VENV) from requirements.lock: about 100 packages, 1 to 3 minutes"; \
 	[ -x $(BIN)/python ] || $$UV venv --quiet --python $(PYTHON) $(VENV); \
-	$$UV pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock; \
-	$$UV pip install --quiet --python $(BIN)/python --no-deps -e .
+	$$UV pip sync --compile-bytecode --python $(BIN)/python requirements.lock; \
+	echo "==> installing civcas itself (editable)"; \
+	$$UV pip install --quiet --python $(BIN)/python --no-deps -e .; \
+	echo "==> $(VENV) ready in $$((SECONDS - started)) s"
 	@touch $(STAMP)
 
 install: $(STAMP) ## create the virtual environment from the lock file
@@ -76,6 +91,7 @@ build: check-period check-lock validate-raw ## build the warehouse on the demo d
 	@echo "==> warehouse built in $(CIVCAS_DUCKDB_PATH); analysts open $(PUBLISHED_DIR)/$(notdir $(CIVCAS_DUCKDB_PATH)) read-only (the internal copy with restricted: $(PUBLISHED_DIR)/internal/, its owner alone)"
 
 # Analysts read the published copy (civcas/publish.py), never the build file dbt writes.
+#> PUBLISHED_DIR where make build/publish put the analysts' read-only copy (default warehouse/published)
 PUBLISHED_DIR ?= warehouse/published
 .PHONY: publish
 
@@ -84,6 +100,8 @@ publish: $(STAMP) ## publish the last build again as the analysts' read-only cop
 
 # A release folder (civcas/release.py) of the last build: its warehouse and its target/ artifacts.
 # RELEASE_OUT=<folder> chooses the folder, FORCE=1 replaces a previous release there.
+#> RELEASE_OUT the folder make release writes (default releases/civcas-<dataset id>-<build date>)
+#> FORCE FORCE=1: make release replaces a previous release in that folder
 .PHONY: release
 
 release: $(STAMP) check-period ## write a release of the last build into releases/ (FROM=YYYY-MM TO=YYYY-MM: refuse a build of another period)
@@ -91,16 +109,46 @@ release: $(STAMP) check-period ## write a release of the last build into release
 		$(if $(RELEASE_OUT),--out $(RELEASE_OUT)) $(if $(FORCE),--force) \
 		$(if $(FROM),--from-month $(FROM)) $(if $(TO),--to-month $(TO))
 
+# sqlfluff (.sqlfluff: dialect duckdb, dbt templater) lints the SQL files split over LINT_PROCESSES
+# sqlfluff processes at once, every other file to each: each parses the dbt project, renders its
+# files and lints them (sqlfluff's own --processes leaves the rendering, half the work, in one
+# process). The same files, rules and dialect as one process. One numbered line per file as it is
+# done. The templater opens a connection: to memory (CIVCAS_DUCKDB_PATH=:memory:), never to the
+# warehouse file.
+LINT_PATHS := models tests/singular analyses
+#> LINT_PROCESSES the sqlfluff processes the SQL files are split over (default 2; 1 lints in one)
+LINT_PROCESSES ?= 2
+
 lint: $(STAMP) ## ruff over the Python package and tests; sqlfluff (dialect duckdb, dbt templater) over the SQL
 	$(BIN)/ruff check civcas tests/python
-	# The dbt templater opens a connection; lint never needs the warehouse file.
-	CIVCAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests/singular analyses
+	@files=$$(find $(LINT_PATHS) -name '*.sql' | sort); total=$$(echo "$$files" | wc -w); started=$$SECONDS; \
+	echo "==> sqlfluff lint: $$total files split over $(LINT_PROCESSES) processes; each parses the dbt project first"; \
+	{ for share in $$(seq 0 $$(($(LINT_PROCESSES) - 1))); do \
+		( CIVCAS_DUCKDB_PATH=:memory: PYTHONUNBUFFERED=1 $(BIN)/sqlfluff lint --verbose --disable-progress-bar \
+			$$(echo "$$files" | awk -v n=$(LINT_PROCESSES) -v share=$$share 'NR % n == share') \
+			|| echo "==> sqlfluff found violations (or failed) in share $$share" ) & \
+	done; wait; } | awk -v total=$$total '/^==== sqlfluff ====$$/,/^==== readout ====$$/ { next } \
+		/^== \[/ { n++; printf "[%d/%d] %s\n", n, total, $$0; fflush(); next } \
+		/^==> sqlfluff found violations/ { failed = 1 } { print; fflush() } END { exit failed }'; \
+	echo "==> sqlfluff lint passed in $$((SECONDS - started)) s"
 
-test: check-lock lint validate-raw ## run every check: lint, dbt build (tests, unit tests, contracts), pytest
+# make test runs two jobs at once (make -j2): lint, and the raw gates, dbt build and pytest. Lint is
+# mostly one process of Python rendering and linting while the build waits on DuckDB, so the two
+# share the two cores; lint writes only target/sqlfluff (.sqlfluff), never the build's target/.
+# pytest starts from a copy of the build made here (conftest.py, CIVCAS_TEST_DEMO_BUILD) instead
+# of building the demo again, and prints the 25 slowest tests at the end.
+test: $(STAMP) ## run every check: lint beside dbt build (tests, unit tests, contracts) and pytest
+	@started=$$SECONDS; $(MAKE) --no-print-directory -j2 lint test-build-pytest; \
+	echo "==> make test passed in $$((SECONDS - started)) s"
+
+.PHONY: test-build-pytest
+
+test-build-pytest: check-lock validate-raw
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
 	$(DBT) build $(DBT_FLAGS) --full-refresh
+	CIVCAS_TEST_DEMO_BUILD=$(CIVCAS_DUCKDB_PATH):target $(BIN)/python -m pytest tests/python --durations=25
+	@# after pytest: the compile writes target/run_results.json, which pytest reads of the build
 	$(DBT) compile $(DBT_FLAGS) --select "resource_type:analysis" --quiet
-	$(BIN)/python -m pytest tests/python
 
 demo: $(STAMP) ## regenerate the synthetic demo dataset in seeds/raw (byte for byte)
 	$(BIN)/civcas generate-demo --out seeds/raw
@@ -113,10 +161,15 @@ clean: ## remove the build outputs and the virtual environment
 
 # ---------------------------------------------------------------------------- the real archive
 # The archive is read from beside the checkout and never copied into the repository.
+#> ARCHIVE the real Airwars Syria archive, read in place (default ../shared/data/external/airwars-syria-archive)
 ARCHIVE ?= ../shared/data/external/airwars-syria-archive
+#> CENTCOM the CENTCOM strike releases imported with it, when the folder exists
 CENTCOM ?= ../shared/data/external/centcom-oir-strike-releases
+#> DUTCH the Dutch strike releases imported with it, when the folder exists
 DUTCH ?= ../shared/data/external/dutch-oir-strikes
+#> ARCHIVE_RAW where make import-archive writes the archive's Parquet raw files (default data/archive/raw)
 ARCHIVE_RAW ?= data/archive/raw
+#> ARCHIVE_DUCKDB the real warehouse make build-archive writes (default warehouse/archive.duckdb)
 ARCHIVE_DUCKDB ?= warehouse/archive.duckdb
 # A second monitor (README, "A second monitor: UCDP GED"): the UCDP GED file, read where it lies
 # at build time (var civcas_ucdp_path), never copied. Absent, the UCDP models build empty.
@@ -147,8 +200,11 @@ build-archive: check-period check-lock-archive import-archive ## build the real 
 # ---------------------------------------------------------------------------- data at scale
 # N synthetic claims in the demo's shape (issue 6), written as Parquet and built like the
 # archive (files mode). The data is made once per N; `make generate-scale` remakes it.
+#> N claims of synthetic data for generate-scale and build-scale (default 1000000, up to 10000000)
 N ?= 1000000
+#> SCALE_RAW where the N claims are written (default data/scale/N/raw)
 SCALE_RAW ?= data/scale/$(N)/raw
+#> SCALE_DUCKDB the warehouse make build-scale writes (default warehouse/scale.duckdb)
 SCALE_DUCKDB ?= warehouse/scale.duckdb
 
 .PHONY: generate-scale build-scale
@@ -170,6 +226,7 @@ build-scale: $(SCALE_RAW)/_scale_manifest.json ## build the N-claim data into wa
 # civcas benchmark (issue 6): per size, a full build and a one-day incremental refresh (wall
 # time, peak RSS, slowest nodes) against the same SQL in DuckDB alone; the data is made once per
 # size in data/scale/<N>/raw. Writes reports/benchmark.txt and reports/benchmark.json.
+#> SIZES the sizes make benchmark times (default 100k,1m,10m)
 SIZES ?= 100k,1m,10m
 
 .PHONY: benchmark
@@ -189,9 +246,14 @@ benchmark: $(STAMP) ## time full and incremental builds against the DuckDB floor
 # not; PostgreSQL's raw load apart. Writes reports/benchmark-engines.md and .json. Slow (tens of
 # minutes at 1M): never part of make test or CI. BENCH_DATA=<dir> reuses generated data
 # (<dir>/<N>/raw or <dir>/<N>); BENCH_TIMEOUT stops a build after that many seconds.
+#> ENGINE_SIZES the sizes make benchmark-engines builds (default demo,1m)
 ENGINE_SIZES ?= demo,1m
+#> ENGINES the engines make benchmark-engines builds on (default duckdb,postgres,spark)
 ENGINES ?= duckdb,postgres,spark
+#> PG_BENCH_DATABASE the PostgreSQL database of make benchmark-engines (default civcas_bench)
 PG_BENCH_DATABASE ?= civcas_bench
+#> BENCH_DATA a folder of generated data make benchmark-engines reuses (<dir>/<N>/raw or <dir>/<N>)
+#> BENCH_TIMEOUT seconds after which make benchmark-engines stops a build (default 2700)
 BENCH_TIMEOUT ?= 2700
 
 .PHONY: benchmark-engines
@@ -204,8 +266,10 @@ benchmark-engines: $(STAMP) ## one full build per engine (ENGINES) and size (ENG
 # The team server. The profile's postgres target reads CIVCAS_PG_HOST, CIVCAS_PG_PORT,
 # CIVCAS_PG_USER, CIVCAS_PG_PASSWORD and CIVCAS_PG_DATABASE; passwords the setup generates are in
 # warehouse/postgres/pgpass (git-ignored), which libpq reads through PGPASSFILE.
+#> PGPASSFILE the passwords file libpq reads (default warehouse/postgres/pgpass, written by postgres-setup)
 export PGPASSFILE ?= $(CURDIR)/warehouse/postgres/pgpass
 PG_DBT_FLAGS := $(DBT_FLAGS) --target postgres --target-path target/postgres
+#> PG_ARCHIVE_DATABASE the PostgreSQL database of make build-archive-postgres (default civcas_archive)
 PG_ARCHIVE_DATABASE ?= civcas_archive
 
 .PHONY: postgres-setup build-postgres test-postgres build-archive-postgres
@@ -218,6 +282,7 @@ build-postgres: postgres-setup validate-raw ## build the demo on PostgreSQL (the
 	$(DBT) build $(PG_DBT_FLAGS) --full-refresh --exclude-resource-type unit_test
 
 # The comparison builds the demo on DuckDB too, into a file of its own (the build file is left alone).
+#> PG_COMPARE_DUCKDB the DuckDB file make test-postgres compares PostgreSQL with (default warehouse/postgres/compare.duckdb)
 PG_COMPARE_DUCKDB ?= warehouse/postgres/compare.duckdb
 
 test-postgres: build-postgres ## build the demo on PostgreSQL; the role test and PostgreSQL equal to DuckDB, row for row
@@ -241,8 +306,10 @@ build-archive-postgres: import-archive ## build the real archive on PostgreSQL (
 # method session): `civcas spark-dbt` starts the session and registers civcas's functions, then
 # runs dbt. Each build has its folder (tables and metastore), CIVCAS_SPARK_DIR. The comparison
 # builds the same input on DuckDB into a file of its own and fails on any difference.
+#> SPARK_DIR the folder of the Spark builds: tables and metastore (default warehouse/spark)
 SPARK_DIR ?= warehouse/spark
 SPARK_DBT_FLAGS := --full-refresh --exclude-resource-type unit_test --target-path target/spark
+#> SPARK_COMPARE_DUCKDB the DuckDB file the Spark demo is compared with (default SPARK_DIR/compare.duckdb)
 SPARK_COMPARE_DUCKDB ?= $(SPARK_DIR)/compare.duckdb
 
 .PHONY: build-spark build-spark-demo build-spark-archive
@@ -268,6 +335,7 @@ build-spark-archive: import-archive ## build the real archive on a local Spark; 
 # "As known on date X" (macros/as_of.sql): the demo as it stood at the end of day AS_OF, in its
 # own file; `make release CIVCAS_DUCKDB_PATH=warehouse/as-of-<AS_OF>.duckdb` releases it.
 .PHONY: build-as-of
+#> AS_OF the day make build-as-of builds as known at its end (YYYY-MM-DD; required there)
 AS_OF ?=
 
 build-as-of: $(STAMP) validate-raw ## build the demo as known at the end of day AS_OF (YYYY-MM-DD) into warehouse/as-of-AS_OF.duckdb

@@ -28,19 +28,10 @@
     link was not made yet). Without var civcas_as_of nothing is cut: a build is as of now. -#}
 
 {#- Var civcas_as_of, checked: none when unset, else the date as text YYYY-MM-DD. A value that
-    is not a day, or a misspelt as-of var on the command line, stops the build with a message
-    that names the var and what to write. -#}
+    is not a day stops the build with a message that names the var and what to write; so does a
+    misspelt var on the command line (check_cli_vars, macros/vars.sql: every build parses this). -#}
 {% macro as_of_var() -%}
-    {%- set cli_vars = invocation_args_dict.get('vars') or {} -%}
-    {%- if cli_vars is string -%}
-        {%- set cli_vars = fromyaml(cli_vars) or {} -%}
-    {%- endif -%}
-    {%- for name in cli_vars -%}
-        {%- set squeezed = modules.re.sub('[^a-z]', '', name | lower) -%}
-        {%- if 'asof' in squeezed and name not in ['civcas_as_of', 'civcas_as_of_date'] -%}
-            {{ exceptions.raise_compiler_error("var " ~ name ~ " is not a civcas var; to build as known at the end of a day write --vars '{civcas_as_of: 2017-04-30}' (or civcas_as_of_date for the reference date only)") }}
-        {%- endif -%}
-    {%- endfor -%}
+    {%- do check_cli_vars() -%}
     {%- if model is defined and model and model.resource_type == 'unit_test' -%}
         {#- a unit test checks logic on fixed rows: it is as of a day only when it says so -#}
         {%- set value = ((model.get('overrides') or {}).get('vars') or {}).get('civcas_as_of') -%}

@@ -3,11 +3,13 @@ programmatic runner, into a temporary DuckDB file; then read it with pandas."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -55,10 +57,77 @@ def _release_duckdb_handle() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+# `make test` has just built the demo (dbt build, every node passed) when it runs pytest: it names
+# that build here, and the session copies it instead of building the demo a second time.
+SHARED_BUILD_VARIABLE = "CIVCAS_TEST_DEMO_BUILD"
+BUILD_ARTIFACTS = ("manifest.json", "run_results.json", "semantic_manifest.json", "graph.gpickle", "graph_summary.json",
+                   "compiled", "run")
+
+
+@dataclass(frozen=True)
+class RecordedNode:
+    unique_id: str
+    resource_type: str
+
+
+@dataclass(frozen=True)
+class RecordedResult:
+    node: RecordedNode
+    status: str
+    message: str | None
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """A dbt run read back from its run_results.json, in the shape of dbt's own result."""
+
+    result: list[RecordedResult]
+    success: bool
+    exception: None = None
+
+
+def read_run_results(path: Path) -> RecordedRun:
+    results = [RecordedResult(RecordedNode(item["unique_id"], item["unique_id"].split(".")[0]), item["status"],
+                              item.get("message"))
+               for item in json.loads(path.read_text(encoding="utf-8"))["results"]]
+    return RecordedRun(results, success=all(r.status not in ("error", "fail", "runtime error") for r in results))
+
+
+def _shared_demo_build(workdir: Path) -> tuple[RecordedRun, Path] | None:
+    """The demo build `make test` made (CIVCAS_TEST_DEMO_BUILD=<duckdb file>:<its target folder>),
+    copied into `workdir` as civcas.duckdb and target/; None when there is none to share."""
+    named = os.environ.get(SHARED_BUILD_VARIABLE)
+    if not named:
+        return None
+    duckdb_file, _, target = named.partition(":")
+    source, source_target = PROJECT_DIR / duckdb_file, PROJECT_DIR / target
+    run_results = source_target / "run_results.json"
+    # the compiled SQL names the catalog, the file's name: only a civcas.duckdb can stand in
+    if source.name != "civcas.duckdb" or not source.is_file() or not run_results.is_file():
+        return None
+    recorded = read_run_results(run_results)
+    if not any(r.node.resource_type == "unit_test" for r in recorded.result):
+        return None  # not a full build of the demo
+    shutil.copy(source, workdir / "civcas.duckdb")
+    # what a build writes into a new target folder, not what earlier commands left there
+    (workdir / "target").mkdir()
+    for name in BUILD_ARTIFACTS:
+        path = source_target / name
+        if path.is_dir():
+            shutil.copytree(path, workdir / "target" / name)
+        elif path.is_file():
+            shutil.copy(path, workdir / "target" / name)
+    return recorded, workdir / "civcas.duckdb"
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory):
-    """`dbt build` of the committed demo dataset; the run result is kept for inspection."""
+    """`dbt build` of the committed demo dataset; the run result is kept for inspection. Under
+    make test, the build make test has just made (a copy of it)."""
     workdir = tmp_path_factory.mktemp("demo_build")
+    shared = _shared_demo_build(workdir)
+    if shared is not None:
+        return shared
     duckdb_path = workdir / "civcas.duckdb"
     result = run_dbt(["build"], PROJECT_DIR, duckdb_path, workdir / "target")
     return result, duckdb_path
@@ -67,8 +136,6 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def manifest(demo_build) -> dict:
     """dbt's manifest from the session build."""
-    import json
-
     _, duckdb_path = demo_build
     return json.loads((duckdb_path.parent / "target" / "manifest.json").read_text())
 
