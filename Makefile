@@ -173,6 +173,7 @@ ARCHIVE_RAW ?= data/archive/raw
 ARCHIVE_DUCKDB ?= warehouse/archive.duckdb
 # A second monitor (README, "A second monitor: UCDP GED"): the UCDP GED file, read where it lies
 # at build time (var civcas_ucdp_path), never copied. Absent, the UCDP models build empty.
+#> UCDP the UCDP GED events file for the second-monitor comparison (make build-archive; default beside the checkout)
 UCDP ?= ../shared/data/external/ucdp-ged-syria/ged_syria.csv
 UCDP_VARS := $(if $(wildcard $(UCDP)),$(comma) civcas_ucdp_path: "$(UCDP)")
 
