@@ -24,11 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from civcas.charts import (
-    AIRWARS_CREDIT,
     CHART_TITLES,
     LIKE_FOR_LIKE_COUNTRY,
     SIDES,
-    SYNTHETIC_CREDIT,
     UCDP_CREDIT,
     Period,
     data_period,
@@ -39,9 +37,6 @@ from civcas.release import COUNTING_RULES, SYNTHETIC_WARNING
 INDEX_NAME = "index.html"
 CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
 # Licence notes: the dataset's terms as its README states them (../shared/data/external/).
-AIRWARS_LICENCE = ("Airwars states no open licence for its data; attribution remains with Airwars and the "
-                   "original publishers. Credit Airwars and check its terms before redistributing.")
-SYNTHETIC_LICENCE = "The synthetic demo data is made by civcas (MIT licence); it describes no real event."
 UCDP_LICENCE = ("UCDP GED is published under CC BY 4.0: cite Sundberg & Melander 2013 (Journal of Peace "
                 "Research 50(4)) and Högbladh 2019 (UCDP GED codebook 19.1).")
 CODE_LICENCE = "civcas code: MIT licence."
@@ -112,19 +107,17 @@ def release_period(build_vars: Mapping, comparison: pd.DataFrame) -> Period | No
     return first or from_data[0], last or from_data[1]
 
 
-def release_credit(datasets: Sequence[Mapping], is_synthetic: bool) -> str:
-    """The plain-language credit line of a release's charts and page."""
-    if is_synthetic:
-        return SYNTHETIC_CREDIT
-    credits = [AIRWARS_CREDIT if str(d.get("dataset_id", "")).startswith("airwars")
-               else f"Data: {d.get('dataset_name') or d.get('dataset_id')}" for d in datasets]
-    return "; ".join(dict.fromkeys(credits)) or AIRWARS_CREDIT
-
-
-def licence_notes(datasets: Sequence[Mapping], is_synthetic: bool, has_ucdp: bool) -> tuple[str, ...]:
-    notes = [SYNTHETIC_LICENCE] if is_synthetic else []
-    if any(str(d.get("dataset_id", "")).startswith("airwars") for d in datasets):
-        notes.append(AIRWARS_LICENCE)
+def licence_notes(datasets: Sequence[Mapping], has_ucdp: bool) -> tuple[str, ...]:
+    """The terms of each dataset, from its own row (dim_datasets: licence, is_redistributable, credit)."""
+    notes = []
+    for dataset in datasets:
+        name = dataset.get("dataset_name") or dataset.get("dataset_id")
+        licence, credit = dataset.get("licence") or "not stated", dataset.get("credit") or "the source"
+        if dataset.get("is_redistributable"):
+            notes.append(f"{name}: free to share (licence: {licence}). Credit: {credit}.")
+        else:
+            notes.append(f"{name}: NOT licensed for redistribution (licence: {licence}). Credit \"{credit}\" "
+                         "wherever you use it, and check the source's terms before you publish these files.")
     if has_ucdp:
         notes.append(UCDP_LICENCE)
     return (*notes, CODE_LICENCE)
@@ -324,7 +317,7 @@ def page_for_release(*, name: str, is_synthetic: bool, period: Period | None, cr
     notes = ("The coalition also struck Iraq; these figures are Syria only, the scope both sides share.",)
     return ReleasePage(
         name=name, is_synthetic=is_synthetic, period=period, credit=credit,
-        licence_notes=licence_notes(datasets, is_synthetic, has_ucdp),
+        licence_notes=licence_notes(datasets, has_ucdp),
         headlines=headlines(comparison, period) if comparison is not None else (),
         charts=tuple(charts), files=tuple(files), datasets=dataset_lines, as_of=as_of, built=built,
         notes=notes,
@@ -332,4 +325,4 @@ def page_for_release(*, name: str, is_synthetic: bool, period: Period | None, cr
 
 
 __all__ = ["INDEX_NAME", "UCDP_CREDIT", "Headline", "PageFile", "ReleasePage", "headlines", "page_for_release",
-           "release_credit", "release_period", "render_index", "write_index"]
+           "release_period", "render_index", "write_index"]

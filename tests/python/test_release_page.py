@@ -9,14 +9,14 @@ import re
 
 import pandas as pd
 
-from civcas.charts import AIRWARS_CREDIT, SYNTHETIC_CREDIT
+from civcas.charts import AIRWARS_CREDIT
 from civcas.release import SYNTHETIC_WARNING
 from civcas.release_page import (
     CONTENT_SECURITY_POLICY,
     ReleasePage,
     headlines,
+    licence_notes,
     page_for_release,
-    release_credit,
     release_period,
     render_index,
     write_index,
@@ -65,16 +65,24 @@ def test_the_period_comes_from_the_build_vars_else_the_data():
         dt.date(2016, 2, 1), dt.date(2016, 3, 1))
 
 
-def test_the_credit_names_airwars_for_its_archive_and_warns_for_synthetic_data():
-    assert release_credit([{"dataset_id": "airwars-syria-archive"}], False) == AIRWARS_CREDIT
-    assert release_credit([{"dataset_id": "civcas-demo", "is_synthetic": True}], True) == SYNTHETIC_CREDIT
-    assert release_credit([{"dataset_id": "x", "dataset_name": "Another monitor"}], False) == "Data: Another monitor"
+def test_the_terms_come_from_each_dataset_row():
+    free = {"dataset_id": "d", "dataset_name": "Free", "licence": "CC BY 4.0", "is_redistributable": True,
+            "credit": "Data: Free"}
+    closed = {"dataset_id": "c", "dataset_name": "Closed", "licence": None, "is_redistributable": False,
+              "credit": "Data: Closed"}
+    notes = licence_notes([free, closed], has_ucdp=False)
+    assert notes[0] == "Free: free to share (licence: CC BY 4.0). Credit: Data: Free."
+    assert notes[1].startswith("Closed: NOT licensed for redistribution (licence: not stated)")
+    assert '"Data: Closed"' in notes[1]
+    assert not any("UCDP" in note for note in notes)
+    assert any("CC BY 4.0: cite Sundberg" in note for note in licence_notes([free], has_ucdp=True))
 
 
 def _page(**changes) -> ReleasePage:
     page = page_for_release(
         name="r<1>", is_synthetic=False, period=(dt.date(2016, 1, 1), dt.date(2016, 3, 1)), credit=AIRWARS_CREDIT,
-        datasets=[{"dataset_id": "airwars-syria-archive", "dataset_name": "Airwars <archive>"}],
+        datasets=[{"dataset_id": "airwars-syria-archive", "dataset_name": "Airwars <archive>",
+                   "licence": "none stated", "is_redistributable": False, "credit": AIRWARS_CREDIT}],
         frames={"monthly_coalition_vs_russia": _comparison()}, charts=["monthly_alleged_deaths_coalition_vs_russia"],
         exports=[("monthly_coalition_vs_russia", "The comparison, from export_x. One row per month.", 4)],
         as_of=None, built="Built.")
@@ -90,7 +98,7 @@ def test_the_page_is_self_contained_and_escapes_what_it_quotes(tmp_path):
     assert "r&lt;1&gt;" in page and "Airwars &lt;archive&gt;" in page and "<1>" not in page
     assert 'src="charts/monthly_alleged_deaths_coalition_vs_russia.png"' in page
     assert '<td class="rows">4</td>' in page and "The comparison." in page  # the model name is left out
-    assert "16\u201322" in page and AIRWARS_CREDIT in page and "Airwars states no open licence" in page
+    assert "16\u201322" in page and AIRWARS_CREDIT in page and "NOT licensed for redistribution" in page
     assert SYNTHETIC_WARNING not in page
 
 
