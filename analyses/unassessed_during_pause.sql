@@ -14,9 +14,9 @@
 -- analysts' published copy, never the build file: `duckdb -readonly
 -- warehouse/published/civcas.duckdb < <that file>` (or archive.duckdb: the compiled SQL names
 -- no catalog).
-{%- set belligerent_id = var('civcas_pause_belligerent_id', 'russia') %}
-{%- set start_date = var('civcas_pause_start_date', '2017-03-01') %}
-{%- set end_date = var('civcas_pause_end_date', '2017-06-30') %}
+{%- set belligerent_id = var('civcas_pause_belligerent_id') %}
+{%- set start_date = var('civcas_pause_start_date') %}
+{%- set end_date = var('civcas_pause_end_date') %}
 
 with
 

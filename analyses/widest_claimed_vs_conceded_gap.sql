@@ -9,7 +9,7 @@
 -- target/compiled/civcas/analyses/widest_claimed_vs_conceded_gap.sql read-only against the analysts'
 -- published copy, never the build file: `duckdb -readonly warehouse/published/civcas.duckdb
 -- < <that file>` (or archive.duckdb: the compiled SQL names no catalog).
-{%- set top_n = var('civcas_widest_gap_top_n', 20) %}
+{%- set top_n = var('civcas_widest_gap_top_n') %}
 
 with
 
