@@ -1,7 +1,7 @@
 -- All-actor civilian deaths by month and Syrian governorate, from two independent monitors:
 -- the warehouse's incidents in Syria where civilian harm was reported (fct_incidents, against
 -- anyone; summed min and max) beside UCDP's civilian deaths per adm_1, mapped onto the
--- warehouse's governorates through seeds/reference/ref_governorate_aliases.csv. Grain: one
+-- warehouse's governorates through seeds/reference/ref_ucdp_governorates.csv. Grain: one
 -- row per month and governorate_id, every Syrian governorate of ref_governorates and
 -- 'unknown': the warehouse's incidents without a governorate, and the UCDP events whose adm_1
 -- is empty or not mapped (counted apart, so nothing is lost). Months: the build's period

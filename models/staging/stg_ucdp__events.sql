@@ -111,7 +111,7 @@ renamed as (
         cleaned.best as deaths_best_raw,
         {{ safe_whole_number('cleaned.high') }} as deaths_high
     from cleaned
-    {{ alias_join('ref_governorate_aliases', 'governorate_id', 'cleaned.adm_1', 'governorate_aliases', is_clean=true) }}
+    {{ alias_join('ref_ucdp_governorates', 'governorate_id', 'cleaned.adm_1', 'governorate_aliases', is_clean=true) }}
 
 )
 

@@ -642,6 +642,8 @@ def values_match(actual, expected) -> bool:
         return actual.isoformat()[: len(expected)] == expected and actual.isoformat()[10:].strip("T0:.") == ""
     if expected is None:
         return actual is None
+    if getattr(actual, "ndim", 0) == 1:  # a list column (belligerent_ids) read back through pandas
+        actual = actual.tolist()
     if isinstance(actual, (list, tuple)):
         return any(values_match(item, expected) for item in actual)
     if isinstance(expected, bool):

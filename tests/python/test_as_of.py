@@ -28,7 +28,7 @@ SIDE, COUNTRY = "coalition", "syria"
 # README.txt and manifest.json its time and dbt invocation id (and the folder name), SHA256SUMS
 # the manifest's checksum, docs/ and data_docs/ when they were generated.
 DATA_FILES = ("csv/", "parquet/", "charts/", "data_dictionary.csv", "data_dictionary.md")
-BUILD_RECORD_FILES = ("README.txt", "manifest.json", "SHA256SUMS", "docs/", "data_docs/")
+BUILD_RECORD_FILES = ("README.txt", "index.html", "manifest.json", "SHA256SUMS", "docs/", "data_docs/")
 UPGRADED_KILLED = [(7, 9), (11, 15), (4, 4)]  # the synthetic figures the later Fair grades give
 
 
