@@ -127,7 +127,7 @@ def test_governorates_keep_every_death_and_report_the_unmapped(uq, ucdp_rows):
                       "from main.fct_monthly_governorate_comparison group by governorate_id").set_index("governorate_id")
     assert governorates.deaths.sum() == 26653
     assert governorates.loc["unknown", "without_adm_1"] == len(without_adm_1)
-    # every adm_1 written in the file maps onto a governorate (ref_governorate_aliases)
+    # every adm_1 written in the file maps onto a governorate (ref_ucdp_governorates)
     assert governorates.loc["unknown", "unmapped"] == 0
     assert governorates.loc["unknown", "events"] == len(without_adm_1)
     by_adm_1 = Counter(row["adm_1"] for row in ucdp_rows if row["adm_1"])
@@ -199,7 +199,7 @@ def test_bad_lines_are_quarantined_with_their_rule(tmp_path: Path, ucdp_rows):
         writer.writerows(broken)
     duckdb_path = tmp_path / "bad.duckdb"
     variables = f"{{civcas_ucdp_path: '{path}'}}"
-    result = run_dbt(["build", "--select", "ref_governorate_aliases", "stg_ucdp__events", "int_ucdp_events_validated",
+    result = run_dbt(["build", "--select", "ref_ucdp_governorates", "stg_ucdp__events", "int_ucdp_events_validated",
                       "int_ucdp_events_attributed", "assert_ucdp_events_reconcile", "--indirect-selection", "cautious",
                       "--exclude-resource-type", "unit_test", "--vars", variables],
                      PROJECT_DIR, duckdb_path, tmp_path / "target")
