@@ -1080,6 +1080,8 @@ def build_release(
     started = time.perf_counter()
     say = _say(progress)
     warehouse, dbt_target, project_dir = Path(warehouse), Path(dbt_target), Path(project_dir)
+    # Absolute: the release gate (Great Expectations) refuses a relative folder.
+    out = Path(out).resolve() if out is not None else None
     if not warehouse.is_file():
         raise ReleaseError(f"{warehouse}: warehouse not found; build it with `make build` or pass --warehouse")
     manifest = load_json(dbt_target / "manifest.json", "dbt manifest")
