@@ -136,7 +136,8 @@ lint: $(STAMP) ## ruff over the Python package and tests; sqlfluff (dialect duck
 # mostly one process of Python rendering and linting while the build waits on DuckDB, so the two
 # share the two cores; lint writes only target/sqlfluff (.sqlfluff), never the build's target/.
 # pytest starts from a copy of the build made here (conftest.py, CIVCAS_TEST_DEMO_BUILD) instead
-# of building the demo again, and prints the 25 slowest tests at the end.
+# of building the demo again; it runs as two processes (pytest-end-to-end, pytest-rest), each
+# listing its slowest tests at the end.
 test: $(STAMP) ## run every check: lint beside dbt build (tests, unit tests, contracts) and pytest
 	@started=$$SECONDS; $(MAKE) --no-print-directory -j2 lint test-build-pytest; \
 	echo "==> make test passed in $$((SECONDS - started)) s"
@@ -146,9 +147,24 @@ test: $(STAMP) ## run every check: lint beside dbt build (tests, unit tests, con
 test-build-pytest: check-lock validate-raw
 	@mkdir -p $(dir $(CIVCAS_DUCKDB_PATH))
 	$(DBT) build $(DBT_FLAGS) --full-refresh
-	CIVCAS_TEST_DEMO_BUILD=$(CIVCAS_DUCKDB_PATH):target $(BIN)/python -m pytest tests/python --durations=25
+	@# Two pytest processes share the job slots of make test's -j2 (the second starts when lint ends).
+	$(MAKE) --no-print-directory pytest-end-to-end pytest-rest
 	@# after pytest: the compile writes target/run_results.json, which pytest reads of the build
 	$(DBT) compile $(DBT_FLAGS) --select "resource_type:analysis" --quiet
+
+# The end-to-end tests that build the project again in a copy of their own (a researcher's day,
+# as of a date, incremental refreshes, intake): about half of pytest's time, one process; the rest
+# in another. Each reads the demo build make test has just made (CIVCAS_TEST_DEMO_BUILD).
+PYTEST_END_TO_END := tests/python/test_researcher_day.py tests/python/test_as_of.py \
+	tests/python/test_incremental.py tests/python/test_intake.py
+.PHONY: pytest-end-to-end pytest-rest
+
+pytest-end-to-end:
+	CIVCAS_TEST_DEMO_BUILD=$(CIVCAS_DUCKDB_PATH):target $(BIN)/python -m pytest $(PYTEST_END_TO_END) --durations=10
+
+pytest-rest:
+	CIVCAS_TEST_DEMO_BUILD=$(CIVCAS_DUCKDB_PATH):target $(BIN)/python -m pytest tests/python \
+		$(foreach file,$(PYTEST_END_TO_END),--ignore=$(file)) --durations=20
 
 demo: $(STAMP) ## regenerate the synthetic demo dataset in seeds/raw (byte for byte)
 	$(BIN)/civcas generate-demo --out seeds/raw
